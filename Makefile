@@ -1,0 +1,29 @@
+# mhrs_connector — the commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+.PHONY: help setup run test lint bench soak clean
+
+help:
+	@echo "make run    start the MHRS simulator and Odoo (http://127.0.0.1:8069, admin/admin) with demo data"
+	@echo "make test   fresh database, install the addon, run every test (simulator, addon, browser tour)"
+	@echo "make lint   ruff + pylint-odoo"
+	@echo "make bench  benchmarks with ratios against a baseline measured in the same run"
+
+setup:
+	@bash scripts/setup.sh
+
+run: setup
+	@bash scripts/run.sh
+
+test: setup
+	@bash scripts/test.sh
+
+lint: setup
+	@bash scripts/lint.sh
+
+bench: setup
+	@bash scripts/bench.sh
+
+clean:
+	rm -rf .venv .odoo-data .odoo.conf .odoo-test.conf .install.log .simulator.log .simulator-state.json

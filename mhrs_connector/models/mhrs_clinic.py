@@ -1,0 +1,253 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+CLINIC_STATES = [
+    ("draft", "Draft"),
+    ("registered", "Registered"),
+    ("cancelled", "Cancelled"),
+]
+
+
+class MhrsClinic(models.Model):
+    """An outpatient clinic (MHRS sub-clinic, "alt klinik"): a room or unit under a branch code."""
+
+    _name = "mhrs.clinic"
+    _description = "MHRS Clinic"
+    _inherit = ["mail.thread", "mail.activity.mixin", "mhrs.record.mixin"]
+    _order = "name, id"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Clinic Name",
+        required=True,
+        tracking=True,
+        help="AltKlinikAdi: the name patients see on MHRS. Must be unique within its branch.",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        string="Company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+        help="The hospital (MHRS institution) this clinic belongs to.",
+    )
+    mhrs_branch_id = fields.Many2one(
+        "mhrs.branch",
+        string="MHRS Branch",
+        required=True,
+        tracking=True,
+        ondelete="restrict",
+        help="KlinikKodu: the clinical branch (specialty) the clinic is registered under.",
+    )
+    mhrs_branch_code = fields.Integer(
+        string="Branch Code", related="mhrs_branch_id.code", store=True, help="KlinikKodu sent to MHRS."
+    )
+    mhrs_clinic_code = fields.Integer(
+        string="MHRS Clinic Code",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        index=True,
+        help="AltKlinikKodu: the sub-clinic id returned by MHRS at registration; it identifies the clinic "
+        "in schedules and appointments.",
+    )
+    video_consultation = fields.Boolean(
+        string="Video Consultation",
+        tracking=True,
+        help="GoruntuluRandevu: appointments of this clinic are video consultations.",
+    )
+    state = fields.Selection(
+        CLINIC_STATES,
+        string="Status",
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="Draft: not yet on MHRS. Registered: known to MHRS. Cancelled: closed on MHRS.",
+    )
+    active = fields.Boolean(string="Active", default=True, help="Archive clinics you no longer use.")
+    physician_ids = fields.Many2many(
+        "mhrs.physician",
+        "mhrs_clinic_physician_rel",
+        "clinic_id",
+        "physician_id",
+        string="Physicians",
+        check_company=True,
+        help="Physicians working in this clinic.",
+    )
+
+    @api.constrains("mhrs_clinic_code", "company_id")
+    def _check_mhrs_clinic_code(self):
+        for clinic in self.filtered("mhrs_clinic_code"):
+            other = self.with_context(active_test=False).search(
+                [
+                    ("id", "!=", clinic.id),
+                    ("company_id", "=", clinic.company_id.id),
+                    ("mhrs_clinic_code", "=", clinic.mhrs_clinic_code),
+                ],
+                limit=1,
+            )
+            if other:
+                raise ValidationError(
+                    self.env._(
+                        "%(other)s already has the MHRS clinic code %(code)s.",
+                        other=other.name,
+                        code=clinic.mhrs_clinic_code,
+                    )
+                )
+
+    # ------------------------------------------------------------------------------------------------
+    # Computes and constraints
+    # ------------------------------------------------------------------------------------------------
+    @api.depends("name", "mhrs_clinic_code")
+    def _compute_display_name(self):
+        for clinic in self:
+            clinic.display_name = (
+                f"{clinic.name} [{clinic.mhrs_clinic_code}]" if clinic.mhrs_clinic_code else clinic.name
+            )
+
+    # ------------------------------------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------------------------------------
+    def action_mhrs_register(self):
+        self.ensure_one()
+        if self.state != "draft":
+            raise UserError(self.env._("Only draft clinics can be registered on MHRS."))
+        result = self._mhrs_run("clinic_register")
+        return self._mhrs_action_result(
+            result,
+            self.env._("Clinic registered"),
+            self.env._("%(name)s is registered on MHRS.", name=self.name),
+        )
+
+    def action_mhrs_update(self):
+        self.ensure_one()
+        if self.state != "registered":
+            raise UserError(self.env._("Only clinics registered on MHRS can be updated there."))
+        result = self._mhrs_run("clinic_update")
+        return self._mhrs_action_result(
+            result, self.env._("Clinic updated"), self.env._("%(name)s is updated on MHRS.", name=self.name)
+        )
+
+    def action_mhrs_cancel(self):
+        self.ensure_one()
+        if self.state == "cancelled":
+            raise UserError(self.env._("This clinic is already cancelled."))
+        blockers = self._mhrs_cancel_blockers()
+        if blockers:
+            raise UserError(
+                self.env._(
+                    "%(name)s cannot be cancelled while it has:\n%(blockers)s",
+                    name=self.name,
+                    blockers="\n".join(f"• {b}" for b in blockers),
+                )
+            )
+        if self.state == "draft":
+            # Never sent to MHRS: nothing to cancel there.
+            self.state = "cancelled"
+            self.message_post(body=self.env._("Cancelled before it was registered on MHRS."))
+            return self.env["mhrs.connector.mixin"]._mhrs_notify(
+                self.env._("Clinic cancelled"), self.env._("%(name)s is cancelled.", name=self.name)
+            )
+        result = self._mhrs_run("clinic_cancel")
+        return self._mhrs_action_result(
+            result,
+            self.env._("Clinic cancelled"),
+            self.env._("%(name)s is cancelled on MHRS.", name=self.name),
+        )
+
+    def action_reset_to_draft(self):
+        """A cancelled clinic that must be opened again is registered anew (MHRS gives a new code)."""
+        for clinic in self:
+            if clinic.state != "cancelled":
+                raise UserError(self.env._("Only cancelled clinics can be reset to draft."))
+        self.write({"state": "draft", "mhrs_clinic_code": 0, "mhrs_sync_state": "not_sent"})
+
+    @api.model
+    def action_mhrs_query(self):
+        """Compare this company's clinics with MHRS and open the differences."""
+        company = self.env.company
+        result = self.env["mhrs.connector.mixin"]._mhrs_call_ui("clinic_query", company=company)
+        wizard = self.env["mhrs.clinic.query.wizard"].create({"company_id": company.id})
+        wizard._fill_lines(result.get("AltKlinikBilgileri") or [])
+        return wizard._open()
+
+    # ------------------------------------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------------------------------------
+    def _mhrs_cancel_blockers(self):
+        """Human-readable reasons that forbid cancelling this clinic (active schedules, future
+        appointments...). Empty here; the schedule and appointment models extend it."""
+        self.ensure_one()
+        return []
+
+    def _mhrs_differences(self, row):
+        """What differs between this clinic and MHRS's AltKlinikBilgileri row (list of sentences)."""
+        self.ensure_one()
+        notes = []
+        if (row.get("AltKlinikAdi") or "").strip() != (self.name or "").strip():
+            notes.append(
+                self.env._(
+                    "Name: %(here)s here, %(mhrs)s at MHRS.", here=self.name, mhrs=row.get("AltKlinikAdi")
+                )
+            )
+        if row.get("KlinikKodu") != self.mhrs_branch_id.code:
+            notes.append(
+                self.env._(
+                    "Branch code: %(here)s here, %(mhrs)s at MHRS.",
+                    here=self.mhrs_branch_id.code,
+                    mhrs=row.get("KlinikKodu"),
+                )
+            )
+        if bool(row.get("GoruntuluRandevu")) != self.video_consultation:
+            notes.append(
+                self.env._(
+                    "Video consultation: %(here)s here, %(mhrs)s at MHRS.",
+                    here=self.video_consultation,
+                    mhrs=bool(row.get("GoruntuluRandevu")),
+                )
+            )
+        active_at_mhrs = bool(row.get("AktifMi"))
+        if active_at_mhrs != (self.state == "registered"):
+            labels = dict(self._fields["state"]._description_selection(self.env))
+            notes.append(
+                self.env._(
+                    "Status: %(here)s here, %(mhrs)s at MHRS.",
+                    here=labels[self.state],
+                    mhrs=self.env._("active") if active_at_mhrs else self.env._("cancelled"),
+                )
+            )
+        return notes
+
+    def _mhrs_payload_clinic_register(self):
+        return {
+            "KlinikKodu": self.mhrs_branch_id.code,
+            "AltKlinikAdi": self.name,
+            "GoruntuluRandevu": self.video_consultation,
+        }
+
+    def _mhrs_payload_clinic_update(self):
+        return {
+            "AltKlinikKodu": self.mhrs_clinic_code,
+            "AltKlinikAdi": self.name,
+            "GoruntuluRandevu": self.video_consultation,
+        }
+
+    def _mhrs_payload_clinic_cancel(self):
+        return {"AltKlinikKodu": self.mhrs_clinic_code}
+
+    def _mhrs_apply_clinic_register(self, result):
+        self.write({"state": "registered", "mhrs_clinic_code": result.get("AltKlinikKodu")})
+
+    def _mhrs_apply_clinic_cancel(self, result):
+        self.write({"state": "cancelled"})
+
+    def _mhrs_message_clinic_register(self):
+        return self.env._("Registered on MHRS.")
+
+    def _mhrs_message_clinic_update(self):
+        return self.env._("Name and video consultation flag sent to MHRS.")
+
+    def _mhrs_message_clinic_cancel(self):
+        return self.env._("Cancelled on MHRS.")

@@ -1,0 +1,197 @@
+import logging
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..soap import errors
+
+_logger = logging.getLogger(__name__)
+
+SYNC_STATES = [
+    ("not_sent", "Not Sent"),
+    ("synced", "Synced"),
+    ("to_retry", "To Retry"),
+    ("error", "MHRS Error"),
+]
+RETRY_FIRST_DELAY = timedelta(minutes=5)
+RETRY_MAX_DELAY = timedelta(hours=6)
+
+
+class MhrsRecordMixin(models.AbstractModel):
+    """Outcome of the MHRS actions of one record, for every entity model sent to MHRS.
+
+    Inherit it next to ``mail.thread``. Each operation ``op`` the record sends has:
+
+    * ``_mhrs_payload_<op>()``: builds the request payload from the record alone, so a retry job can
+      rebuild and resend ``mhrs_pending_operation`` later;
+    * ``_mhrs_apply_<op>(result)`` (optional): stores MHRS's answer on the record;
+    * ``_mhrs_message_<op>()`` (optional): the chatter line posted on success.
+
+    ``_mhrs_run(op)`` chains them through ``_mhrs_execute``; business errors raise a UserError (the
+    chatter line and the error state survive the rollback), transport errors keep the operation for a
+    retry and return None.
+    """
+
+    _name = "mhrs.record.mixin"
+    _description = "MHRS Synchronised Record"
+
+    mhrs_sync_state = fields.Selection(
+        SYNC_STATES,
+        string="MHRS Sync",
+        default="not_sent",
+        required=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
+        index=True,
+        help="Outcome of the last MHRS action on this record: not sent yet, synced, waiting to be "
+        "resent because MHRS did not answer, or refused by MHRS.",
+    )
+    mhrs_last_error = fields.Text(
+        string="Last MHRS Error",
+        readonly=True,
+        copy=False,
+        help="The message of the last MHRS error or of the last failed connection attempt.",
+    )
+    mhrs_pending_operation = fields.Char(
+        string="Pending MHRS Operation",
+        readonly=True,
+        copy=False,
+        help="The MHRS operation that could not be delivered and will be resent automatically.",
+    )
+    mhrs_retry_count = fields.Integer(
+        string="Retry Count",
+        readonly=True,
+        copy=False,
+        help="How many times the pending operation could not be delivered.",
+    )
+    mhrs_next_retry = fields.Datetime(
+        string="Next Retry",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="When the pending operation will be resent at the earliest.",
+    )
+
+    # ------------------------------------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------------------------------------
+    def _mhrs_payload(self, operation):
+        """The request payload of ``operation``, rebuilt from the record."""
+        self.ensure_one()
+        builder = getattr(self, f"_mhrs_payload_{operation}", None)
+        if builder is None:
+            raise UserError(
+                self.env._(
+                    "%(model)s cannot send the MHRS operation %(op)s.", model=self._description, op=operation
+                )
+            )
+        return builder()
+
+    def _mhrs_run(self, operation):
+        """Build the payload, send it, store the answer; returns the result or None (kept for retry)."""
+        self.ensure_one()
+        message_builder = getattr(self, f"_mhrs_message_{operation}", None)
+        success_message = message_builder() if message_builder else self.env._("MHRS accepted the operation.")
+        result = self._mhrs_execute(operation, success_message, **self._mhrs_payload(operation))
+        if result is not None:
+            applier = getattr(self, f"_mhrs_apply_{operation}", None)
+            if applier:
+                applier(result)
+        return result
+
+    def _mhrs_execute(self, operation, success_message, **payload):
+        """Call MHRS for this record and record the outcome (see the class docstring)."""
+        self.ensure_one()
+        try:
+            result = self.env["mhrs.connector.mixin"]._mhrs_call(operation, record=self, **payload)
+        except errors.MhrsBusinessError as exc:
+            message = self._mhrs_business_message(exc)
+            self._mhrs_store_error_outside(message)
+            raise UserError(message) from exc
+        except (errors.MhrsTransportError, errors.MhrsMalformedResponse) as exc:
+            self._mhrs_keep_for_retry(operation, errors.user_message(exc))
+            return None
+        self.write(
+            {
+                "mhrs_sync_state": "synced",
+                "mhrs_last_error": False,
+                "mhrs_pending_operation": False,
+                "mhrs_retry_count": 0,
+                "mhrs_next_retry": False,
+            }
+        )
+        self.message_post(body=success_message)
+        return result
+
+    @api.model
+    def _mhrs_business_message(self, exc):
+        return self.env._(
+            "MHRS refused the operation: %(message)s (%(code)s)",
+            message=errors.user_message(exc),
+            code=exc.code,
+        )
+
+    def _mhrs_store_error_outside(self, message):
+        """Post the MHRS error and set the error state through a separate cursor: the action's own
+        transaction is rolled back by the UserError that follows."""
+        try:
+            with self.env.registry.cursor() as cr:
+                if not self.env.registry.in_test_mode():
+                    # Never wait forever on a row that the rolled-back transaction still locks.
+                    cr.execute("SET LOCAL lock_timeout = '5s'")
+                record = self.with_env(self.env(cr=cr)).browse(self.ids)
+                record.write({"mhrs_sync_state": "error", "mhrs_last_error": message})
+                record.message_post(body=message)
+        except Exception:
+            _logger.exception("Could not record the MHRS error on %s", self)
+        self.invalidate_recordset(
+            ["mhrs_sync_state", "mhrs_last_error", "message_ids"]
+            if "message_ids" in self._fields
+            else ["mhrs_sync_state", "mhrs_last_error"]
+        )
+
+    def _mhrs_keep_for_retry(self, operation, detail):
+        same = self.mhrs_pending_operation == operation and self.mhrs_sync_state == "to_retry"
+        count = self.mhrs_retry_count + 1 if same else 1
+        delay = min(RETRY_FIRST_DELAY * (2 ** (count - 1)), RETRY_MAX_DELAY)
+        self.write(
+            {
+                "mhrs_sync_state": "to_retry",
+                "mhrs_pending_operation": operation,
+                "mhrs_retry_count": count,
+                "mhrs_next_retry": fields.Datetime.now() + delay,
+                "mhrs_last_error": detail,
+            }
+        )
+        self.message_post(
+            body=self.env._(
+                "MHRS did not answer; the operation is kept and will be retried (%(detail)s).", detail=detail
+            )
+        )
+
+    def _mhrs_retry_pending(self):
+        """Resend the pending operation of each record (entry point of the future retry job)."""
+        for record in self.filtered(lambda r: r.mhrs_sync_state == "to_retry" and r.mhrs_pending_operation):
+            record._mhrs_run(record.mhrs_pending_operation)
+
+    def _mhrs_action_result(self, result, title, message, warnings=None):
+        """Notification returned by a button: success, or a warning when the call is kept for retry."""
+        connector = self.env["mhrs.connector.mixin"]
+        if result is None:
+            action = connector._mhrs_notify(
+                title,
+                self.env._("MHRS did not answer; the operation is kept and will be retried."),
+                kind="warning",
+                sticky=True,
+            )
+        elif warnings:
+            action = connector._mhrs_notify(
+                title, "\n".join([message, *warnings]), kind="warning", sticky=True
+            )
+        else:
+            action = connector._mhrs_notify(title, message)
+        # Show the new state of the record (statusbar, chatter) under the notification.
+        action["params"]["next"] = {"type": "ir.actions.client", "tag": "soft_reload"}
+        return action

@@ -1,0 +1,187 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+LINE_STATES = [
+    ("draft", "Not Sent"),
+    ("registered", "Registered"),
+    ("error", "Refused by MHRS"),
+    ("cancelled", "Cancelled"),
+]
+# Changing one of these on a registered block means MHRS must be told (schedule_update).
+MHRS_FIELDS = ("date_start", "date_end", "action_code_id", "slot_minutes", "patients_per_slot")
+
+
+class MhrsScheduleLine(models.Model):
+    """One block of a work schedule: one time range of one day, with one action (a MHRS "cetvel").
+
+    Blocks are copies of the template's blocks made when the schedule's lines are generated, so a later
+    change of the template never changes a registered schedule silently.
+    """
+
+    _name = "mhrs.schedule.line"
+    _description = "MHRS Schedule Block"
+    _order = "date_start, id"
+    _check_company_auto = True
+
+    schedule_id = fields.Many2one(
+        "mhrs.schedule",
+        string="Schedule",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        help="The work schedule this block belongs to.",
+    )
+    company_id = fields.Many2one(
+        related="schedule_id.company_id", store=True, index=True, string="Company", precompute=True
+    )
+    physician_id = fields.Many2one(
+        related="schedule_id.physician_id", store=True, index=True, string="Physician", precompute=True
+    )
+    clinic_id = fields.Many2one(
+        related="schedule_id.clinic_id", store=True, index=True, string="Clinic", precompute=True
+    )
+    schedule_state = fields.Selection(related="schedule_id.state", string="Schedule Status")
+    date_start = fields.Datetime(
+        string="Start",
+        required=True,
+        index=True,
+        help="BaslangicZamani: when the block starts (stored in UTC, shown in your time zone).",
+    )
+    date_end = fields.Datetime(
+        string="End", required=True, help="BitisZamani: when the block ends (same day as the start)."
+    )
+    action_code_id = fields.Many2one(
+        "mhrs.action.code",
+        string="Action",
+        required=True,
+        ondelete="restrict",
+        help="AksiyonKodu: what the physician does in this block (working hours, leave, surgery...).",
+    )
+    action_code = fields.Integer(related="action_code_id.code", string="Action Code")
+    bookable = fields.Boolean(related="action_code_id.bookable", string="Bookable")
+    slot_minutes = fields.Integer(
+        string="Slot Length (min)",
+        help="TedaviSuresi: length of one appointment slot; empty for blocks that are not bookable.",
+    )
+    patients_per_slot = fields.Integer(
+        string="Patients per Slot",
+        help="SlotBasinaDusenHastaSayisi: patients per slot; empty for blocks that are not bookable.",
+    )
+    mhrs_schedule_id = fields.Char(
+        string="MHRS Schedule Id",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="KesinCetvelId: the id MHRS gave this block at registration (a long integer).",
+    )
+    state = fields.Selection(
+        LINE_STATES,
+        string="Status",
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+        help="Not sent yet, registered on MHRS, refused by MHRS (see the error) or cancelled.",
+    )
+    mhrs_changed = fields.Boolean(
+        string="Changed since Sent",
+        readonly=True,
+        copy=False,
+        help="The block was changed after MHRS registered it: press Update on MHRS to send it.",
+    )
+    mhrs_error = fields.Char(
+        string="MHRS Error", readonly=True, copy=False, help="Why MHRS refused this block (HataKodu and text)."
+    )
+
+    # ------------------------------------------------------------------------------------------------
+    # Computes and constraints
+    # ------------------------------------------------------------------------------------------------
+    @api.depends("date_start", "date_end", "action_code_id", "physician_id")
+    def _compute_display_name(self):
+        for line in self:
+            if not line.date_start or not line.date_end:
+                line.display_name = line.action_code_id.display_name or _("New Block")
+                continue
+            line.display_name = "%s %s" % (line._local_label(), line.action_code_id.name or "")
+
+    @api.constrains("date_start", "date_end")
+    def _check_dates(self):
+        for line in self:
+            if line.date_end <= line.date_start:
+                raise UserError(_("Block %(block)s must end after it starts.", block=line._local_label()))
+
+    # ------------------------------------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------------------------------------
+    def write(self, vals):
+        if any(name in vals for name in MHRS_FIELDS) and "mhrs_changed" not in vals:
+            registered = self.filtered(lambda line: line.state == "registered")
+            if registered.filtered(lambda line: line.schedule_state == "cancelled"):
+                raise UserError(_("Blocks of a cancelled schedule cannot be changed."))
+            res = super().write(vals)
+            registered.filtered(lambda line: line.state == "registered").write({"mhrs_changed": True})
+            return res
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_registered(self):
+        if self.filtered(lambda line: line.mhrs_schedule_id and line.state == "registered"):
+            raise UserError(
+                _(
+                    "Blocks registered on MHRS cannot be deleted: shorten the schedule's period or cancel "
+                    "the schedule, then press the MHRS button."
+                )
+            )
+
+    # ------------------------------------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------------------------------------
+    def _tz(self):
+        return (self.schedule_id or self.env["mhrs.schedule"])._mhrs_tz(self.company_id or self.env.company)
+
+    def _local_label(self, start=None, end=None):
+        """'30.03.2027 11:00-12:00' in the company's time zone (start/end override the block's)."""
+        self.ensure_one()
+        return self.env["mhrs.schedule"]._mhrs_format_range(
+            start or self.date_start, end or self.date_end, self._tz()
+        )
+
+    def _local_date(self):
+        self.ensure_one()
+        return self.env["mhrs.schedule"]._mhrs_to_local(self.date_start, self._tz()).date()
+
+    def _mhrs_detail(self):
+        """CetvelDetayBilgileri of the block (docs/contract.md)."""
+        self.ensure_one()
+        schedule = self.schedule_id
+        tz = self._tz()
+        to_local = self.env["mhrs.schedule"]._mhrs_to_local
+        template = schedule.template_id
+        bookable = self.action_code_id.bookable
+        return {
+            "HekimKodu": schedule.physician_id.tckn,
+            "KlinikKodu": schedule.clinic_id.mhrs_branch_code,
+            "AltKlinikKodu": schedule.clinic_id.mhrs_clinic_code,
+            "SablonId": template.mhrs_template_id
+            if template.state == "registered" and template.mhrs_active and template.mhrs_template_id
+            else None,
+            "AksiyonKodu": self.action_code_id.code,
+            "TedaviSuresi": self.slot_minutes if bookable else None,
+            "SlotBasinaDusenHastaSayisi": self.patients_per_slot if bookable else None,
+            "TarihBilgileri": {
+                "BaslangicZamani": to_local(self.date_start, tz),
+                "BitisZamani": to_local(self.date_end, tz),
+            },
+        }
+
+    def _mhrs_definition(self):
+        """What MHRS should hold for this block, for comparing with a schedule_query row."""
+        self.ensure_one()
+        bookable = self.action_code_id.bookable
+        return (
+            self.date_start,
+            self.date_end,
+            self.action_code_id.code,
+            (self.slot_minutes or 0) if bookable else 0,
+            (self.patients_per_slot or 0) if bookable else 0,
+        )

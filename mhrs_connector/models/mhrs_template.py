@@ -1,0 +1,255 @@
+from itertools import pairwise
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+TEMPLATE_STATES = [
+    ("draft", "Draft"),
+    ("registered", "Registered"),
+]
+
+
+class MhrsTemplate(models.Model):
+    """A named, reusable day pattern (şablon) of blocks that schedules refer to.
+
+    The directive forbids the same template under different names: two templates of a company may not
+    have the same definition (the sorted, normalised tuple of their blocks).
+    """
+
+    _name = "mhrs.template"
+    _description = "MHRS Template"
+    _inherit = ["mail.thread", "mail.activity.mixin", "mhrs.record.mixin"]
+    _order = "name, id"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Template Name",
+        required=True,
+        tracking=True,
+        help="SablonAdi: the template's name, unique at MHRS for the institution.",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        string="Company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+        help="The hospital (MHRS institution) this template belongs to.",
+    )
+    line_ids = fields.One2many(
+        "mhrs.template.line",
+        "template_id",
+        string="Blocks",
+        copy=True,
+        help="The blocks of the day: time range, action and slot settings. Blocks may not overlap.",
+    )
+    mhrs_template_id = fields.Integer(
+        string="MHRS Template Id",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        index=True,
+        help="SablonId: the id MHRS returned when the template was registered.",
+    )
+    state = fields.Selection(
+        TEMPLATE_STATES,
+        string="Status",
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="Draft: not yet on MHRS. Registered: known to MHRS.",
+    )
+    mhrs_active = fields.Boolean(
+        string="Active at MHRS",
+        default=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="Whether MHRS offers the template (active) or keeps it passive. Change it with the "
+        "Activate/Deactivate button.",
+    )
+    line_count = fields.Integer(string="Blocks Count", compute="_compute_summary", help="Number of blocks.")
+    bookable_minutes = fields.Integer(
+        string="Bookable Minutes", compute="_compute_summary", help="Minutes of the day open to appointments."
+    )
+    slot_count = fields.Integer(string="Slots", compute="_compute_summary", help="Appointment slots per day.")
+
+    # ------------------------------------------------------------------------------------------------
+    # Computes and constraints
+    # ------------------------------------------------------------------------------------------------
+    @api.depends("line_ids.duration_minutes", "line_ids.slot_count", "line_ids.bookable")
+    def _compute_summary(self):
+        for template in self:
+            template.line_count = len(template.line_ids)
+            template.bookable_minutes = sum(template.line_ids.filtered("bookable").mapped("duration_minutes"))
+            template.slot_count = sum(template.line_ids.mapped("slot_count"))
+
+    @api.constrains("line_ids")
+    def _check_lines(self):
+        for line in self.line_ids:
+            line._check_block_values()
+        self._check_lines_overlap()
+        self._check_unique_definition()
+
+    def _check_lines_overlap(self):
+        for template in self:
+            lines = template.line_ids.sorted(lambda line: (line.start_time, line.end_time))
+            for before, after in pairwise(lines):
+                if after.start_time < before.end_time:
+                    raise ValidationError(
+                        self.env._(
+                            "Blocks %(first)s and %(second)s of template %(name)s overlap.",
+                            first=before._block_label(),
+                            second=after._block_label(),
+                            name=template.name,
+                        )
+                    )
+
+    def _definition(self):
+        """The normalised, sorted tuple of the template's blocks: what makes two templates the same."""
+        self.ensure_one()
+        return tuple(sorted(line._definition_key() for line in self.line_ids))
+
+    def _find_same_definition(self):
+        """Another template of the company with exactly the same blocks, if any."""
+        self.ensure_one()
+        definition = self._definition()
+        if not definition:
+            return self.browse()
+        candidates = self.search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("id", "!=", self.id),
+                ("line_ids", "!=", False),
+            ]
+        )
+        return candidates.filtered(lambda other: other._definition() == definition)[:1]
+
+    def _check_unique_definition(self):
+        for template in self:
+            same = template._find_same_definition()
+            if same:
+                raise ValidationError(
+                    self.env._(
+                        "Template %(name)s has the same blocks as the existing template %(existing)s. "
+                        "The same template may not be defined twice under different names: use %(existing)s.",
+                        name=template.name,
+                        existing=same.name,
+                    )
+                )
+
+    # ------------------------------------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------------------------------------
+    def action_mhrs_register(self):
+        self.ensure_one()
+        if self.state != "draft":
+            raise UserError(self.env._("Only draft templates can be registered on MHRS."))
+        self._check_before_sending()
+        result = self._mhrs_run("template_register")
+        return self._mhrs_action_result(
+            result,
+            self.env._("Template registered"),
+            self.env._("%(name)s is registered on MHRS.", name=self.name),
+        )
+
+    def action_mhrs_update(self):
+        self.ensure_one()
+        if self.state != "registered":
+            raise UserError(self.env._("Only templates registered on MHRS can be updated there."))
+        self._check_before_sending()
+        affected = self._mhrs_affected_schedules()
+        result = self._mhrs_run("template_update")
+        warnings = []
+        if affected:
+            names = ", ".join(getattr(s, "display_name", str(s)) for s in affected)
+            warnings.append(
+                self.env._(
+                    "This template is used by registered schedules, which are affected: %(names)s",
+                    names=names,
+                )
+            )
+            if result is not None:
+                self.message_post(body=warnings[0])
+        return self._mhrs_action_result(
+            result,
+            self.env._("Template updated"),
+            self.env._("%(name)s is updated on MHRS.", name=self.name),
+            warnings,
+        )
+
+    def action_mhrs_set_state(self):
+        """Toggle the template between active and passive at MHRS."""
+        self.ensure_one()
+        if self.state != "registered":
+            raise UserError(self.env._("Only templates registered on MHRS can be activated or deactivated."))
+        result = self._mhrs_run("template_set_state")
+        message = (
+            self.env._("%(name)s is active at MHRS.", name=self.name)
+            if self.mhrs_active
+            else self.env._("%(name)s is passive at MHRS.", name=self.name)
+        )
+        return self._mhrs_action_result(result, self.env._("Template status"), message)
+
+    @api.model
+    def action_mhrs_query(self):
+        """Compare this company's templates with MHRS and open the differences."""
+        company = self.env.company
+        result = self.env["mhrs.connector.mixin"]._mhrs_call_ui("template_query", company=company)
+        wizard = self.env["mhrs.template.query.wizard"].create({"company_id": company.id})
+        wizard._fill_lines(result.get("SablonBilgileri") or [])
+        return wizard._open()
+
+    # ------------------------------------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------------------------------------
+    def _check_before_sending(self):
+        """Every local rule, before any MHRS call: blocks valid, not overlapping, no duplicate."""
+        self.ensure_one()
+        if not self.line_ids:
+            raise UserError(
+                self.env._("Add at least one block to %(name)s before sending it to MHRS.", name=self.name)
+            )
+        self._check_lines()
+
+    def _mhrs_affected_schedules(self):
+        """Registered schedules that use this template (the schedule model extends it); empty here."""
+        self.ensure_one()
+        return []
+
+    def _mhrs_lines_payload(self):
+        return [line._mhrs_line_payload() for line in self.line_ids.sorted("start_time")]
+
+    def _mhrs_payload_template_register(self):
+        return {"SablonAdi": self.name, "SablonSatiri": self._mhrs_lines_payload()}
+
+    def _mhrs_payload_template_update(self):
+        return {
+            "SablonId": self.mhrs_template_id,
+            "SablonAdi": self.name,
+            "SablonSatiri": self._mhrs_lines_payload(),
+        }
+
+    def _mhrs_payload_template_set_state(self):
+        return {"SablonId": self.mhrs_template_id, "AktifMi": not self.mhrs_active}
+
+    def _mhrs_apply_template_register(self, result):
+        self.write({"state": "registered", "mhrs_template_id": result.get("SablonId"), "mhrs_active": True})
+
+    def _mhrs_apply_template_set_state(self, result):
+        self.write({"mhrs_active": bool(result.get("AktifMi"))})
+
+    def _mhrs_message_template_register(self):
+        return self.env._("Registered on MHRS.")
+
+    def _mhrs_message_template_update(self):
+        return self.env._("Name and blocks sent to MHRS.")
+
+    def _mhrs_message_template_set_state(self):
+        return (
+            self.env._("Deactivated (passive) at MHRS.")
+            if self.mhrs_active
+            else self.env._("Activated at MHRS.")
+        )

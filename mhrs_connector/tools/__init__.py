@@ -1,0 +1,1 @@
+from .tckn import is_valid_tckn

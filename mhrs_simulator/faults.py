@@ -1,0 +1,74 @@
+"""Fault injection: rules chosen per operation code, applied by the server around a SOAP call."""
+
+import random
+import threading
+
+MODES = ("latency", "timeout", "http500", "soap_fault", "malformed", "truncated", "drop")
+# These answer with the real operation's result, so the operation takes effect; the others replace the
+# call unless the rule says "execute": true (an outage after MHRS committed the change).
+EXECUTING_MODES = ("latency", "truncated")
+
+
+class FaultError(ValueError):
+    pass
+
+
+def _rule(spec):
+    mode = spec.get("mode")
+    if mode not in MODES:
+        raise FaultError(f"mode must be one of {', '.join(MODES)}")
+    count, share = spec.get("count"), spec.get("share")
+    if count is not None and (not isinstance(count, int) or count < 1):
+        raise FaultError("count must be a positive integer")
+    if share is not None and not 0 < float(share) <= 1:
+        raise FaultError("share must be in (0, 1]")
+    return {
+        "mode": mode,
+        "operation": spec.get("operation") or "*",
+        "count": count,
+        "share": None if share is None else float(share),
+        "latency_ms": int(spec.get("latency_ms", 1000)),
+        "timeout_s": float(spec.get("timeout_s", 60)),
+        "execute": bool(spec.get("execute", mode in EXECUTING_MODES)),
+        "hits": 0,
+    }
+
+
+class Faults:
+    """Rules are tried in the order added; a rule with neither count nor share applies until cleared."""
+
+    def __init__(self, seed=None):
+        self._lock = threading.Lock()
+        self._rules = []
+        self._rng = random.Random(seed)
+        self.stop_event = threading.Event()  # wakes "timeout" sleepers when the server stops
+
+    def add(self, spec):
+        rule = _rule(spec)
+        with self._lock:
+            self._rules.append(rule)
+        return dict(rule)
+
+    def clear(self):
+        with self._lock:
+            self._rules.clear()
+
+    def rules(self):
+        with self._lock:
+            return [dict(rule) for rule in self._rules]
+
+    def pick(self, code):
+        """The rule to apply to one call of ``code`` (consuming a count), or None."""
+        with self._lock:
+            for rule in self._rules:
+                if rule["operation"] not in ("*", code):
+                    continue
+                if rule["share"] is not None and self._rng.random() >= rule["share"]:
+                    continue
+                rule["hits"] += 1
+                if rule["count"] is not None:
+                    rule["count"] -= 1
+                    if rule["count"] == 0:
+                        self._rules.remove(rule)
+                return dict(rule)
+        return None

@@ -1,0 +1,333 @@
+"""The WSGI service: SOAP endpoint, WSDL/XSD download, /_control/, and SimulatorServer for tests.
+
+Stdlib only (wsgiref + ThreadingMixIn), so concurrent calls from several Odoo workers are served at once.
+"""
+
+import collections
+import logging
+import os
+import socket
+import socketserver
+import threading
+import time
+from urllib.parse import parse_qs
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
+
+from lxml import etree
+
+from . import control, soap
+from .faults import Faults
+from .logic import Simulator
+from .state import dumps, load, write_atomic
+
+_logger = logging.getLogger(__name__)
+
+SOAP_PATH = "/" + soap.SERVICE
+CONTROL_PREFIX = "/_control/"
+MAX_BODY = 10 * 1024 * 1024
+WSDL_NS = {"soap": "http://schemas.xmlsoap.org/wsdl/soap/", "xs": "http://www.w3.org/2001/XMLSchema"}
+
+
+class CallLog:
+    """Calls received per operation code, and the last calls (for GET /_control/requests)."""
+
+    def __init__(self, keep=500):
+        self._lock = threading.Lock()
+        self._keep = keep
+        self.reset()
+
+    def reset(self):
+        with self._lock:
+            self.counts = collections.Counter()
+            self.calls = collections.deque(maxlen=self._keep)
+
+    def add(self, code, when, ack, issue=None, fault=None, duration_ms=None):
+        code = code or "?"
+        with self._lock:
+            self.counts[code] += 1
+            self.calls.append(
+                {
+                    "code": code,
+                    "time": when.isoformat(),
+                    "ack": ack,
+                    "issue": issue,
+                    "fault": fault,
+                    "duration_ms": duration_ms,
+                }
+            )
+
+    def snapshot(self):
+        with self._lock:
+            return {
+                "counts": dict(self.counts),
+                "total": sum(self.counts.values()),
+                "calls": list(self.calls),
+            }
+
+
+def _base_url(environ):
+    host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
+    return f"{environ.get('wsgi.url_scheme', 'http')}://{host}"
+
+
+def _peek_code(body, environ):
+    """Operation code for fault matching and logging: the body element, else the SOAPAction header."""
+    try:
+        element = soap._request_element(body)
+        return soap.local_name(element)
+    except Exception:
+        return (environ.get("HTTP_SOAPACTION") or "").strip('"') or None
+
+
+class SimulatorApp:
+    def __init__(self, simulator, faults=None, check_responses=False):
+        self.simulator = simulator
+        self.faults = faults or Faults()
+        self.calls = CallLog()
+        self.check_responses = check_responses
+        self.response_errors = []  # our own schema mistakes, when check_responses is on (tests)
+
+    def __call__(self, environ, start_response):
+        path, method = environ.get("PATH_INFO", ""), environ["REQUEST_METHOD"]
+        if path.startswith(CONTROL_PREFIX):
+            status, payload = control.dispatch(self, environ)
+            return self._reply(start_response, status, control.encode(payload), "application/json")
+        if path != SOAP_PATH:
+            return self._reply(start_response, 404, b"not found", "text/plain")
+        if method == "GET":
+            return self._download(environ, start_response)
+        if method != "POST":
+            return self._reply(start_response, 405, b"method not allowed", "text/plain")
+        return self._soap(environ, start_response)
+
+    @staticmethod
+    def _reply(start_response, status, body, content_type, reason=None):
+        reason = reason or {
+            200: "OK",
+            404: "Not Found",
+            405: "Method Not Allowed",
+            413: "Too Large",
+            500: "Internal Server Error",
+        }.get(status, "Status")
+        start_response(
+            f"{status} {reason}", [("Content-Type", content_type), ("Content-Length", str(len(body)))]
+        )
+        return [body]
+
+    # -- WSDL / XSD ------------------------------------------------------------------------------------
+    def _download(self, environ, start_response):
+        query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+        endpoint = _base_url(environ) + SOAP_PATH
+        if "xsd" in query:
+            name = os.path.basename(query["xsd"][0])
+            path = os.path.join(soap.WSDL_DIR, name)
+            if not name.endswith(".xsd") or not os.path.isfile(path):
+                return self._reply(start_response, 404, b"no such schema", "text/plain")
+            return self._reply(start_response, 200, self._rewrite(path, endpoint), "text/xml; charset=utf-8")
+        if "wsdl" in query:
+            body = self._rewrite(os.path.join(soap.WSDL_DIR, soap.WSDL_FILE), endpoint)
+            return self._reply(start_response, 200, body, "text/xml; charset=utf-8")
+        return self._reply(
+            start_response, 405, b"POST SOAP requests here; GET ?wsdl for the WSDL", "text/plain"
+        )
+
+    @staticmethod
+    def _rewrite(path, endpoint):
+        """The shipped file with the endpoint and schema locations pointing at this server."""
+        tree = etree.parse(path, soap.safe_parser())
+        for address in tree.iterfind(".//soap:address", WSDL_NS):
+            address.set("location", endpoint)
+        for ref in tree.xpath(
+            "//xs:import[@schemaLocation] | //xs:include[@schemaLocation]", namespaces=WSDL_NS
+        ):
+            ref.set("schemaLocation", f"{endpoint}?xsd={os.path.basename(ref.get('schemaLocation'))}")
+        return etree.tostring(tree, xml_declaration=True, encoding="utf-8")
+
+    # -- SOAP ------------------------------------------------------------------------------------------
+    def _soap(self, environ, start_response):
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        if length > MAX_BODY:
+            return self._reply(start_response, 413, b"request too large", "text/plain")
+        body = environ["wsgi.input"].read(length) if length else b""
+        started = time.monotonic()
+        code = _peek_code(body, environ)
+        rule = self.faults.pick(code)
+        outcome = None
+        if rule is None or rule["execute"]:
+            outcome = soap.handle(self.simulator, body, self.check_responses)
+            self.response_errors.extend(outcome.response_errors)
+        elapsed = round((time.monotonic() - started) * 1000, 1)
+        now = self.simulator.now()
+        if rule is None:
+            self.calls.add(outcome.code or code, now, outcome.ack, outcome.issue, None, elapsed)
+            return self._reply(start_response, outcome.status, outcome.body, "text/xml; charset=utf-8")
+        self.calls.add(code, now, outcome.ack if outcome else None, None, rule["mode"], elapsed)
+        return self._fault(environ, start_response, rule, outcome)
+
+    def _fault(self, environ, start_response, rule, outcome):  # noqa: PLR0911 - one per mode
+        mode = rule["mode"]
+        if mode == "latency":
+            self.faults.stop_event.wait(rule["latency_ms"] / 1000)
+            return self._reply(start_response, outcome.status, outcome.body, "text/xml; charset=utf-8")
+        if mode == "timeout":
+            self.faults.stop_event.wait(rule["timeout_s"])
+            return self._reply(start_response, 500, b"<html><body>timeout</body></html>", "text/html")
+        if mode == "http500":
+            html = b"<html><head><title>500</title></head><body><h1>Internal Server Error</h1></body></html>"
+            return self._reply(start_response, 500, html, "text/html; charset=utf-8")
+        if mode == "soap_fault":
+            body = soap.fault_bytes(
+                "soap:Server", "MHRS servisinde beklenmeyen bir hata oluştu (simülasyon)."
+            )
+            return self._reply(start_response, 500, body, "text/xml; charset=utf-8")
+        if mode == "malformed":
+            return self._reply(start_response, 200, b"this is not XML <<<", "text/xml; charset=utf-8")
+        if mode == "truncated":
+            return self._reply(
+                start_response, 200, outcome.body[: len(outcome.body) // 2], "text/xml; charset=utf-8"
+            )
+        return self._drop(environ)
+
+    @staticmethod
+    def _drop(environ):
+        """Close the connection without a single byte of answer."""
+        sock = environ.get("mhrs.socket")
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        # wsgiref's ServerHandler treats this as "client went away" and writes nothing.
+        raise ConnectionAbortedError("fault: drop")
+
+
+class _Handler(WSGIRequestHandler):
+    def get_environ(self):
+        environ = super().get_environ()
+        environ["mhrs.socket"] = self.connection  # for the "drop" fault
+        return environ
+
+    def log_message(self, fmt, *args):
+        _logger.debug("%s - %s", self.address_string(), fmt % args)
+
+
+class _ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def server_bind(self):
+        # HTTPServer.server_bind calls socket.getfqdn, which can hang for seconds without DNS.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+        self.setup_environ()
+
+
+class _StateSaver:
+    """Saves --state in the background at most every ``delay`` seconds, and once more at stop."""
+
+    def __init__(self, simulator, path, delay=0.5):
+        self.simulator, self.path, self.delay = simulator, path, delay
+        self._dirty = threading.Event()
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="mhrs-state-saver", daemon=True)
+        self._thread.start()
+
+    def mark(self, _simulator=None):
+        self._dirty.set()
+
+    def _run(self):
+        while not self._stopping:
+            self._dirty.wait()
+            time.sleep(self.delay)
+            self.save()
+
+    def save(self):
+        self._dirty.clear()
+        with self.simulator.lock:
+            text = dumps(self.simulator.state)
+        write_atomic(text, self.path)
+
+    def stop(self):
+        self._stopping = True
+        self._dirty.set()
+        self.save()
+
+
+class SimulatorServer:
+    """``srv = SimulatorServer(port=0); srv.start(); srv.url; srv.stop()``, or ``with SimulatorServer()``."""
+
+    def __init__(self, host="127.0.0.1", port=0, simulator=None, state_file=None, check_responses=False):
+        if simulator is None:
+            state = load(state_file) if state_file and os.path.exists(state_file) else None
+            simulator = Simulator(state=state)
+        self.simulator = simulator
+        self.app = SimulatorApp(simulator, check_responses=check_responses)
+        self.host, self._port = host, port
+        self._saver = _StateSaver(simulator, state_file) if state_file else None
+        if self._saver:
+            simulator.on_change = self._saver.mark
+        self._httpd = None
+        self._thread = None
+
+    @property
+    def faults(self):
+        return self.app.faults
+
+    @property
+    def port(self):
+        return self._httpd.server_port if self._httpd else self._port
+
+    @property
+    def base_url(self):
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def url(self):
+        return self.base_url + SOAP_PATH
+
+    @property
+    def wsdl_url(self):
+        return self.url + "?wsdl"
+
+    @property
+    def control_url(self):
+        return self.base_url + CONTROL_PREFIX.rstrip("/")
+
+    def start(self):
+        self.app.faults.stop_event.clear()
+        self._httpd = _ThreadingWSGIServer((self.host, self._port), _Handler)
+        self._httpd.set_app(self.app)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name="mhrs-simulator",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def serve_forever(self):
+        """Foreground serving for ``python -m mhrs_simulator`` (starts the server if needed)."""
+        if self._httpd is None:
+            self.start()
+        try:
+            self._thread.join()
+        finally:
+            self.stop()
+
+    def stop(self):
+        if self._httpd is None:
+            return
+        self.app.faults.stop_event.set()  # release "timeout" sleepers
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+        self._httpd = None
+        if self._saver:
+            self._saver.stop()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()

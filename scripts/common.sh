@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Shared settings for the set-up scripts. Sourced, never run.
+# shellcheck disable=SC2034
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VENV="$ROOT/.venv"
+PY="$VENV/bin/python"
+ODOO_ARCHIVE_URL="${ODOO_ARCHIVE_URL:-https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.tar.gz}"
+PGDATA_DIR="$ROOT/.pgdata"
+DB_HOST=127.0.0.1
+DB_PORT="${MHRS_DB_PORT:-5432}"
+SIM_HOST=127.0.0.1
+SIM_PORT="${MHRS_SIM_PORT:-8070}"
+ODOO_PORT="${MHRS_ODOO_PORT:-8069}"
+
+log() { printf '\033[1m[mhrs]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[31m[mhrs] %s\033[0m\n' "$*" >&2; exit 1; }
