@@ -16,11 +16,10 @@ class MhrsActionCode(models.Model):
     )
     name = fields.Char(string="Action", required=True, help="Name of the activity.")
     bookable = fields.Boolean(
-        string="Bookable",
         help="Blocks with this action are open for appointments and are split into slots; "
         "other blocks (leave, surgery, ...) have no slots.",
     )
-    active = fields.Boolean(string="Active", default=True, help="Archived codes are no longer offered.")
+    active = fields.Boolean(default=True, help="Archived codes are no longer offered.")
 
     _sql_constraints = [
         ("code_uniq", "unique(code)", "Each MHRS action code can be defined only once."),

@@ -15,7 +15,7 @@ class MhrsBranch(models.Model):
         help="KlinikKodu: the MHRS/SKRS code of the clinical branch (specialty).",
     )
     name = fields.Char(string="Branch", required=True, help="Name of the clinical branch.")
-    active = fields.Boolean(string="Active", default=True, help="Archived codes are no longer offered.")
+    active = fields.Boolean(default=True, help="Archived codes are no longer offered.")
 
     _sql_constraints = [
         ("code_uniq", "unique(code)", "Each MHRS branch code can be defined only once."),

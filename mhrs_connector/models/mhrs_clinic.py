@@ -52,7 +52,6 @@ class MhrsClinic(models.Model):
         "in schedules and appointments.",
     )
     video_consultation = fields.Boolean(
-        string="Video Consultation",
         tracking=True,
         help="GoruntuluRandevu: appointments of this clinic are video consultations.",
     )
@@ -66,7 +65,7 @@ class MhrsClinic(models.Model):
         tracking=True,
         help="Draft: not yet on MHRS. Registered: known to MHRS. Cancelled: closed on MHRS.",
     )
-    active = fields.Boolean(string="Active", default=True, help="Archive clinics you no longer use.")
+    active = fields.Boolean(default=True, help="Archive clinics you no longer use.")
     physician_ids = fields.Many2many(
         "mhrs.physician",
         "mhrs_clinic_physician_rel",

@@ -14,7 +14,7 @@ class MhrsPhysician(models.Model):
     _check_company_auto = True
     _rec_names_search = ["name", "tckn"]
 
-    name = fields.Char(string="Name", required=True, tracking=True, help="Full name of the physician.")
+    name = fields.Char(required=True, tracking=True, help="Full name of the physician.")
     tckn = fields.Char(
         string="TCKN",
         required=True,
@@ -53,7 +53,7 @@ class MhrsPhysician(models.Model):
         tracking=True,
         help="Query this physician's MHRS appointments in the automatic appointment synchronisation.",
     )
-    active = fields.Boolean(string="Active", default=True, help="Archive physicians who left the hospital.")
+    active = fields.Boolean(default=True, help="Archive physicians who left the hospital.")
 
     _sql_constraints = [
         ("tckn_company_uniq", "unique(tckn, company_id)", "A physician with this TCKN already exists."),

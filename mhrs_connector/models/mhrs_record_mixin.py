@@ -107,6 +107,10 @@ class MhrsRecordMixin(models.AbstractModel):
         try:
             result = self.env["mhrs.connector.mixin"]._mhrs_call(operation, record=self, **payload)
         except errors.MhrsBusinessError as exc:
+            if self._mhrs_is_server_fault(exc):
+                # A SOAP Server fault without an MHRS code is an outage, not a refusal: retry it.
+                self._mhrs_keep_for_retry(operation, errors.user_message(exc))
+                return None
             message = self._mhrs_business_message(exc)
             self._mhrs_store_error_outside(message)
             raise UserError(message) from exc
@@ -126,6 +130,12 @@ class MhrsRecordMixin(models.AbstractModel):
         return result
 
     @api.model
+    def _mhrs_is_server_fault(self, exc):
+        """True for a SOAP Fault of the server kind that carries no MHRS error code (SOAP 1.1: the
+        message was not processed for reasons not due to its content), which is worth retrying."""
+        return exc.type_code is None and (exc.code or "").lower() in ("server", "soap:server", "receiver")
+
+    @api.model
     def _mhrs_business_message(self, exc):
         return self.env._(
             "MHRS refused the operation: %(message)s (%(code)s)",
@@ -136,16 +146,21 @@ class MhrsRecordMixin(models.AbstractModel):
     def _mhrs_store_error_outside(self, message):
         """Post the MHRS error and set the error state through a separate cursor: the action's own
         transaction is rolled back by the UserError that follows."""
+        # Two short transactions: the chatter line never waits on the record's row, which the action
+        # being rolled back may still lock; the error state is written only if the row is free.
+        try:
+            with self.env.registry.cursor() as cr:
+                self.with_env(self.env(cr=cr)).browse(self.ids).message_post(body=message)
+        except Exception:
+            _logger.exception("Could not post the MHRS error on %s", self)
         try:
             with self.env.registry.cursor() as cr:
                 if not self.env.registry.in_test_mode():
-                    # Never wait forever on a row that the rolled-back transaction still locks.
-                    cr.execute("SET LOCAL lock_timeout = '5s'")
+                    cr.execute("SET LOCAL lock_timeout = '2s'")
                 record = self.with_env(self.env(cr=cr)).browse(self.ids)
                 record.write({"mhrs_sync_state": "error", "mhrs_last_error": message})
-                record.message_post(body=message)
         except Exception:
-            _logger.exception("Could not record the MHRS error on %s", self)
+            _logger.warning("Could not store the MHRS error state on %s (row locked)", self)
         self.invalidate_recordset(
             ["mhrs_sync_state", "mhrs_last_error", "message_ids"]
             if "message_ids" in self._fields

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 LINE_STATES = [
     ("draft", "Not Sent"),
@@ -90,7 +90,10 @@ class MhrsScheduleLine(models.Model):
         help="The block was changed after MHRS registered it: press Update on MHRS to send it.",
     )
     mhrs_error = fields.Char(
-        string="MHRS Error", readonly=True, copy=False, help="Why MHRS refused this block (HataKodu and text)."
+        string="MHRS Error",
+        readonly=True,
+        copy=False,
+        help="Why MHRS refused this block (HataKodu and text).",
     )
 
     # ------------------------------------------------------------------------------------------------
@@ -102,13 +105,15 @@ class MhrsScheduleLine(models.Model):
             if not line.date_start or not line.date_end:
                 line.display_name = line.action_code_id.display_name or _("New Block")
                 continue
-            line.display_name = "%s %s" % (line._local_label(), line.action_code_id.name or "")
+            line.display_name = f"{line._local_label()} {line.action_code_id.name or ''}"
 
     @api.constrains("date_start", "date_end")
     def _check_dates(self):
         for line in self:
             if line.date_end <= line.date_start:
-                raise UserError(_("Block %(block)s must end after it starts.", block=line._local_label()))
+                raise ValidationError(
+                    _("Block %(block)s must end after it starts.", block=line._local_label())
+                )
 
     # ------------------------------------------------------------------------------------------------
     # CRUD

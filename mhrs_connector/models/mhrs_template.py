@@ -72,7 +72,7 @@ class MhrsTemplate(models.Model):
     )
     line_count = fields.Integer(string="Blocks Count", compute="_compute_summary", help="Number of blocks.")
     bookable_minutes = fields.Integer(
-        string="Bookable Minutes", compute="_compute_summary", help="Minutes of the day open to appointments."
+        compute="_compute_summary", help="Minutes of the day open to appointments."
     )
     slot_count = fields.Integer(string="Slots", compute="_compute_summary", help="Appointment slots per day.")
 

@@ -4,3 +4,8 @@ from . import test_access
 from . import test_tour
 from . import test_clinic
 from . import test_template
+from . import test_schedule
+from . import test_schedule_plan
+from . import test_appointment
+from . import test_appointment_sync
+from . import test_exception

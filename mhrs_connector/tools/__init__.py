@@ -1,1 +1,2 @@
 from .tckn import is_valid_tckn
+from .jobs import can_commit, try_company_lock

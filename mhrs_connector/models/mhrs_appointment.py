@@ -1,0 +1,690 @@
+import logging
+import threading
+import time
+import zlib
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from odoo import api, fields, models, tools
+from odoo.exceptions import UserError
+
+from ..soap import errors
+from ..tools import is_valid_tckn
+
+_logger = logging.getLogger(__name__)
+
+DEFAULT_TZ = "Europe/Istanbul"
+SYNC_BATCH_SIZE = 50
+# A periodic run looks back to the start of the last successful one, at most this far.
+MAX_LOOKBACK = timedelta(days=7)
+
+APPOINTMENT_STATES = [
+    ("booked", "Booked"),
+    ("cancelled", "Cancelled"),
+    ("attended", "Attended"),
+    ("no_show", "Not Attended"),
+]
+# EkleyenKullaniciTipi (mhrs-domain.md §4).
+CHANNELS = [
+    ("1", "Call Centre"),
+    ("2", "Web"),
+    ("3", "Mobile App"),
+    ("4", "Hospital"),
+    ("5", "Family Physician"),
+    ("6", "İBB"),
+    ("7", "General Secretariat"),
+    ("8", "SMS"),
+    ("9", "ALO 171"),
+]
+CANCELLED_BY = [
+    ("patient_mhrs", "Patient (MHRS)"),
+    ("hospital", "Hospital"),
+    ("exception", "Approved Exception"),
+    ("auto_20", "MHRS 20:00 Auto-cancel"),
+]
+# IptalEdenTipi -> cancelled_by
+CANCELLED_BY_CODES = {1: "patient_mhrs", 2: "hospital", 3: "exception", 4: "auto_20"}
+# Fields the sync compares with MHRS's answer before writing.
+SYNC_FIELDS = (
+    "partner_id",
+    "patient_tckn",
+    "patient_name",
+    "patient_phone",
+    "physician_id",
+    "physician_tckn",
+    "clinic_id",
+    "mhrs_schedule_ref",
+    "schedule_line_id",
+    "date_start",
+    "date_end",
+    "mhrs_channel",
+    "mhrs_appointment_type",
+    "note",
+    "state",
+    "cancelled_by",
+    "missing_from_mhrs",
+)
+
+
+def to_utc_naive(value):
+    """An aware datetime from MHRS as Odoo stores it (naive UTC)."""
+    if not value:
+        return False
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def to_aware(value):
+    """An Odoo datetime (naive UTC) for MHRS (the contract wants an explicit offset)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def can_commit():
+    """Jobs commit between batches, except inside tests (pytest-odoo sets only test_enable)."""
+    return not tools.config["test_enable"] and not getattr(threading.current_thread(), "testing", False)
+
+
+class MhrsAppointment(models.Model):
+    """An MHRS appointment (randevu), known by its HRN; booked here or brought by the sync."""
+
+    _name = "mhrs.appointment"
+    _description = "MHRS Appointment"
+    _inherit = ["mail.thread", "mail.activity.mixin", "mhrs.record.mixin"]
+    _order = "date_start desc, id desc"
+    _rec_name = "mhrs_hrn"
+    _check_company_auto = True
+
+    mhrs_hrn = fields.Char(
+        string="Appointment Number (HRN)",
+        required=True,
+        readonly=True,
+        copy=False,
+        index=True,
+        help="RandevuHrn: the patient appointment number MHRS gave this appointment.",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        string="Company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+        help="The hospital of the appointment.",
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Patient",
+        index=True,
+        tracking=True,
+        ondelete="restrict",
+        help="The patient, matched by T.C. Kimlik No (created by the sync when unknown).",
+    )
+    patient_tckn = fields.Char(
+        string="Patient TCKN", size=11, index=True, help="HastaTCKimlikNo as MHRS sent it."
+    )
+    patient_name = fields.Char(string="Patient Name", help="HastaAdi and HastaSoyadi as MHRS sent them.")
+    patient_phone = fields.Char(string="Patient Phone", help="TelefonNo of the patient at MHRS.")
+    physician_id = fields.Many2one(
+        "mhrs.physician",
+        string="Physician",
+        index=True,
+        check_company=True,
+        tracking=True,
+        ondelete="restrict",
+        help="The physician (HekimKodu) the appointment is with.",
+    )
+    physician_tckn = fields.Char(string="Physician TCKN", help="HekimKodu as MHRS sent it.")
+    clinic_id = fields.Many2one(
+        "mhrs.clinic",
+        string="Clinic",
+        index=True,
+        check_company=True,
+        tracking=True,
+        ondelete="restrict",
+        help="The clinic (AltKlinikKodu) of the appointment.",
+    )
+    mhrs_schedule_ref = fields.Char(
+        string="MHRS Schedule Id",
+        index=True,
+        help="KesinCetvelId: the MHRS schedule block the appointment was booked in.",
+    )
+    schedule_line_id = fields.Many2one(
+        "mhrs.schedule.line",
+        string="Schedule Block",
+        index=True,
+        check_company=True,
+        ondelete="set null",
+        help="The local schedule block whose MHRS schedule id is the appointment's KesinCetvelId.",
+    )
+    date_start = fields.Datetime(string="Start", required=True, index=True, tracking=True, help="Slot start.")
+    date_end = fields.Datetime(string="End", required=True, help="Slot end.")
+    mhrs_channel = fields.Selection(
+        CHANNELS,
+        string="Channel",
+        help="EkleyenKullaniciTipi: where the appointment was booked (web, mobile app, hospital...).",
+    )
+    mhrs_appointment_type = fields.Integer(string="Appointment Type", help="RandevuTuru code sent by MHRS.")
+    note = fields.Text(string="Note", help="RandevuNotu: the note stored with the appointment at MHRS.")
+    state = fields.Selection(
+        APPOINTMENT_STATES,
+        string="Status",
+        default="booked",
+        required=True,
+        index=True,
+        tracking=True,
+        help="Booked, cancelled (see by whom), attended or not attended.",
+    )
+    cancelled_by = fields.Selection(
+        CANCELLED_BY,
+        string="Cancelled by",
+        tracking=True,
+        help="Who cancelled: the patient through MHRS, the hospital, an approved exception or MHRS's "
+        "20:00 cancellation of unconfirmed appointments.",
+    )
+    cancel_reason = fields.Char(
+        string="Cancellation Reason", tracking=True, help="Sent to MHRS as IptalNedeni."
+    )
+    checked_in_at = fields.Datetime(
+        string="Checked In", tracking=True, help="When the patient arrived (sent as the arrival time)."
+    )
+    last_seen_at = fields.Datetime(
+        string="Last Seen by Sync",
+        readonly=True,
+        copy=False,
+        help="The last synchronisation that found this appointment at MHRS.",
+    )
+    missing_from_mhrs = fields.Boolean(
+        string="Missing from MHRS",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        index=True,
+        help="MHRS no longer returns this appointment in its window. It is kept and flagged, never "
+        "deleted silently: check it with MHRS.",
+    )
+    mhrs_booked_at = fields.Datetime(string="Booked at MHRS", help="EklenmeZamani.")
+    color = fields.Integer(compute="_compute_color", help="Calendar colour by status.")
+
+    _sql_constraints = [
+        (
+            "mhrs_hrn_company_uniq",
+            "unique(company_id, mhrs_hrn)",
+            "This MHRS appointment number already exists.",
+        ),
+    ]
+
+    # ------------------------------------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------------------------------------
+    @api.depends("state")
+    def _compute_color(self):
+        colors = {"booked": 4, "cancelled": 1, "attended": 10, "no_show": 3}
+        for appointment in self:
+            appointment.color = colors.get(appointment.state, 0)
+
+    @api.depends("mhrs_hrn", "partner_id", "patient_name")
+    def _compute_display_name(self):
+        for appointment in self:
+            patient = appointment.partner_id.name or appointment.patient_name
+            appointment.display_name = (
+                f"{appointment.mhrs_hrn} – {patient}" if patient else (appointment.mhrs_hrn or "")
+            )
+
+    # ------------------------------------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------------------------------------
+    def action_mhrs_cancel(self):
+        """Open the cancellation wizard (asks for the reason)."""
+        self.ensure_one()
+        self._mhrs_check_cancellable()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Cancel Appointment"),
+            "res_model": "mhrs.appointment.cancel.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_appointment_id": self.id},
+        }
+
+    def action_check_in(self):
+        for appointment in self:
+            if appointment.state != "booked":
+                raise UserError(self.env._("Only booked appointments can be checked in."))
+        self.write({"checked_in_at": fields.Datetime.now(), "state": "attended"})
+
+    def _mhrs_check_cancellable(self):
+        self.ensure_one()
+        if self.state == "cancelled":
+            raise UserError(self.env._("Appointment %(hrn)s is already cancelled.", hrn=self.mhrs_hrn))
+        if self.state != "booked":
+            raise UserError(self.env._("Only booked appointments can be cancelled."))
+        if self.date_start <= fields.Datetime.now():
+            raise UserError(self.env._("The appointment time has passed; it can no longer be cancelled."))
+
+    def _mhrs_cancel(self, reason=None):
+        """Cancel at MHRS (operation 17). An appointment already cancelled is never sent again."""
+        self.ensure_one()
+        if self.state == "cancelled":
+            return False
+        self._mhrs_check_cancellable()
+        if reason:
+            self.cancel_reason = reason
+        return self._mhrs_run("appointment_cancel")
+
+    def _mhrs_payload_appointment_cancel(self):
+        return {"RandevuHrn": self.mhrs_hrn, "IptalNedeni": self.cancel_reason or None}
+
+    def _mhrs_apply_appointment_cancel(self, result):
+        self.write({"state": "cancelled", "cancelled_by": "hospital"})
+
+    def _mhrs_message_appointment_cancel(self):
+        return self.env._("Cancelled on MHRS by the hospital.")
+
+    # ------------------------------------------------------------------------------------------------
+    # Time helpers
+    # ------------------------------------------------------------------------------------------------
+    @api.model
+    def _mhrs_tz(self, company):
+        return ZoneInfo(company.partner_id.tz or DEFAULT_TZ)
+
+    @api.model
+    def _mhrs_local_day_bounds(self, company, day):
+        """(start, end) in naive UTC of the local calendar day ``day`` of the company."""
+        tz = self._mhrs_tz(company)
+        start = datetime.combine(day, datetime.min.time()).replace(tzinfo=tz)
+        end = datetime.combine(day + timedelta(days=1), datetime.min.time()).replace(tzinfo=tz)
+        return to_utc_naive(start), to_utc_naive(end)
+
+    # ------------------------------------------------------------------------------------------------
+    # Sync (operation 14)
+    # ------------------------------------------------------------------------------------------------
+    @api.model
+    def _mhrs_sync_physicians(self, company):
+        return self.env["mhrs.physician"].search([("company_id", "=", company.id), ("mhrs_sync", "=", True)])
+
+    @api.model
+    def _mhrs_lock(self, company):
+        """Company-level transaction lock: two workers never sync the same company at once. Taken
+        again after every commit (a transaction lock ends with the transaction)."""
+        key = zlib.crc32(f"mhrs_appointment_sync:{company.id}".encode()) & 0x7FFFFFFF
+        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (4242, key))
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _mhrs_sync_window(self, company, start, end, physicians=None, kind="manual", covered_date=None):
+        """Query MHRS for [start, end) per batch of physicians and upsert by HRN; returns the sync run.
+
+        One failing batch does not stop the others: the run is then 'partial' ('failed' if none worked).
+        """
+        company.ensure_one()
+        physicians = physicians if physicians is not None else self._mhrs_sync_physicians(company)
+        physicians = physicians.filtered(lambda p: p.company_id == company)
+        run = (
+            self.env["mhrs.sync.run"]
+            .sudo()
+            .create(
+                {
+                    "company_id": company.id,
+                    "kind": kind,
+                    "window_start": start,
+                    "window_end": end,
+                    "covered_date": covered_date,
+                    "physician_ids": [(6, 0, physicians.ids)],
+                }
+            )
+        )
+        began = time.monotonic()
+        counts = dict.fromkeys(("fetched", "created", "updated", "cancelled", "missing"), 0)
+        failures, failed = [], self.env["mhrs.physician"]
+        batches = [physicians[i : i + SYNC_BATCH_SIZE] for i in range(0, len(physicians), SYNC_BATCH_SIZE)]
+        for index, batch in enumerate(batches):
+            if index and can_commit():
+                self.env.cr.commit()
+                if not self._mhrs_lock(company):
+                    failures.append(self.env._("Another worker took over this company; stopped."))
+                    failed |= physicians[index * SYNC_BATCH_SIZE :]
+                    break
+            try:
+                with self.env.cr.savepoint():
+                    self._mhrs_sync_batch(company, start, end, batch, counts)
+            except (errors.MhrsError, UserError) as exc:
+                message = exc.args[0] if isinstance(exc, UserError) else self._mhrs_error_text(exc)
+                _logger.warning(
+                    "MHRS appointment sync: batch %s of %s failed: %s", index + 1, company.name, message
+                )
+                failures.append(
+                    self.env._(
+                        "Batch %(batch)s (%(names)s): %(error)s",
+                        batch=index + 1,
+                        names=", ".join(batch.mapped("name")),
+                        error=message,
+                    )
+                )
+                failed |= batch
+            self.env["ir.cron"]._notify_progress(done=index + 1, remaining=len(batches) - index - 1)
+        if not failed:
+            state = "done"
+        elif len(failed) == len(physicians):
+            state = "failed"
+        else:
+            state = "partial"
+        run.write(
+            {
+                "state": state,
+                "ended_at": fields.Datetime.now(),
+                "duration": round(time.monotonic() - began, 3),
+                "fetched_count": counts["fetched"],
+                "created_count": counts["created"],
+                "updated_count": counts["updated"],
+                "cancelled_count": counts["cancelled"],
+                "missing_count": counts["missing"],
+                "batch_count": len(batches),
+                "error_count": len(failures),
+                "error_text": "\n".join(failures) or False,
+                "failed_physician_ids": [(6, 0, failed.ids)],
+            }
+        )
+        return run
+
+    @api.model
+    def _mhrs_error_text(self, exc):
+        return self.env["mhrs.connector.mixin"]._mhrs_error_message(exc)
+
+    @api.model
+    def _mhrs_sync_batch(self, company, start, end, physicians, counts):
+        """One MHRS query and one search / create per batch; writes only what really changed."""
+        result = self.env["mhrs.connector.mixin"]._mhrs_call(
+            "appointment_query",
+            company=company,
+            TarihBilgileri={"BaslangicZamani": to_aware(start), "BitisZamani": to_aware(end)},
+            HekimKodu=physicians.mapped("tckn"),
+        )
+        rows = result.get("KurumRandevuBilgileri") or []
+        counts["fetched"] += len(rows)
+        seen_at = fields.Datetime.now()
+        hrns = [row["RandevuHrn"] for row in rows]
+        existing = self.with_context(active_test=False).search(
+            [
+                ("company_id", "=", company.id),
+                "|",
+                ("mhrs_hrn", "in", hrns),
+                "&",
+                "&",
+                ("physician_id", "in", physicians.ids),
+                ("date_start", ">=", start),
+                ("date_start", "<", end),
+            ]
+        )
+        by_hrn = {appointment.mhrs_hrn: appointment for appointment in existing}
+        partners = self._mhrs_sync_partners(rows)
+        physician_by_tckn = {p.tckn: p for p in physicians}
+        clinic_codes = {row.get("AltKlinikKodu") for row in rows if row.get("AltKlinikKodu")}
+        clinics = (
+            self.env["mhrs.clinic"]
+            .with_context(active_test=False)
+            .search([("company_id", "=", company.id), ("mhrs_clinic_code", "in", list(clinic_codes))])
+        )
+        clinic_by_code = {c.mhrs_clinic_code: c for c in clinics}
+        line_by_ref = self._mhrs_schedule_lines(company, rows)
+
+        to_create, changes = [], {}
+        for row in rows:
+            appointment = by_hrn.get(row["RandevuHrn"])
+            vals = self._mhrs_sync_vals(row, partners, physician_by_tckn, clinic_by_code, appointment)
+            vals["schedule_line_id"] = line_by_ref.get(vals["mhrs_schedule_ref"], False)
+            if not appointment:
+                to_create.append(dict(vals, mhrs_hrn=row["RandevuHrn"], company_id=company.id))
+                continue
+            diff = appointment._mhrs_sync_diff(vals)
+            _logger.debug("MHRS sync: %s changed %s", appointment.mhrs_hrn, diff)
+            if diff:
+                if diff.get("state") == "cancelled":
+                    counts["cancelled"] += 1
+                else:
+                    counts["updated"] += 1
+                key = tuple(sorted(diff.items()))
+                changes[key] = changes.get(key, self.browse()) | appointment
+        for key, appointments in changes.items():
+            appointments.write(dict(key))
+        if to_create:
+            created = self.with_context(mail_create_nolog=True, mail_notrack=True).create(to_create)
+            counts["created"] += len(created)
+            counts["cancelled"] += len(created.filtered(lambda a: a.state == "cancelled"))
+            existing |= created
+        # Appointments Odoo has in the window that MHRS no longer returns: flag, never delete.
+        returned = set(hrns)
+        missing = existing.filtered(
+            lambda a: a.mhrs_hrn not in returned
+            and not a.missing_from_mhrs
+            and a.physician_id in physicians
+            and start <= a.date_start < end
+        )
+        if missing:
+            missing.write({"missing_from_mhrs": True})
+            counts["missing"] += len(missing)
+        seen = existing.filtered(lambda a: a.mhrs_hrn in returned)
+        if seen:
+            # Bookkeeping only: not a business change, so no write_date, no tracking, one query.
+            self.env.cr.execute(
+                "UPDATE mhrs_appointment SET last_seen_at = %s WHERE id IN %s", (seen_at, tuple(seen.ids))
+            )
+            seen.invalidate_recordset(["last_seen_at"])
+
+    @api.model
+    def _mhrs_schedule_lines(self, company, rows):
+        """Local schedule blocks by MHRS schedule id (KesinCetvelId), in one search."""
+        refs = list({str(row["KesinCetvelId"]) for row in rows if row.get("KesinCetvelId")})
+        if not refs:
+            return {}
+        lines = self.env["mhrs.schedule.line"].search(
+            [("company_id", "=", company.id), ("mhrs_schedule_id", "in", refs)]
+        )
+        return {line.mhrs_schedule_id: line.id for line in lines}
+
+    @api.model
+    def _mhrs_sync_partners(self, rows):
+        """Patients by TCKN: one search for the batch, the unknown ones created in one call."""
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+        wanted = {}
+        for row in rows:
+            tckn = (row.get("HastaTCKimlikNo") or "").strip()
+            if is_valid_tckn(tckn) and tckn not in wanted:
+                wanted[tckn] = row
+        found = {}
+        for partner in Partner.search([("tckn", "in", list(wanted))], order="id"):
+            found.setdefault(partner.tckn, partner)
+        missing = [tckn for tckn in wanted if tckn not in found]
+        if missing:
+            created = Partner.create(
+                [
+                    {
+                        "name": self._mhrs_patient_name(wanted[tckn]) or tckn,
+                        "tckn": tckn,
+                        "phone": wanted[tckn].get("TelefonNo") or False,
+                    }
+                    for tckn in missing
+                ]
+            )
+            found.update(zip(missing, created, strict=True))
+        return found
+
+    @api.model
+    def _mhrs_patient_name(self, row):
+        return " ".join(part for part in (row.get("HastaAdi"), row.get("HastaSoyadi")) if part)
+
+    @api.model
+    def _mhrs_sync_vals(self, row, partners, physician_by_tckn, clinic_by_code, appointment=None):
+        dates = row.get("TarihBilgileri") or {}
+        tckn = (row.get("HastaTCKimlikNo") or "").strip()
+        channel = str(row.get("EkleyenKullaniciTipi") or "")
+        if row.get("KayitDurumKodu") == 2:
+            state = "cancelled"
+            cancelled_by = CANCELLED_BY_CODES.get(row.get("IptalEdenTipi")) or (
+                appointment.cancelled_by if appointment else False
+            )
+        else:
+            state = {1: "attended", 2: "no_show"}.get(row.get("DurumKodu"), "booked")
+            cancelled_by = False
+            if state == "booked" and appointment and appointment.state in ("attended", "no_show"):
+                # Checked in here, status not yet sent to MHRS: keep the local status.
+                state = appointment.state
+        physician = physician_by_tckn.get(row.get("HekimKodu"))
+        return {
+            "partner_id": partners[tckn].id if tckn in partners else False,
+            "patient_tckn": tckn or False,
+            "patient_name": self._mhrs_patient_name(row) or False,
+            "patient_phone": row.get("TelefonNo") or False,
+            "physician_id": physician.id if physician else False,
+            "physician_tckn": row.get("HekimKodu") or False,
+            "clinic_id": clinic_by_code[row["AltKlinikKodu"]].id
+            if row.get("AltKlinikKodu") in clinic_by_code
+            else False,
+            "mhrs_schedule_ref": str(row["KesinCetvelId"]) if row.get("KesinCetvelId") else False,
+            "date_start": to_utc_naive(dates.get("BaslangicZamani")),
+            "date_end": to_utc_naive(dates.get("BitisZamani")),
+            "mhrs_channel": channel if channel in dict(CHANNELS) else False,
+            "mhrs_appointment_type": row.get("RandevuTuru") or 0,
+            "note": row.get("RandevuNotu") or False,
+            "state": state,
+            "cancelled_by": cancelled_by,
+            "missing_from_mhrs": False,
+            "mhrs_booked_at": to_utc_naive(row.get("EklenmeZamani")),
+        }
+
+    def _mhrs_sync_diff(self, vals):
+        """The values of ``vals`` that differ from the record (an unchanged sync writes nothing)."""
+        self.ensure_one()
+        diff = {}
+        for name in (*SYNC_FIELDS, "mhrs_booked_at"):
+            if name not in vals:
+                continue
+            field = self._fields[name]
+            current = self[name]
+            if field.type == "many2one":
+                current = current.id or False
+            elif field.type in ("char", "text", "selection"):
+                current = current or False
+            elif field.type == "integer":
+                current = current or 0
+            new = vals[name]
+            if name == "mhrs_booked_at" and (not new or current):
+                # Only filled in once: the booking time never changes at MHRS.
+                continue
+            if current != new:
+                diff[name] = new
+        return diff
+
+    # ------------------------------------------------------------------------------------------------
+    # Jobs
+    # ------------------------------------------------------------------------------------------------
+    @api.model
+    def _mhrs_sync_companies(self):
+        return self.env["res.company"].sudo().search([("mhrs_endpoint_url", "!=", False)])
+
+    @api.model
+    def _mhrs_periodic_window(self, company, now):
+        """From the start of the last successful periodic run (so an outage leaves no gap), or from
+        the local start of today for the first run, to now + the horizon."""
+        last = (
+            self.env["mhrs.sync.run"]
+            .sudo()
+            .search(
+                [("company_id", "=", company.id), ("kind", "=", "periodic"), ("state", "=", "done")],
+                order="started_at desc, id desc",
+                limit=1,
+            )
+        )
+        if last:
+            start = max(min(last.started_at, now), now - MAX_LOOKBACK)
+        else:
+            start = self._mhrs_local_day_bounds(company, self._mhrs_local_now(company, now).date())[0]
+        return start, now + timedelta(days=company.mhrs_sync_horizon_days or 1)
+
+    @api.model
+    def _mhrs_local_now(self, company, now):
+        return to_aware(now).astimezone(self._mhrs_tz(company))
+
+    @api.model
+    def _mhrs_periodic_due(self, company, now):
+        last = (
+            self.env["mhrs.sync.run"]
+            .sudo()
+            .search(
+                [("company_id", "=", company.id), ("kind", "=", "periodic"), ("state", "=", "done")],
+                order="started_at desc, id desc",
+                limit=1,
+            )
+        )
+        return not last or now >= last.started_at + timedelta(minutes=company.mhrs_shortest_duration or 10)
+
+    @api.model
+    def _mhrs_eod_target(self, company, now):
+        """The local day an end-of-day run must cover now, or None. After the end-of-day time: tomorrow.
+        Before it: today, when yesterday's end-of-day run is missing (catch-up)."""
+        local_now = self._mhrs_local_now(company, now)
+        hours = local_now.hour + local_now.minute / 60
+        today = local_now.date()
+        target = today + timedelta(days=1) if hours >= (company.mhrs_eod_sync_time or 0) else today
+        done = (
+            self.env["mhrs.sync.run"]
+            .sudo()
+            .search_count(
+                [
+                    ("company_id", "=", company.id),
+                    ("kind", "=", "end_of_day"),
+                    ("state", "=", "done"),
+                    ("covered_date", "=", target),
+                ]
+            )
+        )
+        return None if done else target
+
+    @api.model
+    def _cron_appointment_query(self, now=None):
+        """Every minute: each company whose shortest appointment duration has elapsed since its last
+        successful periodic run queries its synced physicians up to the horizon."""
+        now = now or fields.Datetime.now()
+        for company in self._mhrs_sync_companies():
+            try:
+                if not self._mhrs_periodic_due(company, now):
+                    continue
+                if not self._mhrs_lock(company):
+                    _logger.info("MHRS appointment query: %s is locked by another worker", company.name)
+                    continue
+                start, end = self._mhrs_periodic_window(company, now)
+                self.with_company(company).with_context(mhrs_trigger="cron")._mhrs_sync_window(
+                    company, start, end, kind="periodic"
+                )
+            except Exception:
+                _logger.exception("MHRS appointment query failed for %s", company.name)
+                if not can_commit():
+                    raise
+                self.env.cr.rollback()
+                continue
+            if can_commit():
+                self.env.cr.commit()
+
+    @api.model
+    def _cron_end_of_day_sync(self, now=None):
+        """Once a day after the end-of-day time: the whole next local day; catches up a missed run."""
+        now = now or fields.Datetime.now()
+        for company in self._mhrs_sync_companies():
+            try:
+                target = self._mhrs_eod_target(company, now)
+                if not target:
+                    continue
+                if not self._mhrs_lock(company):
+                    _logger.info("MHRS end-of-day sync: %s is locked by another worker", company.name)
+                    continue
+                start, end = self._mhrs_local_day_bounds(company, target)
+                self.with_company(company).with_context(mhrs_trigger="cron")._mhrs_sync_window(
+                    company, start, end, kind="end_of_day", covered_date=target
+                )
+            except Exception:
+                _logger.exception("MHRS end-of-day sync failed for %s", company.name)
+                if not can_commit():
+                    raise
+                self.env.cr.rollback()
+                continue
+            if can_commit():
+                self.env.cr.commit()

@@ -1,0 +1,333 @@
+import base64
+import logging
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..soap import errors
+from .mhrs_appointment import can_commit, to_aware
+
+_logger = logging.getLogger(__name__)
+
+EXCEPTION_STATES = [
+    ("draft", "Draft"),
+    ("sent", "Waiting for Approval"),
+    ("approved", "Approved"),
+    ("rejected", "Rejected"),
+    ("cancelled", "Cancelled"),
+]
+# IstisnaDurumKodu -> state
+MHRS_EXCEPTION_STATES = {1: "sent", 2: "approved", 3: "rejected"}
+FOLLOW_UP_DAYS = 7
+
+
+class MhrsException(models.Model):
+    """An appointment exception (randevu istisna, operation 13): a request to close a finalised,
+    bookable period of a physician (leave, surgery...). The Ministry approves or rejects it; when
+    approved, MHRS cancels the period's appointments."""
+
+    _name = "mhrs.exception"
+    _description = "MHRS Appointment Exception"
+    _inherit = ["mail.thread", "mail.activity.mixin", "mhrs.record.mixin"]
+    _order = "date_start desc, id desc"
+    _check_company_auto = True
+
+    company_id = fields.Many2one(
+        "res.company",
+        string="Company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+        help="The hospital asking for the exception.",
+    )
+    physician_id = fields.Many2one(
+        "mhrs.physician",
+        string="Physician",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+        help="HekimKodu: the physician whose period is closed.",
+    )
+    clinic_id = fields.Many2one(
+        "mhrs.clinic",
+        string="Clinic",
+        required=True,
+        tracking=True,
+        check_company=True,
+        help="KlinikKodu and AltKlinikKodu: the clinic whose period is closed.",
+    )
+    date_start = fields.Datetime(
+        string="From", required=True, tracking=True, help="Start of the period to close."
+    )
+    date_end = fields.Datetime(string="To", required=True, tracking=True, help="End of the period to close.")
+    action_code_id = fields.Many2one(
+        "mhrs.action.code",
+        string="Reason",
+        required=True,
+        tracking=True,
+        domain=[("bookable", "=", False)],
+        ondelete="restrict",
+        help="AksiyonKodu: why the period is closed (annual leave, surgery, congress...).",
+    )
+    description = fields.Text(
+        string="Description",
+        required=True,
+        help="Aciklama: the explanation the Ministry reads before approving.",
+    )
+    phone = fields.Char(string="Phone", help="TelefonNo: who to call about the request.")
+    email = fields.Char(string="E-mail", help="Email: where to write about the request.")
+    document = fields.Binary(
+        string="Supporting Document", attachment=True, help="IstisnaDokuman: e.g. the leave approval."
+    )
+    document_name = fields.Char(string="Document Name", help="IstisnaDokumanAdi.")
+    state = fields.Selection(
+        EXCEPTION_STATES,
+        string="Status",
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+        index=True,
+        tracking=True,
+        help="Draft, sent and waiting for the Ministry's decision, approved (the period is closed and its "
+        "appointments cancelled), rejected (see the reason) or cancelled before sending.",
+    )
+    mhrs_exception_id = fields.Char(
+        string="MHRS Exception Id", readonly=True, copy=False, index=True, help="IstisnaId given by MHRS."
+    )
+    rejection_reason = fields.Text(
+        string="Rejection Reason",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="RedNedeni: why the Ministry refused.",
+    )
+    decided_at = fields.Datetime(
+        string="Decided", readonly=True, copy=False, help="When the decision was seen."
+    )
+    appointment_ids = fields.Many2many(
+        "mhrs.appointment",
+        compute="_compute_appointment_ids",
+        string="Affected Appointments",
+        help="Booked appointments of the physician in the period: MHRS cancels them when the exception "
+        "is approved.",
+    )
+    appointment_count = fields.Integer(compute="_compute_appointment_ids", string="Affected")
+
+    # ------------------------------------------------------------------------------------------------
+    # Computes and constraints
+    # ------------------------------------------------------------------------------------------------
+    @api.depends("physician_id", "date_start")
+    def _compute_display_name(self):
+        for exception in self:
+            when = (
+                fields.Datetime.context_timestamp(exception, exception.date_start).strftime("%d.%m.%Y %H:%M")
+                if exception.date_start
+                else ""
+            )
+            exception.display_name = " ".join(
+                p for p in (exception.physician_id.name, when) if p
+            ) or self.env._("New Exception")
+
+    @api.depends("physician_id", "clinic_id", "date_start", "date_end", "state")
+    def _compute_appointment_ids(self):
+        for exception in self:
+            appointments = exception._affected_appointments()
+            exception.appointment_ids = appointments
+            exception.appointment_count = len(appointments)
+
+    @api.constrains("date_start", "date_end")
+    def _check_dates(self):
+        for exception in self:
+            if exception.date_end <= exception.date_start:
+                raise ValidationError(self.env._("The exception period must end after it starts."))
+
+    # ------------------------------------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------------------------------------
+    def action_mhrs_send(self):
+        self.ensure_one()
+        if self.state != "draft":
+            raise UserError(self.env._("Only draft exceptions can be sent to MHRS."))
+        result = self._mhrs_run("appointment_exception")
+        return self._mhrs_action_result(
+            result,
+            self.env._("Exception sent"),
+            self.env._("The exception is waiting for the Ministry's approval."),
+        )
+
+    def action_cancel(self):
+        for exception in self:
+            if exception.state != "draft":
+                raise UserError(self.env._("Only exceptions not sent yet can be cancelled here."))
+        self.write({"state": "cancelled"})
+
+    def action_reset_to_draft(self):
+        for exception in self:
+            if exception.state not in ("cancelled", "rejected"):
+                raise UserError(self.env._("Only cancelled or rejected exceptions can be reset to draft."))
+        self.write({"state": "draft", "mhrs_exception_id": False, "rejection_reason": False})
+
+    def action_mhrs_check(self):
+        """Ask MHRS now whether the Ministry decided."""
+        self.filtered(lambda e: e.state == "sent")._mhrs_follow_up(self.company_id or self.env.company)
+        return True
+
+    def action_open_appointments(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("mhrs_connector.action_mhrs_appointment")
+        action["domain"] = [("id", "in", self.appointment_ids.ids)]
+        return action
+
+    # ------------------------------------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------------------------------------
+    def _affected_appointments(self, states=("booked",)):
+        self.ensure_one()
+        if not (self.physician_id and self.date_start and self.date_end):
+            return self.env["mhrs.appointment"]
+        domain = [
+            ("company_id", "=", (self.company_id or self.env.company).id),
+            ("physician_id", "=", self.physician_id.id),
+            ("state", "in", list(states)),
+            ("date_start", "<", self.date_end),
+            ("date_end", ">", self.date_start),
+        ]
+        if self.clinic_id:
+            domain.append(("clinic_id", "in", [self.clinic_id.id, False]))
+        return self.env["mhrs.appointment"].search(domain)
+
+    def _mhrs_payload_appointment_exception(self):
+        document = None
+        if self.document:
+            document = {
+                "IstisnaDokumanAdi": self.document_name or "istisna.pdf",
+                "IstisnaDokuman": base64.b64decode(self.document),
+            }
+        return {
+            "IstisnaEkleme": {
+                "HekimKodu": self.physician_id.tckn,
+                "KlinikKodu": self.clinic_id.mhrs_branch_code,
+                "AltKlinikKodu": self.clinic_id.mhrs_clinic_code or None,
+                "TarihBilgileri": {
+                    "BaslangicZamani": to_aware(self.date_start),
+                    "BitisZamani": to_aware(self.date_end),
+                },
+                "AksiyonKodu": self.action_code_id.code,
+                "Aciklama": self.description,
+                "Email": self.email or None,
+                "TelefonNo": self.phone or None,
+                "IstisnaDokumanBilgileri": document,
+            }
+        }
+
+    def _mhrs_apply_appointment_exception(self, result):
+        rows = result.get("IstisnaDetayBilgileri") or []
+        if not rows:
+            raise UserError(self.env._("MHRS accepted the exception but returned no exception id."))
+        self.write({"state": "sent", "mhrs_exception_id": str(rows[0]["IstisnaId"])})
+        self._mhrs_apply_decision(rows[0])
+
+    def _mhrs_message_appointment_exception(self):
+        return self.env._("Sent to MHRS; waiting for the Ministry's approval.")
+
+    def _mhrs_apply_decision(self, row):
+        """Store the Ministry's decision from an IstisnaDetayBilgileri row."""
+        self.ensure_one()
+        state = MHRS_EXCEPTION_STATES.get(row.get("IstisnaDurumKodu"), "sent")
+        if state == self.state or self.state != "sent":
+            return False
+        if state == "approved":
+            # Bring MHRS's own view of the period first (its cancellations, by exception).
+            self.env["mhrs.appointment"]._mhrs_sync_window(
+                self.company_id, self.date_start, self.date_end, self.physician_id, kind="exception"
+            )
+            affected = self._affected_appointments()
+            self.write({"state": "approved", "decided_at": fields.Datetime.now()})
+            cancelled = self._affected_appointments(states=("cancelled",)).filtered(
+                lambda a: a.cancelled_by == "exception"
+            )
+            if affected:
+                affected.write({"state": "cancelled", "cancelled_by": "exception"})
+                for appointment in affected:
+                    appointment.message_post(
+                        body=self.env._(
+                            "Cancelled by the approved MHRS exception %(exc)s.", exc=self.display_name
+                        )
+                    )
+            self._close_schedule_lines()
+            self.message_post(
+                body=self.env._(
+                    "Approved by the Ministry: %(count)s appointment(s) cancelled.",
+                    count=len(affected | cancelled),
+                )
+            )
+        elif state == "rejected":
+            reason = row.get("RedNedeni") or ""
+            self.write({"state": "rejected", "rejection_reason": reason, "decided_at": fields.Datetime.now()})
+            self.message_post(body=self.env._("Rejected by the Ministry: %(reason)s", reason=reason or "-"))
+            if self.physician_id.user_id:
+                self.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    user_id=self.physician_id.user_id.id,
+                    summary=self.env._("MHRS exception rejected"),
+                    note=reason,
+                )
+        return True
+
+    def _close_schedule_lines(self):
+        """Close the physician's schedule blocks in the approved period (when schedules are managed here)."""
+        if "mhrs.schedule.line" not in self.env:
+            return
+        Line = self.env["mhrs.schedule.line"]
+        if "physician_id" not in Line._fields or "state" not in Line._fields:
+            return
+        lines = Line.search(
+            [
+                ("physician_id", "=", self.physician_id.id),
+                ("state", "=", "registered"),
+                ("date_start", "<", self.date_end),
+                ("date_end", ">", self.date_start),
+            ]
+        )
+        if lines:
+            # Not a change of the block's definition: MHRS closed it itself, nothing to resend.
+            lines.write({"state": "cancelled", "mhrs_changed": False})
+
+    @api.model
+    def _mhrs_follow_up(self, company):
+        """One IstisnaSorgulama for the company's pending exceptions; apply the decisions."""
+        pending = self.search([("company_id", "=", company.id), ("state", "=", "sent")])
+        if not pending:
+            return 0
+        now = fields.Datetime.now()
+        start = min(*pending.mapped("date_start"), now)
+        end = max(*pending.mapped("date_end"), now + timedelta(days=FOLLOW_UP_DAYS))
+        result = self.env["mhrs.connector.mixin"]._mhrs_call(
+            "appointment_exception",
+            company=company,
+            IstisnaSorgulama={
+                "TarihBilgileri": {"BaslangicZamani": to_aware(start), "BitisZamani": to_aware(end)}
+            },
+        )
+        rows = {str(row["IstisnaId"]): row for row in result.get("IstisnaDetayBilgileri") or []}
+        decided = 0
+        for exception in pending:
+            row = rows.get(exception.mhrs_exception_id)
+            if row and exception._mhrs_apply_decision(row):
+                decided += 1
+        return decided
+
+    @api.model
+    def _cron_exception_follow_up(self):
+        """Per company: ask MHRS about the pending exceptions and apply approvals and rejections."""
+        for company in self.env["mhrs.appointment"]._mhrs_sync_companies():
+            try:
+                with self.env.cr.savepoint():
+                    self.with_company(company).with_context(mhrs_trigger="cron")._mhrs_follow_up(company)
+            except (errors.MhrsError, UserError) as exc:
+                _logger.warning("MHRS exception follow-up failed for %s: %s", company.name, exc)
+            if can_commit():
+                self.env.cr.commit()

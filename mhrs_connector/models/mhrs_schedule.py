@@ -1,0 +1,855 @@
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+from itertools import pairwise
+
+import pytz
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+from ..soap import errors
+from .mhrs_template_line import float_to_minutes, minutes_to_time
+
+DEFAULT_TZ = "Europe/Istanbul"
+SCHEDULE_STATES = [
+    ("draft", "Draft"),
+    ("registered", "Registered"),
+    ("cancelled", "Cancelled"),
+]
+WEEKDAY_FIELDS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MAX_LISTED = 10  # overlapping days listed in a refusal message before "... and N more"
+
+
+class MhrsSchedule(models.Model):
+    """A physician's work schedule (çalışma cetveli) for a period, generated from a template.
+
+    The whole working time is sent to MHRS as blocks (``mhrs.schedule.line``), one per day and template
+    block: bookable blocks carry their slot settings, the others (lunch, leave, surgery...) their action
+    code. A schedule that overlaps another schedule of the same physician defined here (any clinic, not
+    cancelled) is refused before any MHRS call (EK 1).
+    """
+
+    _name = "mhrs.schedule"
+    _description = "MHRS Work Schedule"
+    _inherit = ["mail.thread", "mail.activity.mixin", "mhrs.record.mixin"]
+    _order = "date_from desc, physician_id, id"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Schedule",
+        compute="_compute_name",
+        store=True,
+        help="Physician, clinic and period of the schedule.",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        string="Company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+        help="The hospital (MHRS institution) whose schedule this is.",
+    )
+    physician_id = fields.Many2one(
+        "mhrs.physician",
+        string="Physician",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+        ondelete="restrict",
+        help="HekimKodu: the physician who works in this schedule.",
+    )
+    clinic_id = fields.Many2one(
+        "mhrs.clinic",
+        string="Clinic",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+        ondelete="restrict",
+        help="AltKlinikKodu: the outpatient clinic (registered on MHRS) where the physician works.",
+    )
+    template_id = fields.Many2one(
+        "mhrs.template",
+        string="Template",
+        tracking=True,
+        check_company=True,
+        ondelete="restrict",
+        help="The day pattern copied into the blocks when you press Generate Blocks. Changing the "
+        "template later does not change the blocks of this schedule.",
+    )
+    date_from = fields.Date(
+        string="From",
+        required=True,
+        tracking=True,
+        help="First day of the schedule (in the hospital's time zone).",
+    )
+    date_to = fields.Date(
+        string="To", required=True, tracking=True, help="Last day of the schedule (included)."
+    )
+    monday = fields.Boolean(string="Monday", default=True, help="The physician works on Mondays.")
+    tuesday = fields.Boolean(string="Tuesday", default=True, help="The physician works on Tuesdays.")
+    wednesday = fields.Boolean(string="Wednesday", default=True, help="The physician works on Wednesdays.")
+    thursday = fields.Boolean(string="Thursday", default=True, help="The physician works on Thursdays.")
+    friday = fields.Boolean(string="Friday", default=True, help="The physician works on Fridays.")
+    saturday = fields.Boolean(string="Saturday", help="The physician works on Saturdays.")
+    sunday = fields.Boolean(string="Sunday", help="The physician works on Sundays.")
+    line_ids = fields.One2many(
+        "mhrs.schedule.line",
+        "schedule_id",
+        string="Blocks",
+        copy=False,
+        help="The blocks sent to MHRS: copies of the template's blocks for every working day.",
+    )
+    line_count = fields.Integer(
+        string="Blocks Count", compute="_compute_line_stats", help="Number of blocks."
+    )
+    registered_line_count = fields.Integer(
+        string="Registered Blocks", compute="_compute_line_stats", help="Blocks MHRS has registered."
+    )
+    error_line_count = fields.Integer(
+        string="Refused Blocks", compute="_compute_line_stats", help="Blocks MHRS refused."
+    )
+    changed_line_count = fields.Integer(
+        string="Changed Blocks",
+        compute="_compute_line_stats",
+        help="Registered blocks changed here and not yet sent to MHRS.",
+    )
+    state = fields.Selection(
+        SCHEDULE_STATES,
+        string="Status",
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
+        index=True,
+        help="Draft: not yet on MHRS. Registered: MHRS holds its blocks. Cancelled: withdrawn.",
+    )
+    conflict_warning = fields.Text(
+        string="Conflicts",
+        compute="_compute_conflict_warning",
+        help="Other schedules of the same physician that overlap this one: it cannot be sent to MHRS.",
+    )
+    tz = fields.Char(string="Time Zone", compute="_compute_tz", help="The hospital's time zone.")
+
+    # ------------------------------------------------------------------------------------------------
+    # Computes and constraints
+    # ------------------------------------------------------------------------------------------------
+    @api.depends("physician_id.name", "clinic_id.name", "date_from", "date_to")
+    def _compute_name(self):
+        for schedule in self:
+            period = ""
+            if schedule.date_from and schedule.date_to:
+                period = f"{schedule.date_from:%d.%m.%Y}-{schedule.date_to:%d.%m.%Y}"
+            parts = [schedule.physician_id.name, schedule.clinic_id.name, period]
+            schedule.name = " / ".join(part for part in parts if part) or _("New Schedule")
+
+    @api.depends("line_ids.state", "line_ids.mhrs_changed")
+    def _compute_line_stats(self):
+        for schedule in self:
+            lines = schedule.line_ids.filtered(lambda line: line.state != "cancelled")
+            schedule.line_count = len(lines)
+            schedule.registered_line_count = len(lines.filtered(lambda line: line.state == "registered"))
+            schedule.error_line_count = len(lines.filtered(lambda line: line.state == "error"))
+            schedule.changed_line_count = len(lines.filtered("mhrs_changed"))
+
+    @api.depends("company_id")
+    def _compute_tz(self):
+        for schedule in self:
+            schedule.tz = self._mhrs_tz(schedule.company_id or self.env.company).zone
+
+    @api.depends("line_ids.date_start", "line_ids.date_end", "physician_id", "state")
+    def _compute_conflict_warning(self):
+        for schedule in self:
+            message = False
+            if schedule.state != "cancelled" and schedule.id and schedule.line_ids:
+                message = schedule._mhrs_conflict_message(schedule._mhrs_conflicts()) or False
+            schedule.conflict_warning = message
+
+    @api.constrains("date_from", "date_to")
+    def _check_period(self):
+        for schedule in self:
+            if schedule.date_to < schedule.date_from:
+                raise ValidationError(_("The schedule must end on or after its first day."))
+
+    @api.constrains(*WEEKDAY_FIELDS)
+    def _check_weekdays(self):
+        for schedule in self:
+            if not schedule._weekdays():
+                raise ValidationError(_("Choose at least one working day of the week."))
+
+    # ------------------------------------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------------------------------------
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_registered(self):
+        if self.filtered(lambda schedule: schedule.state == "registered"):
+            raise UserError(_("Registered schedules cannot be deleted: cancel them on MHRS first."))
+
+    def write(self, vals):
+        locked = {"physician_id", "clinic_id", "company_id"} & set(vals)
+        if locked and self.filtered(lambda schedule: schedule.state != "draft"):
+            raise UserError(
+                _("The physician and the clinic of a schedule sent to MHRS cannot change: cancel it and "
+                  "create a new schedule.")
+            )
+        return super().write(vals)
+
+    # ------------------------------------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------------------------------------
+    def action_generate_lines(self):
+        """(Re)create the blocks from the template for every working day of the period."""
+        for schedule in self:
+            schedule._generate_lines()
+        return True
+
+    def action_mhrs_register(self):
+        """Schedule registration (operation 9): all blocks in one call, ReferansNo = block id."""
+        self.ensure_one()
+        sent, result = self._mhrs_register()
+        return self._mhrs_register_result(sent, result)
+
+    def action_mhrs_update(self):
+        """Schedule update (operation 10) for every changed block; blocks left outside a shortened
+        period are cancelled, new or refused blocks are registered."""
+        self.ensure_one()
+        if self.state != "registered":
+            raise UserError(_("Only schedules registered on MHRS can be updated there."))
+        plan = self._mhrs_update_plan()
+        if not any(plan.values()):
+            raise UserError(_("Nothing to send: no block of %(name)s changed.", name=self.name))
+        self._mhrs_check_booked(plan["cancel"] | plan["update"], _("changed or shortened"))
+        self._mhrs_check_before_sending(plan["update"] | plan["register"])
+        result = self._mhrs_run("schedule_update")
+        return self._mhrs_action_result(
+            result,
+            _("Schedule updated"),
+            _("%(name)s is updated on MHRS.", name=self.name),
+            self._mhrs_line_warnings(),
+        )
+
+    def action_mhrs_cancel(self):
+        """Schedule cancellation (operation 12) with the ids of all registered blocks."""
+        self.ensure_one()
+        if self.state == "cancelled":
+            raise UserError(_("This schedule is already cancelled."))
+        registered = self.line_ids.filtered(lambda line: line.state == "registered" and line.mhrs_schedule_id)
+        self._mhrs_check_booked(registered, _("cancelled"))
+        if not registered:
+            # Never (successfully) sent to MHRS: nothing to cancel there.
+            self.line_ids.write({"state": "cancelled", "mhrs_changed": False})
+            self.state = "cancelled"
+            self.message_post(body=_("Cancelled before it was registered on MHRS."))
+            return self.env["mhrs.connector.mixin"]._mhrs_notify(
+                _("Schedule cancelled"), _("%(name)s is cancelled.", name=self.name)
+            )
+        result = self._mhrs_run("schedule_cancel")
+        return self._mhrs_action_result(
+            result, _("Schedule cancelled"), _("%(name)s is cancelled on MHRS.", name=self.name)
+        )
+
+    def action_reset_to_draft(self):
+        for schedule in self:
+            if schedule.state != "cancelled":
+                raise UserError(_("Only cancelled schedules can be reset to draft."))
+            schedule.line_ids.unlink()
+        self.write({"state": "draft", "mhrs_sync_state": "not_sent", "mhrs_last_error": False})
+
+    def action_mhrs_query(self):
+        """Compare Odoo's schedules with MHRS's for a physician, clinic and period (operation 11)."""
+        schedule = self[:1]
+        today = fields.Date.context_today(self)
+        wizard = self.env["mhrs.schedule.query.wizard"].create(
+            {
+                "company_id": (schedule.company_id or self.env.company).id,
+                "physician_id": schedule.physician_id.id,
+                "clinic_id": schedule.clinic_id.id,
+                "date_from": schedule.date_from or today,
+                "date_to": schedule.date_to or today + timedelta(days=30),
+            }
+        )
+        if schedule:
+            wizard.action_compare()
+        return wizard._open()
+
+    def action_view_lines(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("mhrs_connector.action_mhrs_schedule_line")
+        action["domain"] = [("schedule_id", "=", self.id)]
+        action["context"] = {"default_schedule_id": self.id, "initial_date": str(self.date_from)}
+        return action
+
+    # ------------------------------------------------------------------------------------------------
+    # Time zone helpers (Odoo stores UTC; MHRS and people think in the hospital's local time)
+    # ------------------------------------------------------------------------------------------------
+    @api.model
+    def _mhrs_tz(self, company):
+        """The company's time zone: its partner's, else Europe/Istanbul."""
+        try:
+            return pytz.timezone(company.partner_id.tz or DEFAULT_TZ)
+        except pytz.UnknownTimeZoneError:
+            return pytz.timezone(DEFAULT_TZ)
+
+    @api.model
+    def _mhrs_to_utc(self, local_naive, tz):
+        """Local wall-clock time -> naive UTC, DST-aware (a time skipped by DST moves forward)."""
+        try:
+            aware = tz.localize(local_naive, is_dst=None)
+        except pytz.NonExistentTimeError:
+            aware = tz.localize(local_naive, is_dst=False)
+        except pytz.AmbiguousTimeError:
+            aware = tz.localize(local_naive, is_dst=True)
+        return aware.astimezone(pytz.utc).replace(tzinfo=None)
+
+    @api.model
+    def _mhrs_to_local(self, utc_naive, tz):
+        """Naive UTC (as Odoo stores it) -> aware local datetime."""
+        return pytz.utc.localize(utc_naive).astimezone(tz)
+
+    @api.model
+    def _mhrs_from_mhrs(self, value):
+        """A date-time from MHRS (aware datetime or ISO string) -> naive UTC."""
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            return value
+        return value.astimezone(pytz.utc).replace(tzinfo=None)
+
+    @api.model
+    def _mhrs_format_range(self, start, end, tz):
+        """'30.03.2027 11:00-12:00' (the day of the start, local hours; end at midnight shows 24:00)."""
+        local_start, local_end = self._mhrs_to_local(start, tz), self._mhrs_to_local(end, tz)
+        end_text = local_end.strftime("%H:%M")
+        if local_end.date() > local_start.date() and local_end.time() == time.min:
+            end_text = "24:00"
+        elif local_end.date() != local_start.date():
+            end_text = local_end.strftime("%d.%m.%Y %H:%M")
+        return f"{local_start:%d.%m.%Y %H:%M}-{end_text}"
+
+    # ------------------------------------------------------------------------------------------------
+    # Block generation
+    # ------------------------------------------------------------------------------------------------
+    def _weekdays(self):
+        self.ensure_one()
+        return {index for index, name in enumerate(WEEKDAY_FIELDS) if self[name]}
+
+    @api.model
+    def _mhrs_blocks_from_template(self, template, date_from, date_to, weekdays, tz):
+        """Values of the blocks of ``template`` on every day of the period whose weekday is in
+        ``weekdays`` (0 = Monday); times in naive UTC computed from the local times in ``tz``."""
+        if not template.line_ids:
+            raise UserError(_("Template %(name)s has no blocks.", name=template.name))
+        template_lines = template.line_ids.sorted(lambda line: (line.start_time, line.id))
+        blocks = []
+        day = date_from
+        while day <= date_to:
+            if day.weekday() in weekdays:
+                for tline in template_lines:
+                    start = minutes_to_time(float_to_minutes(tline.start_time))
+                    end = minutes_to_time(float_to_minutes(tline.end_time))
+                    bookable = tline.action_code_id.bookable
+                    blocks.append(
+                        {
+                            "date_start": self._mhrs_to_utc(datetime.combine(day, start), tz),
+                            "date_end": self._mhrs_to_utc(datetime.combine(day, end), tz),
+                            "action_code_id": tline.action_code_id.id,
+                            "slot_minutes": tline.slot_minutes if bookable else 0,
+                            "patients_per_slot": tline.patients_per_slot if bookable else 0,
+                        }
+                    )
+            day += timedelta(days=1)
+        return blocks
+
+    def _generate_lines(self):
+        """Draft: replace the blocks. Registered: only add blocks for working days without any."""
+        self.ensure_one()
+        if self.state == "cancelled":
+            raise UserError(_("Blocks of a cancelled schedule cannot be generated."))
+        if not self.template_id:
+            raise UserError(_("Choose a template for %(name)s to generate its blocks.", name=self.name))
+        tz = self._mhrs_tz(self.company_id)
+        blocks = self._mhrs_blocks_from_template(
+            self.template_id, self.date_from, self.date_to, self._weekdays(), tz
+        )
+        commands = []
+        if self.state == "draft":
+            commands = [fields.Command.unlink(line.id) for line in self.line_ids]
+        else:
+            covered = {
+                line._local_date() for line in self.line_ids.filtered(lambda line: line.state != "cancelled")
+            }
+            blocks = [
+                block
+                for block in blocks
+                if self._mhrs_to_local(block["date_start"], tz).date() not in covered
+            ]
+        commands += [fields.Command.create(block) for block in blocks]
+        self.write({"line_ids": commands})
+        return blocks
+
+    # ------------------------------------------------------------------------------------------------
+    # Checks made before any MHRS call
+    # ------------------------------------------------------------------------------------------------
+    @api.model
+    def _mhrs_find_conflicts(self, candidates, exclude_schedule_ids=()):
+        """Blocks defined here that overlap the candidate time ranges, in ONE query.
+
+        ``candidates``: iterable of (key, physician TCKN, start, end) in naive UTC. Blocks of the same
+        physician (by TCKN, so across clinics and companies) in schedules that are not cancelled
+        conflict when ``start < other_end and end > other_start``: touching blocks do not.
+        Returns a list of (key, conflicting line id, overlap start, overlap end).
+        """
+        candidates = list(candidates)
+        if not candidates:
+            return []
+        self.env["mhrs.schedule.line"].flush_model()
+        self.flush_model(["state"])
+        self.env["mhrs.physician"].flush_model(["tckn"])
+        keys, tckns, starts, ends = (list(column) for column in zip(*candidates, strict=True))
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT c.key, l.id, GREATEST(c.date_start, l.date_start), LEAST(c.date_end, l.date_end)
+                  FROM unnest(%s::varchar[], %s::varchar[], %s::timestamp[], %s::timestamp[])
+                       AS c(key, tckn, date_start, date_end)
+                  JOIN mhrs_physician p ON p.tckn = c.tckn
+                  JOIN mhrs_schedule_line l ON l.physician_id = p.id
+                                           AND l.date_start < c.date_end
+                                           AND l.date_end > c.date_start
+                  JOIN mhrs_schedule s ON s.id = l.schedule_id
+                 WHERE s.state != 'cancelled'
+                   AND l.state != 'cancelled'
+                   AND NOT (l.schedule_id = ANY(%s::int[]))
+                 ORDER BY c.key, l.date_start, l.id
+                """,
+                [str(key) for key in keys],
+                tckns,
+                starts,
+                ends,
+                list(exclude_schedule_ids),
+            )
+        )
+        return self.env.cr.fetchall()
+
+    def _mhrs_conflicts(self, lines=None):
+        """Conflicts of ``lines`` (default: all blocks not cancelled) with other schedules here."""
+        self.ensure_one()
+        lines = lines if lines is not None else self.line_ids
+        lines = lines.filtered(lambda line: line.state != "cancelled")
+        candidates = [
+            (line.id, self.physician_id.tckn, line.date_start, line.date_end) for line in lines
+        ]
+        return self._mhrs_find_conflicts(candidates, exclude_schedule_ids=self.ids)
+
+    @api.model
+    def _mhrs_conflict_message(self, rows, company=None):
+        """A refusal naming every conflicting schedule with the overlapping days and local hours."""
+        if not rows:
+            return ""
+        tz = self._mhrs_tz(company or self.company_id or self.env.company)
+        others = self.env["mhrs.schedule.line"].sudo().browse({row[1] for row in rows})
+        by_schedule = defaultdict(list)
+        for _key, line_id, start, end in rows:
+            by_schedule[others.browse(line_id).schedule_id].append(
+                self._mhrs_format_range(start, end, tz)
+            )
+        parts = []
+        state_labels = dict(self._fields["state"]._description_selection(self.env))
+        for other, all_ranges in by_schedule.items():
+            ranges = list(dict.fromkeys(all_ranges))
+            listed = "\n".join(f"  • {text}" for text in ranges[:MAX_LISTED])
+            if len(ranges) > MAX_LISTED:
+                listed += "\n  " + _("… and %(count)s more", count=len(ranges) - MAX_LISTED)
+            parts.append(
+                _(
+                    "%(physician)s already works in schedule “%(schedule)s” (%(state)s) at:\n%(ranges)s",
+                    physician=other.physician_id.name,
+                    schedule=other.name,
+                    state=state_labels.get(other.state),
+                    ranges=listed,
+                )
+            )
+        return _(
+            "The schedule conflicts with another schedule of the same physician and is not sent to "
+            "MHRS:\n%(details)s",
+            details="\n".join(parts),
+        )
+
+    @api.model
+    def _mhrs_ek2_problems(self, company, clinic, blocks):
+        """EK 2 criteria on a list of block dicts (date_start, date_end, action record, slot_minutes,
+        patients_per_slot): the known ones, and the company settings for those still to be confirmed."""
+        tz = self._mhrs_tz(company)
+        problems = []
+        if not clinic.mhrs_clinic_code or clinic.state != "registered":
+            problems.append(
+                _("Clinic %(clinic)s is not registered on MHRS: register it first.", clinic=clinic.name)
+            )
+        if not blocks:
+            problems.append(_("The schedule has no blocks: choose a template and generate them."))
+            return problems
+        now = fields.Datetime.now()
+        today = self._mhrs_to_local(now, tz).date()
+        max_days = company.mhrs_schedule_max_days_ahead
+        min_slot = company.mhrs_min_slot_minutes
+        for block in blocks:
+            label = self._mhrs_format_range(block["date_start"], block["date_end"], tz)
+            local_start = self._mhrs_to_local(block["date_start"], tz)
+            local_end = self._mhrs_to_local(block["date_end"], tz)
+            if block["date_end"] <= block["date_start"]:
+                problems.append(_("Block %(block)s must end after it starts.", block=label))
+                continue
+            one_day = local_end.date() == local_start.date() or (
+                local_end.date() == local_start.date() + timedelta(days=1) and local_end.time() == time.min
+            )
+            if not one_day:
+                problems.append(_("Block %(block)s must lie within one day.", block=label))
+            if block["date_start"] < now:
+                problems.append(_("Block %(block)s is in the past.", block=label))
+            if max_days and (local_start.date() - today).days > max_days:
+                problems.append(
+                    _(
+                        "Block %(block)s is more than %(days)s days ahead: schedules may be opened at most "
+                        "%(days)s days ahead (MHRS settings).",
+                        block=label,
+                        days=max_days,
+                    )
+                )
+            action = block["action"]
+            if action.bookable:
+                minutes = round((block["date_end"] - block["date_start"]).total_seconds() / 60)
+                slot = block["slot_minutes"] or 0
+                if slot <= 0 or minutes % slot:
+                    problems.append(
+                        _(
+                            "Block %(block)s is bookable: its slot length must divide its %(minutes)s "
+                            "minutes.",
+                            block=label,
+                            minutes=minutes,
+                        )
+                    )
+                elif min_slot and slot < min_slot:
+                    problems.append(
+                        _(
+                            "Block %(block)s: slots of %(slot)s minutes are shorter than the minimum of "
+                            "%(min)s minutes (MHRS settings).",
+                            block=label,
+                            slot=slot,
+                            min=min_slot,
+                        )
+                    )
+                if (block["patients_per_slot"] or 0) < 1:
+                    problems.append(
+                        _("Block %(block)s is bookable: at least 1 patient per slot is needed.", block=label)
+                    )
+        return problems
+
+    def _mhrs_block_values(self, lines):
+        return [
+            {
+                "date_start": line.date_start,
+                "date_end": line.date_end,
+                "action": line.action_code_id,
+                "slot_minutes": line.slot_minutes,
+                "patients_per_slot": line.patients_per_slot,
+            }
+            for line in lines
+        ]
+
+    def _mhrs_check_before_sending(self, lines):
+        """Every local rule, before any MHRS call: EK 2 criteria, period, overlaps inside the schedule
+        and conflicts with the physician's other schedules here."""
+        self.ensure_one()
+        if not lines:
+            return
+        tz = self._mhrs_tz(self.company_id)
+        problems = self._mhrs_ek2_problems(self.company_id, self.clinic_id, self._mhrs_block_values(lines))
+        weekdays = self._weekdays()
+        for line in lines:
+            day = line._local_date()
+            if not self.date_from <= day <= self.date_to or day.weekday() not in weekdays:
+                problems.append(
+                    _(
+                        "Block %(block)s is outside the schedule's period or working days: press Generate "
+                        "Blocks again.",
+                        block=line._local_label(),
+                    )
+                )
+        active = self.line_ids.filtered(lambda line: line.state != "cancelled").sorted("date_start")
+        for before, after in pairwise(active):
+            if after.date_start < before.date_end:
+                problems.append(
+                    _(
+                        "Blocks %(first)s and %(second)s of this schedule overlap.",
+                        first=before._local_label(),
+                        second=self._mhrs_format_range(after.date_start, after.date_end, tz),
+                    )
+                )
+        if problems:
+            listed = list(dict.fromkeys(problems))
+            text = "\n".join(f"• {problem}" for problem in listed[:MAX_LISTED])
+            if len(listed) > MAX_LISTED:
+                text += "\n" + _("… and %(count)s more", count=len(listed) - MAX_LISTED)
+            raise UserError(
+                _("%(name)s cannot be sent to MHRS:\n%(problems)s", name=self.name, problems=text)
+            )
+        conflicts = self._mhrs_conflicts(lines)
+        if conflicts:
+            raise UserError(self._mhrs_conflict_message(conflicts))
+
+    def _mhrs_booked_appointments(self, lines=None):
+        """Booked appointments on ``lines`` (default: all blocks); empty while the appointment model is
+        not installed."""
+        if "mhrs.appointment" not in self.env:
+            return []
+        appointments = self.env["mhrs.appointment"]
+        if "schedule_line_id" not in appointments._fields:
+            return []
+        lines = lines if lines is not None else self.line_ids
+        domain = [("schedule_line_id", "in", lines.ids)]
+        if "state" in appointments._fields:
+            domain.append(("state", "=", "booked"))
+        return appointments.search(domain)
+
+    def _mhrs_check_booked(self, lines, what):
+        self.ensure_one()
+        if not lines:
+            return
+        booked = self._mhrs_booked_appointments(lines)
+        if booked:
+            days = sorted({appointment.schedule_line_id._local_date() for appointment in booked})
+            raise UserError(
+                _(
+                    "%(name)s has %(count)s booked appointment(s) (%(days)s), so it cannot be %(what)s. "
+                    "File an appointment exception (MHRS operation 13, Randevu İstisna) for the period "
+                    "instead.",
+                    name=self.name,
+                    count=len(booked),
+                    days=", ".join(day.strftime("%d.%m.%Y") for day in days),
+                    what=what,
+                )
+            )
+
+    # ------------------------------------------------------------------------------------------------
+    # MHRS operations (see mhrs.record.mixin)
+    # ------------------------------------------------------------------------------------------------
+    def _mhrs_lines_to_register(self):
+        return self.line_ids.filtered(
+            lambda line: line.state in ("draft", "error") and not line.mhrs_schedule_id
+        )
+
+    def _mhrs_register(self):
+        """Checks, then the registration call; returns (blocks sent, result or None)."""
+        self.ensure_one()
+        if self.state != "draft":
+            raise UserError(
+                _(
+                    "%(name)s is already %(state)s: a schedule is registered on MHRS only once.",
+                    name=self.name,
+                    state=dict(self._fields["state"]._description_selection(self.env))[self.state],
+                )
+            )
+        if not self.line_ids:
+            self._generate_lines()
+        lines = self._mhrs_lines_to_register()
+        if not lines:
+            raise UserError(_("The schedule has no blocks: choose a template and generate them."))
+        self._mhrs_check_before_sending(lines)
+        return lines, self._mhrs_run("schedule_register")
+
+    def _mhrs_register_result(self, sent, result):
+        if result is not None and sent and not sent.filtered(lambda line: line.state == "registered"):
+            return self.env["mhrs.connector.mixin"]._mhrs_notify(
+                _("MHRS refused the schedule"), self.mhrs_last_error, kind="danger", sticky=True
+            )
+        return self._mhrs_action_result(
+            result,
+            _("Schedule registered"),
+            _("%(name)s is registered on MHRS (%(count)s blocks).", name=self.name, count=len(sent)),
+            self._mhrs_line_warnings(),
+        )
+
+    def _mhrs_line_warnings(self):
+        failed = self.line_ids.filtered(lambda line: line.state == "error")
+        return [self._mhrs_failed_lines_message(failed)] if failed else []
+
+    def _mhrs_failed_lines_message(self, failed):
+        rows = [f"• {line._local_label()}: {line.mhrs_error}" for line in failed[:MAX_LISTED]]
+        if len(failed) > MAX_LISTED:
+            rows.append(_("… and %(count)s more", count=len(failed) - MAX_LISTED))
+        return _(
+            "MHRS refused %(count)s block(s) of %(name)s:\n%(rows)s",
+            count=len(failed),
+            name=self.name,
+            rows="\n".join(rows),
+        )
+
+    def _mhrs_run(self, operation):
+        if operation == "schedule_update":
+            return self._mhrs_send_changes()
+        return super()._mhrs_run(operation)
+
+    @api.model
+    def _mhrs_business_message(self, exc):
+        message = super()._mhrs_business_message(exc)
+        hints = {
+            "CTV-001": _(
+                "MHRS already holds a schedule of this physician at that time (perhaps entered by another "
+                "system). Use Compare with MHRS to see and import it."
+            ),
+            "CTV-002": _("MHRS does not know this schedule (any more). Use Compare with MHRS to check."),
+            "CTV-003": _(
+                "Patients have booked appointments in this schedule: file an appointment exception (MHRS "
+                "operation 13, Randevu İstisna) instead of cancelling or shortening it."
+            ),
+        }
+        hint = hints.get(exc.code)
+        return f"{message}\n{hint}" if hint else message
+
+    def _mhrs_payload_schedule_register(self):
+        return {
+            "CetvelBilgileri": [
+                {"ReferansNo": str(line.id), "CetvelDetayBilgileri": line._mhrs_detail()}
+                for line in self._mhrs_lines_to_register()
+            ]
+        }
+
+    def _mhrs_apply_schedule_register(self, result):
+        lines_by_ref = {str(line.id): line for line in self.line_ids}
+        for answer in result.get("CetvelCevap") or []:
+            line = lines_by_ref.get(str(answer.get("ReferansNo")))
+            if not line:
+                continue
+            if answer.get("KesinCetvelId") and not answer.get("HataKodu"):
+                line.write(
+                    {
+                        "mhrs_schedule_id": str(answer["KesinCetvelId"]),
+                        "state": "registered",
+                        "mhrs_error": False,
+                        "mhrs_changed": False,
+                    }
+                )
+            else:
+                line.write({"state": "error", "mhrs_error": self._mhrs_item_error(answer)})
+        if self.line_ids.filtered(lambda line: line.state == "registered") and self.state == "draft":
+            self.state = "registered"
+        failed = self.line_ids.filtered(lambda line: line.state == "error")
+        if failed:
+            message = self._mhrs_failed_lines_message(failed)
+            self.write({"mhrs_sync_state": "error", "mhrs_last_error": message})
+            self.message_post(body=message)
+
+    @api.model
+    def _mhrs_item_error(self, answer):
+        """'CTV-001: <Turkish message> (<MHRS's own text>)' for one per-item error of an answer."""
+        code = answer.get("HataKodu") or ""
+        mhrs_text = (answer.get("Aciklama") or "").strip()
+        text = errors.message_for_code(code, mhrs_text) if code else mhrs_text
+        if mhrs_text and mhrs_text not in text:
+            text = f"{text} ({mhrs_text})"
+        return f"{code}: {text}" if code else (text or _("Refused without a reason."))
+
+    def _mhrs_message_schedule_register(self):
+        return _("Blocks sent to MHRS (Çalışma Cetveli Kayıt).")
+
+    def _mhrs_payload_schedule_cancel(self):
+        lines = self.line_ids.filtered(lambda line: line.state == "registered" and line.mhrs_schedule_id)
+        return {"KesinCetvelId": [int(line.mhrs_schedule_id) for line in lines]}
+
+    def _mhrs_apply_schedule_cancel(self, result):
+        self.line_ids.write({"state": "cancelled", "mhrs_changed": False})
+        self.state = "cancelled"
+
+    def _mhrs_message_schedule_cancel(self):
+        return _("Cancelled on MHRS.")
+
+    def _mhrs_update_plan(self):
+        """What an update must send: blocks to cancel (left outside the period), to update, to register."""
+        self.ensure_one()
+        weekdays = self._weekdays()
+        cancel = self.env["mhrs.schedule.line"]
+        for line in self.line_ids.filtered(lambda line: line.state == "registered"):
+            day = line._local_date()
+            if not self.date_from <= day <= self.date_to or day.weekday() not in weekdays:
+                cancel |= line
+        changed = self.line_ids.filtered(lambda line: line.state == "registered" and line.mhrs_changed)
+        update = changed - cancel
+        register = self._mhrs_lines_to_register()
+        return {"cancel": cancel, "update": update, "register": register}
+
+    def _mhrs_send_changes(self):
+        """Send the update plan: one cancel call, one update call per changed block, one register call.
+
+        Stops at the first transport error and keeps "schedule_update" for the retry job. A refusal after
+        earlier calls succeeded does not roll those back here (MHRS already applied them): it is stored
+        on the schedule and shown as a warning.
+        """
+        self.ensure_one()
+        plan = self._mhrs_update_plan()
+        steps = []
+        if plan["cancel"]:
+            steps.append(self._mhrs_step_cancel(plan["cancel"]))
+        steps += [self._mhrs_step_update(line) for line in plan["update"]]
+        if plan["register"]:
+            steps.append(self._mhrs_step_register())
+        result, done = {}, False
+        for step in steps:
+            try:
+                result = step()
+            except UserError as exc:
+                if not done:
+                    raise
+                message = exc.args[0]
+                self.write({"mhrs_sync_state": "error", "mhrs_last_error": message})
+                self.message_post(body=message)
+                return result
+            if result is None:
+                return self._mhrs_keep_update_for_retry()
+            done = True
+        return result
+
+    def _mhrs_step_cancel(self, lines):
+        def step():
+            result = self._mhrs_execute(
+                "schedule_cancel",
+                _("Blocks outside the new period cancelled on MHRS."),
+                KesinCetvelId=[int(line.mhrs_schedule_id) for line in lines],
+            )
+            if result is not None:
+                lines.write({"state": "cancelled", "mhrs_changed": False})
+            return result
+
+        return step
+
+    def _mhrs_step_update(self, line):
+        def step():
+            result = self._mhrs_execute(
+                "schedule_update",
+                _("Block %(block)s updated on MHRS.", block=line._local_label()),
+                KesinCetvelId=int(line.mhrs_schedule_id),
+                CetvelDetayBilgileri=line._mhrs_detail(),
+            )
+            if result is not None:
+                line.write({"mhrs_changed": False, "mhrs_error": False})
+            return result
+
+        return step
+
+    def _mhrs_step_register(self):
+        def step():
+            payload = self._mhrs_payload_schedule_register()
+            result = self._mhrs_execute(
+                "schedule_register", self._mhrs_message_schedule_register(), **payload
+            )
+            if result is not None:
+                self._mhrs_apply_schedule_register(result)
+            return result
+
+        return step
+
+    def _mhrs_keep_update_for_retry(self):
+        self.mhrs_pending_operation = "schedule_update"
+

@@ -1,0 +1,83 @@
+import base64
+from datetime import datetime, time
+
+from odoo.exceptions import UserError
+
+from .appointment_common import TZ, AppointmentCase, utc_naive
+
+
+class TestException(AppointmentCase):
+    def _exception(self, **vals):
+        return self.env["mhrs.exception"].create(
+            dict(
+                {
+                    "physician_id": self.doctor_a.id,
+                    "clinic_id": self.clinic.id,
+                    "date_start": utc_naive(datetime.combine(self.day, time(9))),
+                    "date_end": utc_naive(datetime.combine(self.day, time(12))),
+                    "action_code_id": self.env.ref("mhrs_connector.mhrs_action_code_5").id,
+                    "description": "Yıllık izin",
+                    "phone": "03121234567",
+                    "email": "dahiliye@example.com",
+                    "document": base64.b64encode(b"%PDF-1.4 izin onayi"),
+                    "document_name": "izin.pdf",
+                },
+                **vals,
+            )
+        )
+
+    def _book_for_a(self, count):
+        start = datetime.combine(self.day, time(0), TZ)
+        end = datetime.combine(self.day, time(23), TZ)
+        self.sim.post(
+            "citizens",
+            {
+                "bookings": count * 4,
+                "seed": 11,
+                "window": {"start": start.isoformat(), "end": end.isoformat()},
+            },
+        )
+        self._sync_all()
+        return self._appointments([("physician_id", "=", self.doctor_a.id), ("state", "=", "booked")])
+
+    def test_approval_cancels_affected_appointments(self):
+        booked = self._book_for_a(2)
+        self.assertTrue(booked)
+        others = self._appointments([("physician_id", "=", self.doctor_b.id)])
+        exception = self._exception()
+        # The form shows the appointments the exception would cancel, before sending.
+        self.assertEqual(exception.appointment_ids, booked)
+        exception.action_mhrs_send()
+        self.assertEqual(exception.state, "sent")
+        self.assertTrue(exception.mhrs_exception_id)
+        # Still pending at MHRS: the follow-up changes nothing.
+        self.env["mhrs.exception"]._cron_exception_follow_up()
+        self.assertEqual(exception.state, "sent")
+        self.sim.post("exceptions", {"id": int(exception.mhrs_exception_id), "approve": True})
+        self.env["mhrs.exception"]._cron_exception_follow_up()
+        self.assertEqual(exception.state, "approved")
+        self.assertEqual(set(booked.mapped("state")), {"cancelled"})
+        self.assertEqual(set(booked.mapped("cancelled_by")), {"exception"})
+        self.assertEqual(set(others.mapped("state")), {"booked"})
+        run = self.env["mhrs.sync.run"].search([("kind", "=", "exception")])
+        self.assertEqual(run.cancelled_count, len(booked))
+        remote = self._sim_appointments()
+        self.assertTrue(all(remote[a.mhrs_hrn]["record_status"] == 2 for a in booked))
+
+    def test_rejection_keeps_the_reason(self):
+        exception = self._exception()
+        exception.action_mhrs_send()
+        self.sim.post(
+            "exceptions", {"id": int(exception.mhrs_exception_id), "approve": False, "reason": "Belge eksik"}
+        )
+        exception.action_mhrs_check()
+        self.assertEqual(exception.state, "rejected")
+        self.assertEqual(exception.rejection_reason, "Belge eksik")
+        self.assertIn("Belge eksik", " ".join(exception.message_ids.mapped("body")))
+
+    def test_invalid_exception_refused(self):
+        # A bookable action (working hours) cannot be the reason of an exception.
+        exception = self._exception(action_code_id=self.env.ref("mhrs_connector.mhrs_action_code_1").id)
+        self.assertRaisesKeepingLogs(UserError, exception.action_mhrs_send)
+        self.assertEqual(exception.state, "draft")
+        self.assertEqual(exception.mhrs_sync_state, "error")

@@ -1,0 +1,100 @@
+from datetime import timedelta
+
+from odoo import fields
+
+from .test_schedule import REGISTER, ScheduleCase, make_tckn
+
+
+class TestSchedulePlan(ScheduleCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.physicians = cls.env["mhrs.physician"].create(
+            [
+                {"name": f"Dr. Plan {index:02d}", "tckn": make_tckn(4200 + index),
+                 "clinic_ids": [(4, cls.clinic.id)]}
+                for index in range(20)
+            ]
+        )
+
+    def _wizard(self, physicians, **extra):
+        today = fields.Date.context_today(self.Schedule)
+        vals = {
+            "template_id": self.template_day.id,
+            "physician_ids": [(6, 0, physicians.ids)],
+            "date_from": today + timedelta(days=1),
+            "date_to": today + timedelta(days=30),
+        }
+        vals.update(extra)
+        return self.env["mhrs.schedule.plan.wizard"].create(vals)
+
+    def test_plan_month_for_twenty_physicians_skips_conflicts(self):
+        busy = self.physicians[:3]
+        existing = self.Schedule
+        for physician in busy:
+            schedule = self._schedule(
+                template=self.template_morning, physician=physician, clinic=self.clinic2,
+                date_from=self.monday, date_to=self.monday,
+            )
+            schedule.action_generate_lines()
+            existing |= schedule
+        calls = self.sim.calls()
+        queries = self.env.cr.sql_log_count
+        wizard = self._wizard(self.physicians)
+        wizard.action_plan()
+        self.assertLess(self.env.cr.sql_log_count - queries, 400)  # batch: not per block
+        self.assertEqual(wizard.state, "done")
+        self.assertEqual(wizard.created_count, 17)
+        self.assertEqual(wizard.skipped_count, 3)
+        skipped = wizard.result_ids.filtered(lambda line: line.result == "skipped")
+        self.assertEqual(skipped.physician_id, busy)
+        for line in skipped:
+            other = existing.filtered(lambda s, line=line: s.physician_id == line.physician_id)
+            self.assertIn(other.name, line.reason)
+            self.assertIn(f"{self.monday:%d.%m.%Y} 08:00-12:00", line.reason)
+        created = wizard.result_ids.schedule_id
+        self.assertEqual(len(created), 17)
+        self.assertEqual(set(created.mapped("state")), {"draft"})
+        working_days = len([
+            day for day in (wizard.date_from + timedelta(days=n)
+                            for n in range((wizard.date_to - wizard.date_from).days + 1))
+            if day.weekday() < 5
+        ])
+        self.assertEqual(len(created[0].line_ids), working_days * 3)
+        self.assertEqual(self.sim.calls(), calls)
+        # Planning the same month again skips everybody: the schedules now exist here.
+        again = self._wizard(self.physicians)
+        again.action_plan()
+        self.assertEqual(again.created_count, 0)
+        self.assertEqual(again.skipped_count, 20)
+
+    def test_plan_and_register_now(self):
+        team = self.physicians[:4]
+        blocker = self._schedule(
+            template=self.template_morning, physician=team[0], date_from=self.monday, date_to=self.monday
+        )
+        blocker.action_mhrs_register()
+        self.assertEqual(self.sim.calls(REGISTER), 1)
+        wizard = self._wizard(team, register_now=True)
+        wizard.action_plan()
+        registered = wizard.result_ids.filtered(lambda line: line.result == "registered")
+        self.assertEqual(len(registered), 3)
+        self.assertEqual(self.sim.calls(REGISTER), 1 + 3)
+        self.assertEqual(set(registered.schedule_id.mapped("state")), {"registered"})
+        self.assertTrue(all(registered.schedule_id.line_ids.mapped("mhrs_schedule_id")))
+        skipped = wizard.result_ids.filtered(lambda line: line.result == "skipped")
+        self.assertEqual(skipped.physician_id, team[0])
+
+    def test_plan_skips_physician_without_clinic_and_ek2(self):
+        loner = self.env["mhrs.physician"].create({"name": "Dr. Kliniksiz", "tckn": make_tckn(4300)})
+        wizard = self._wizard(loner | self.physicians[0])
+        wizard.action_plan()
+        by_physician = {line.physician_id: line for line in wizard.result_ids}
+        self.assertEqual(by_physician[loner].result, "skipped")
+        self.assertIn("clinic", by_physician[loner].reason)
+        self.assertEqual(by_physician[self.physicians[0]].result, "created")
+        self.company.mhrs_schedule_max_days_ahead = 10
+        late = self._wizard(self.physicians[1])
+        late.action_plan()
+        self.assertEqual(late.result_ids.result, "skipped")
+        self.assertIn("10 days", late.result_ids.reason)

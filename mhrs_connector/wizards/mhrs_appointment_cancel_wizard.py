@@ -1,0 +1,23 @@
+from odoo import fields, models
+
+
+class MhrsAppointmentCancelWizard(models.TransientModel):
+    """Cancelling an appointment at MHRS (operation 17), with the reason."""
+
+    _name = "mhrs.appointment.cancel.wizard"
+    _description = "MHRS Appointment Cancellation"
+
+    appointment_id = fields.Many2one(
+        "mhrs.appointment", string="Appointment", required=True, ondelete="cascade", help="What to cancel."
+    )
+    reason = fields.Char(string="Reason", required=True, help="IptalNedeni: why the hospital cancels.")
+
+    def action_confirm(self):
+        self.ensure_one()
+        appointment = self.appointment_id
+        result = appointment._mhrs_cancel(self.reason)
+        return appointment._mhrs_action_result(
+            result,
+            self.env._("Appointment cancelled"),
+            self.env._("%(hrn)s is cancelled on MHRS.", hrn=appointment.mhrs_hrn),
+        )

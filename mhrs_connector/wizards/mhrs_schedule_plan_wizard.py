@@ -1,0 +1,238 @@
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..models.mhrs_schedule import WEEKDAY_FIELDS
+
+
+class MhrsSchedulePlanWizard(models.TransientModel):
+    """Plan a period (typically a month) for many physicians from one template in one step.
+
+    Every physician gets a schedule with the same blocks; physicians whose blocks would conflict with a
+    schedule defined here, or that fail the EK 2 criteria, are skipped with the reason. The conflict
+    check of all physicians is one query.
+    """
+
+    _name = "mhrs.schedule.plan.wizard"
+    _description = "MHRS Schedule Planning"
+    _check_company_auto = True
+
+    company_id = fields.Many2one(
+        "res.company",
+        string="Company",
+        required=True,
+        default=lambda self: self.env.company,
+        help="The hospital whose schedules are planned.",
+    )
+    template_id = fields.Many2one(
+        "mhrs.template",
+        string="Template",
+        required=True,
+        check_company=True,
+        help="The day pattern every planned schedule copies.",
+    )
+    physician_ids = fields.Many2many(
+        "mhrs.physician",
+        string="Physicians",
+        check_company=True,
+        help="Physicians to plan. Each gets one schedule.",
+    )
+    clinic_id = fields.Many2one(
+        "mhrs.clinic",
+        string="Clinic",
+        check_company=True,
+        help="Clinic of every planned schedule. Empty: each physician's own clinic (if they have exactly "
+        "one).",
+    )
+    date_from = fields.Date(
+        string="From",
+        required=True,
+        default=lambda self: fields.Date.context_today(self) + timedelta(days=1),
+        help="First day of the planned period.",
+    )
+    date_to = fields.Date(
+        string="To",
+        required=True,
+        default=lambda self: fields.Date.context_today(self) + timedelta(days=30),
+        help="Last day of the planned period (included).",
+    )
+    monday = fields.Boolean(string="Monday", default=True, help="Plan Mondays.")
+    tuesday = fields.Boolean(string="Tuesday", default=True, help="Plan Tuesdays.")
+    wednesday = fields.Boolean(string="Wednesday", default=True, help="Plan Wednesdays.")
+    thursday = fields.Boolean(string="Thursday", default=True, help="Plan Thursdays.")
+    friday = fields.Boolean(string="Friday", default=True, help="Plan Fridays.")
+    saturday = fields.Boolean(string="Saturday", help="Plan Saturdays.")
+    sunday = fields.Boolean(string="Sunday", help="Plan Sundays.")
+    register_now = fields.Boolean(
+        string="Register on MHRS Now",
+        help="Send every planned schedule to MHRS right away. Otherwise they stay in draft.",
+    )
+    state = fields.Selection(
+        [("draft", "Plan"), ("done", "Result")], default="draft", required=True, string="Step"
+    )
+    result_ids = fields.One2many(
+        "mhrs.schedule.plan.wizard.line",
+        "wizard_id",
+        string="Result",
+        help="What happened to each physician: planned, registered, skipped or refused, with the reason.",
+    )
+    created_count = fields.Integer(string="Planned", compute="_compute_counts", help="Schedules created.")
+    skipped_count = fields.Integer(
+        string="Skipped", compute="_compute_counts", help="Physicians skipped (conflict, criteria...)."
+    )
+
+    @api.depends("result_ids.result")
+    def _compute_counts(self):
+        for wizard in self:
+            wizard.created_count = len(wizard.result_ids.filtered("schedule_id"))
+            wizard.skipped_count = len(wizard.result_ids.filtered(lambda line: line.result == "skipped"))
+
+    def _weekdays(self):
+        return {index for index, name in enumerate(WEEKDAY_FIELDS) if self[name]}
+
+    def _open(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Plan Schedules"),
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    def action_plan(self):
+        self.ensure_one()
+        if self.state != "draft":
+            raise UserError(_("This plan was already made."))
+        if not self.physician_ids:
+            raise UserError(_("Choose the physicians to plan."))
+        if self.date_to < self.date_from:
+            raise UserError(_("The period must end on or after its first day."))
+        weekdays = self._weekdays()
+        if not weekdays:
+            raise UserError(_("Choose at least one working day of the week."))
+        schedules = self.env["mhrs.schedule"]
+        tz = schedules._mhrs_tz(self.company_id)
+        blocks = schedules._mhrs_blocks_from_template(
+            self.template_id, self.date_from, self.date_to, weekdays, tz
+        )
+        if not blocks:
+            raise UserError(_("The period has no working day: nothing to plan."))
+        planned, results = self._plan_physicians(blocks)
+        created = self._create_schedules(planned, blocks, results)
+        for schedule in created:
+            schedule.message_post(body=_("Planned with the template %(name)s.", name=self.template_id.name))
+            if self.register_now:
+                result, reason = self._register_schedule(schedule)
+            else:
+                result, reason = "created", False
+            results.append((schedule.physician_id, schedule.clinic_id, result, reason, schedule))
+        self._write_results(results)
+        return self._open()
+
+    def _plan_physicians(self, blocks):
+        """(physician, clinic) pairs to plan, and the result rows of those skipped before the conflict
+        check (no clinic, EK 2 criteria)."""
+        schedules = self.env["mhrs.schedule"]
+        results = []
+        planned = []
+        for physician in self.physician_ids:
+            clinic = self.clinic_id or (physician.clinic_ids if len(physician.clinic_ids) == 1 else False)
+            if not clinic:
+                results.append(
+                    (physician, False, "skipped", _("Choose a clinic: the physician has none or several."))
+                )
+                continue
+            problems = schedules._mhrs_ek2_problems(self.company_id, clinic, self._block_values(blocks))
+            if problems:
+                results.append((physician, clinic, "skipped", "\n".join(dict.fromkeys(problems))))
+                continue
+            planned.append((physician, clinic))
+        return planned, results
+
+    def _create_schedules(self, planned, blocks, results):
+        """Skip the physicians whose blocks conflict (one query for all), create the others' schedules."""
+        schedules = self.env["mhrs.schedule"]
+        # One query for every block of every physician still planned.
+        candidates = [
+            (f"{physician.id}:{index}", physician.tckn, block["date_start"], block["date_end"])
+            for physician, _clinic in planned
+            for index, block in enumerate(blocks)
+        ]
+        conflicts = defaultdict(list)
+        for row in schedules._mhrs_find_conflicts(candidates):
+            conflicts[int(row[0].split(":")[0])].append(row)
+        vals_list = []
+        for physician, clinic in planned:
+            if physician.id in conflicts:
+                message = schedules._mhrs_conflict_message(conflicts[physician.id], self.company_id)
+                results.append((physician, clinic, "skipped", message))
+                continue
+            vals = {
+                "company_id": self.company_id.id,
+                "physician_id": physician.id,
+                "clinic_id": clinic.id,
+                "template_id": self.template_id.id,
+                "date_from": self.date_from,
+                "date_to": self.date_to,
+                "line_ids": [fields.Command.create(dict(block)) for block in blocks],
+            }
+            vals.update({name: self[name] for name in WEEKDAY_FIELDS})
+            vals_list.append(vals)
+        return schedules.create(vals_list)
+
+    def _write_results(self, results):
+        commands = []
+        for row in results:
+            physician, clinic, result, reason = row[:4]
+            schedule = row[4] if len(row) > 4 else False
+            commands.append(
+                fields.Command.create(
+                    {
+                        "physician_id": physician.id,
+                        "clinic_id": clinic.id if clinic else False,
+                        "schedule_id": schedule.id if schedule else False,
+                        "result": result,
+                        "reason": reason,
+                    }
+                )
+            )
+        self.write({"result_ids": commands, "state": "done"})
+
+    @api.model
+    def _block_values(self, blocks):
+        actions = self.env["mhrs.action.code"].browse({block["action_code_id"] for block in blocks})
+        return [
+            dict(
+                block,
+                action=actions.browse(block["action_code_id"]),
+            )
+            for block in blocks
+        ]
+
+    def _register_schedule(self, schedule):
+        """Register one planned schedule; a refusal rolls back its call only, not the plan."""
+        try:
+            with self.env.cr.savepoint():
+                sent, result = schedule._mhrs_register()
+        except UserError as exc:
+            return "failed", exc.args[0]
+        if result is None:
+            return "created", _("MHRS did not answer; the registration will be retried.")
+        failed = sent.filtered(lambda line: line.state == "error")
+        if failed:
+            result_kind = "failed" if len(failed) == len(sent) else "registered"
+            return result_kind, schedule._mhrs_failed_lines_message(failed)
+        return "registered", False
+
+    def action_open_schedules(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Planned Schedules"),
+            "res_model": "mhrs.schedule",
+            "view_mode": "list,form",
+            "domain": [("id", "in", self.result_ids.schedule_id.ids)],
+        }
