@@ -4,4 +4,6 @@ UPDATE res_company
    SET mhrs_environment = 'test',
        mhrs_password = NULL,
        mhrs_endpoint_url = NULL
- WHERE mhrs_endpoint_url IS NOT NULL OR mhrs_environment = 'production';
+ WHERE mhrs_endpoint_url IS NOT NULL
+    OR mhrs_password IS NOT NULL
+    OR mhrs_environment IS DISTINCT FROM 'test';

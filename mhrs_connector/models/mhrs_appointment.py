@@ -122,8 +122,8 @@ class MhrsAppointment(models.Model):
     patient_tckn = fields.Char(
         string="Patient TCKN", size=11, index=True, help="HastaTCKimlikNo as MHRS sent it."
     )
-    patient_name = fields.Char(string="Patient Name", help="HastaAdi and HastaSoyadi as MHRS sent them.")
-    patient_phone = fields.Char(string="Patient Phone", help="TelefonNo of the patient at MHRS.")
+    patient_name = fields.Char(help="HastaAdi and HastaSoyadi as MHRS sent them.")
+    patient_phone = fields.Char(help="TelefonNo of the patient at MHRS.")
     physician_id = fields.Many2one(
         "mhrs.physician",
         string="Physician",
@@ -164,7 +164,7 @@ class MhrsAppointment(models.Model):
         help="EkleyenKullaniciTipi: where the appointment was booked (web, mobile app, hospital...).",
     )
     mhrs_appointment_type = fields.Integer(string="Appointment Type", help="RandevuTuru code sent by MHRS.")
-    note = fields.Text(string="Note", help="RandevuNotu: the note stored with the appointment at MHRS.")
+    note = fields.Text(help="RandevuNotu: the note stored with the appointment at MHRS.")
     state = fields.Selection(
         APPOINTMENT_STATES,
         string="Status",
@@ -339,7 +339,7 @@ class MhrsAppointment(models.Model):
         batches = [physicians[i : i + SYNC_BATCH_SIZE] for i in range(0, len(physicians), SYNC_BATCH_SIZE)]
         for index, batch in enumerate(batches):
             if index and can_commit():
-                self.env.cr.commit()
+                self.env.cr.commit()  # pylint: disable=invalid-commit
                 if not self._mhrs_lock(company):
                     failures.append(self.env._("Another worker took over this company; stopped."))
                     failed |= physicians[index * SYNC_BATCH_SIZE :]
@@ -662,7 +662,7 @@ class MhrsAppointment(models.Model):
                 self.env.cr.rollback()
                 continue
             if can_commit():
-                self.env.cr.commit()
+                self.env.cr.commit()  # pylint: disable=invalid-commit
 
     @api.model
     def _cron_end_of_day_sync(self, now=None):
@@ -687,4 +687,4 @@ class MhrsAppointment(models.Model):
                 self.env.cr.rollback()
                 continue
             if can_commit():
-                self.env.cr.commit()
+                self.env.cr.commit()  # pylint: disable=invalid-commit

@@ -72,16 +72,15 @@ class MhrsException(models.Model):
         help="AksiyonKodu: why the period is closed (annual leave, surgery, congress...).",
     )
     description = fields.Text(
-        string="Description",
         required=True,
         help="Aciklama: the explanation the Ministry reads before approving.",
     )
-    phone = fields.Char(string="Phone", help="TelefonNo: who to call about the request.")
+    phone = fields.Char(help="TelefonNo: who to call about the request.")
     email = fields.Char(string="E-mail", help="Email: where to write about the request.")
     document = fields.Binary(
         string="Supporting Document", attachment=True, help="IstisnaDokuman: e.g. the leave approval."
     )
-    document_name = fields.Char(string="Document Name", help="IstisnaDokumanAdi.")
+    document_name = fields.Char(help="IstisnaDokumanAdi.")
     state = fields.Selection(
         EXCEPTION_STATES,
         string="Status",
@@ -98,7 +97,6 @@ class MhrsException(models.Model):
         string="MHRS Exception Id", readonly=True, copy=False, index=True, help="IstisnaId given by MHRS."
     )
     rejection_reason = fields.Text(
-        string="Rejection Reason",
         readonly=True,
         copy=False,
         tracking=True,
@@ -330,4 +328,4 @@ class MhrsException(models.Model):
             except (errors.MhrsError, UserError) as exc:
                 _logger.warning("MHRS exception follow-up failed for %s: %s", company.name, exc)
             if can_commit():
-                self.env.cr.commit()
+                self.env.cr.commit()  # pylint: disable=invalid-commit

@@ -71,7 +71,8 @@ class MhrsSyncLog(models.Model):
     @api.model
     def _prepare_log_vals(self, call, company, record, trigger, secret):
         def clean(text):
-            text = text or ""
+            # PostgreSQL text cannot hold NUL: a hostile answer containing one must still be logged.
+            text = (text or "").replace("\x00", "\ufffd")
             return text.replace(secret, MASK) if secret else text
 
         return {

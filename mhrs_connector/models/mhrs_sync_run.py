@@ -36,7 +36,6 @@ class MhrsSyncRun(models.Model):
     )
     kind = fields.Selection(
         RUN_KINDS,
-        string="Kind",
         required=True,
         index=True,
         help="Periodic: the job that runs every shortest appointment duration. End of Day: the next "
@@ -59,10 +58,8 @@ class MhrsSyncRun(models.Model):
     duration = fields.Float(
         string="Duration (s)", aggregator="avg", help="How long the run took, in seconds."
     )
-    window_start = fields.Datetime(
-        string="Window Start", help="Appointments starting from this time were queried."
-    )
-    window_end = fields.Datetime(string="Window End", help="...up to (not including) this time.")
+    window_start = fields.Datetime(help="Appointments starting from this time were queried.")
+    window_end = fields.Datetime(help="...up to (not including) this time.")
     covered_date = fields.Date(
         string="Covered Day",
         index=True,

@@ -53,7 +53,11 @@ class MhrsTemplate(models.Model):
         if not row:
             return False
         self.write(
-            {"state": "registered", "mhrs_template_id": row["SablonId"], "mhrs_active": bool(row.get("AktifMi"))}
+            {
+                "state": "registered",
+                "mhrs_template_id": row["SablonId"],
+                "mhrs_active": bool(row.get("AktifMi")),
+            }
         )
         self._mhrs_mark_adopted(
             self.env._(

@@ -77,6 +77,12 @@ class ResCompany(models.Model):
     def _mhrs_retry_company(self, company, batch_size, deadline):
         """(records handled, finished) for one company; stops when another worker holds the company."""
         done = 0
+        try:
+            self.env["mhrs.connector.mixin"]._mhrs_config(company)
+        except UserError as exc:
+            # Not configured (or neutralized): keep everything queued until the settings are complete.
+            _logger.info("MHRS retry skipped for %s: %s", company.name, exc)
+            return done, True
         first_company = self.sudo().search([], limit=1)
         for model_name in self._mhrs_retry_models():
             model = self.env[model_name].with_company(company).with_context(mhrs_trigger="cron")
@@ -88,7 +94,7 @@ class ResCompany(models.Model):
                     _logger.info("MHRS retry: company %s is handled by another worker", company.name)
                     return done, True
                 records = model.search(
-                    self._mhrs_retry_domain(model, company) + [("id", "not in", seen)],
+                    [*self._mhrs_retry_domain(model, company), ("id", "not in", seen)],
                     order="mhrs_next_retry, id",
                     limit=batch_size,
                 )

@@ -9,3 +9,6 @@ from . import test_schedule_plan
 from . import test_appointment
 from . import test_appointment_sync
 from . import test_exception
+from . import test_retry
+from . import test_reliability
+from . import test_security

@@ -83,7 +83,7 @@ class AppointmentCase(MhrsCase):
 
     def _sim_appointments(self):
         state = self.sim.get("state")
-        return {hrn: a for hrn, a in state["appointments"].items()}
+        return dict(state["appointments"])
 
     def _appointments(self, domain=None):
         return self.env["mhrs.appointment"].search([("company_id", "=", self.company.id), *(domain or [])])
@@ -107,7 +107,7 @@ class AppointmentCase(MhrsCase):
         search.action_search()
         line = search.line_ids[0]
         action = line.action_book()
-        ctx = {k: v for k, v in action["context"].items()}
+        ctx = dict(action["context"])
         wizard = (
             self.env["mhrs.appointment.book.wizard"]
             .with_context(**ctx)

@@ -1,4 +1,8 @@
+from datetime import timedelta
+
+from odoo import fields
 from odoo.exceptions import UserError
+from odoo.tests import new_test_user
 
 from .appointment_common import AppointmentCase, make_tckn
 
@@ -55,7 +59,7 @@ class TestAppointment(AppointmentCase):
 
     def test_booking_refused_slot_taken(self):
         appointment, search = self._book()
-        line = search.line_ids.filtered(lambda l: l.date_start == appointment.date_start)
+        line = search.line_ids.filtered(lambda slot: slot.date_start == appointment.date_start)
         action = line.action_book()
         wizard = (
             self.env["mhrs.appointment.book.wizard"]
@@ -72,3 +76,22 @@ class TestAppointment(AppointmentCase):
         with self.assertRaises(UserError):
             wizard.action_book()
         self.assertEqual(len(self._appointments()), 1)
+
+    def test_mhrs_user_books_cancels_and_queries(self):
+        user = new_test_user(
+            self.env, login="reception", groups="mhrs_connector.group_mhrs_user", company_id=self.company.id
+        )
+        self.env = self.env(user=user)
+        appointment, _search = self._book(tckn=make_tckn(567891235))
+        self.assertEqual(appointment.partner_id.tckn, make_tckn(567891235))
+        action = appointment.action_mhrs_cancel()
+        self.env[action["res_model"]].with_context(**action["context"]).create(
+            {"reason": "Hasta istedi"}
+        ).action_confirm()
+        self.assertEqual(appointment.state, "cancelled")
+        self.sim.post("citizens", {"bookings": 3, "seed": 21})
+        wizard = self.env["mhrs.appointment.query.wizard"].create(
+            {"date_to": fields.Datetime.now() + timedelta(days=14)}
+        )
+        run = self.env["mhrs.sync.run"].browse(wizard.action_query()["res_id"])
+        self.assertEqual((run.state, run.created_count), ("done", 3))

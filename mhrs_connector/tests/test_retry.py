@@ -185,9 +185,7 @@ class TestRetryJob(TemplateCase):
         self._due(clinic)
         other = db_connect(self.env.cr.dbname).cursor()
         try:
-            other.execute(
-                "SELECT pg_try_advisory_xact_lock(hashtext('mhrs_retry'), %s)", (self.company.id,)
-            )
+            other.execute("SELECT pg_try_advisory_xact_lock(hashtext('mhrs_retry'), %s)", (self.company.id,))
             self.assertTrue(other.fetchone()[0])
             self.assertEqual(self.company_model._mhrs_cron_retry(), 0)
             self.assertEqual(clinic.mhrs_sync_state, "to_retry")
@@ -206,3 +204,20 @@ class TestRetryJob(TemplateCase):
         self._due(clinic)
         self.company_model._mhrs_cron_retry()
         self.assertEqual((clinic.state, clinic.mhrs_sync_state), ("cancelled", "synced"))
+
+    def test_incomplete_settings_keep_the_queue(self):
+        clinic = self._clinic("KBB 5")
+        self._fault("http500", CLINIC_REGISTER)
+        clinic.action_mhrs_register()
+        self._due(clinic)
+        url = self.company.mhrs_endpoint_url
+        self.company.mhrs_endpoint_url = False
+        calls = self.sim.calls()
+        self.company_model._mhrs_cron_retry()
+        self.assertEqual(
+            (clinic.mhrs_sync_state, clinic.mhrs_pending_operation), ("to_retry", "clinic_register")
+        )
+        self.assertEqual(self.sim.calls(), calls)
+        self.company.mhrs_endpoint_url = url
+        self.company_model._mhrs_cron_retry()
+        self.assertEqual(clinic.mhrs_sync_state, "synced")

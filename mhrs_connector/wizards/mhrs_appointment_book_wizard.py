@@ -34,9 +34,9 @@ class MhrsAppointmentBookWizard(models.TransientModel):
     tckn = fields.Char(string="TCKN", size=11, required=True, help="The patient's T.C. Kimlik No.")
     first_name = fields.Char(string="Name", required=True, help="Ad.")
     last_name = fields.Char(string="Surname", required=True, help="Soyad.")
-    phone = fields.Char(string="Phone", required=True, help="TelefonNo: MHRS refuses a booking without it.")
+    phone = fields.Char(required=True, help="TelefonNo: MHRS refuses a booking without it.")
     email = fields.Char(string="E-mail", help="Email of the patient (optional).")
-    note = fields.Char(string="Note", help="RandevuNotu stored with the appointment at MHRS.")
+    note = fields.Char(help="RandevuNotu stored with the appointment at MHRS.")
 
     @api.onchange("partner_id")
     def _onchange_partner_id(self):
@@ -115,7 +115,8 @@ class MhrsAppointmentBookWizard(models.TransientModel):
         }
 
     def _find_or_create_partner(self, tckn):
-        Partner = self.env["res.partner"].with_context(active_test=False)
+        # Reception users may not manage contacts; patients are created by TCKN all the same.
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
         partner = Partner.search([("tckn", "=", tckn)], limit=1, order="id")
         if partner:
             return partner

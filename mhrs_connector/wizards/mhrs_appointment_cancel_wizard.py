@@ -10,7 +10,7 @@ class MhrsAppointmentCancelWizard(models.TransientModel):
     appointment_id = fields.Many2one(
         "mhrs.appointment", string="Appointment", required=True, ondelete="cascade", help="What to cancel."
     )
-    reason = fields.Char(string="Reason", required=True, help="IptalNedeni: why the hospital cancels.")
+    reason = fields.Char(required=True, help="IptalNedeni: why the hospital cancels.")
 
     def action_confirm(self):
         self.ensure_one()

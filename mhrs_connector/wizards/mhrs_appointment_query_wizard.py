@@ -29,9 +29,7 @@ class MhrsAppointmentQueryWizard(models.TransientModel):
         default=lambda self: fields.Datetime.now() + timedelta(days=1),
         help="...up to this time.",
     )
-    all_physicians = fields.Boolean(
-        string="All Physicians", default=True, help="Query every physician synced with MHRS."
-    )
+    all_physicians = fields.Boolean(default=True, help="Query every physician synced with MHRS.")
     physician_ids = fields.Many2many(
         "mhrs.physician",
         string="Physicians",

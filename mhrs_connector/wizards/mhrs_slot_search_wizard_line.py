@@ -16,7 +16,7 @@ class MhrsSlotSearchWizardLine(models.TransientModel):
     physician_tckn = fields.Char(string="Physician TCKN", help="HekimKodu of the slot.")
     date_start = fields.Datetime(string="Start", help="Slot start.")
     date_end = fields.Datetime(string="End", help="Slot end.")
-    capacity = fields.Integer(string="Capacity", help="Kapasite: patients per slot.")
+    capacity = fields.Integer(help="Kapasite: patients per slot.")
     booked_count = fields.Integer(string="Booked", help="DoluSayisi: places already taken.")
     free_count = fields.Integer(string="Free", compute="_compute_free_count", help="Places still free.")
 
