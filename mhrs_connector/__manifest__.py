@@ -34,11 +34,17 @@
         "data/ir_cron_data.xml",
         "views/mhrs_appointment_views.xml",
         "views/mhrs_sync_run_views.xml",
+        "views/mhrs_appointment_status_views.xml",
         "views/mhrs_exception_views.xml",
         "wizards/mhrs_appointment_wizard_views.xml",
         "views/mhrs_appointment_menus.xml",
+        "views/mhrs_dashboard_views.xml",
+        "views/mhrs_navigation_views.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "mhrs_connector/static/src/views/mhrs_appointment_calendar/*",
+        ],
         "web.assets_tests": [
             "mhrs_connector/static/tests/tours/*.js",
         ],
@@ -46,5 +52,6 @@
     "demo": [
         "demo/mhrs_demo.xml",
         "demo/mhrs_demo_clinics.xml",
+        "demo/mhrs_demo_schedules.xml",
     ],
 }

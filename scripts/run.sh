@@ -30,6 +30,10 @@ else
     --load-language=tr_TR
 fi
 
+log "Bringing the demo hospital to life: registering it on the simulator, citizens book appointments"
+"$PY" "$ROOT/scripts/demo_bootstrap.py" -c "$conf" -d "$DB" \
+  --simulator "http://$SIM_HOST:$SIM_PORT/PRSC_AR001001TR01" || log "Demo bootstrap failed (see above)"
+
 cat >&2 <<MSG
 
   MHRS connector is starting:  http://$DB_HOST:$ODOO_PORT/odoo?db=$DB

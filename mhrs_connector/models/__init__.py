@@ -20,8 +20,15 @@ from . import res_company_schedule
 from . import res_config_settings_schedule
 from . import mhrs_sync_run
 from . import mhrs_appointment
+from . import mhrs_appointment_status
+from . import mhrs_sync_run_status
 from . import mhrs_exception
 from . import mhrs_physician_sync
 from . import res_company_retry
 from . import mhrs_clinic_retry
 from . import mhrs_template_retry
+from . import mhrs_schedule_retry
+from . import mhrs_dashboard
+from . import mhrs_failure_activity
+from . import mhrs_smart_buttons
+from . import mhrs_demo

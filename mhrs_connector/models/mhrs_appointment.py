@@ -246,12 +246,6 @@ class MhrsAppointment(models.Model):
             "context": {"default_appointment_id": self.id},
         }
 
-    def action_check_in(self):
-        for appointment in self:
-            if appointment.state != "booked":
-                raise UserError(self.env._("Only booked appointments can be checked in."))
-        self.write({"checked_in_at": fields.Datetime.now(), "state": "attended"})
-
     def _mhrs_check_cancellable(self):
         self.ensure_one()
         if self.state == "cancelled":
@@ -433,7 +427,9 @@ class MhrsAppointment(models.Model):
             vals = self._mhrs_sync_vals(row, partners, physician_by_tckn, clinic_by_code, appointment)
             vals["schedule_line_id"] = line_by_ref.get(vals["mhrs_schedule_ref"], False)
             if not appointment:
-                to_create.append(dict(vals, mhrs_hrn=row["RandevuHrn"], company_id=company.id))
+                to_create.append(
+                    dict(vals, mhrs_hrn=row["RandevuHrn"], company_id=company.id, last_seen_at=seen_at)
+                )
                 continue
             diff = appointment._mhrs_sync_diff(vals)
             _logger.debug("MHRS sync: %s changed %s", appointment.mhrs_hrn, diff)
@@ -447,10 +443,10 @@ class MhrsAppointment(models.Model):
         for key, appointments in changes.items():
             appointments.write(dict(key))
         if to_create:
-            created = self.with_context(mail_create_nolog=True, mail_notrack=True).create(to_create)
+            # No chatter, tracking or followers for what MHRS brought: one batched create, no mail rows.
+            created = self.with_context(tracking_disable=True).create(to_create)
             counts["created"] += len(created)
-            counts["cancelled"] += len(created.filtered(lambda a: a.state == "cancelled"))
-            existing |= created
+            counts["cancelled"] += sum(1 for vals in to_create if vals["state"] == "cancelled")
         # Appointments Odoo has in the window that MHRS no longer returns: flag, never delete.
         returned = set(hrns)
         missing = existing.filtered(
@@ -495,7 +491,7 @@ class MhrsAppointment(models.Model):
             found.setdefault(partner.tckn, partner)
         missing = [tckn for tckn in wanted if tckn not in found]
         if missing:
-            created = Partner.create(
+            created = Partner.with_context(tracking_disable=True).create(
                 [
                     {
                         "name": self._mhrs_patient_name(wanted[tckn]) or tckn,

@@ -27,6 +27,7 @@ from zeep.helpers import serialize_object
 from zeep.transports import Transport
 
 from .errors import MhrsBusinessError, MhrsError, MhrsMalformedResponse, MhrsTransportError
+from .fast_decode import DECODERS as LXML_DECODERS
 from .operations import OPERATIONS
 
 _logger = logging.getLogger(__name__)
@@ -43,8 +44,9 @@ _PASSWORD_RE = re.compile(r"(<(?:[\w.-]+:)?Password\b[^>]*>)(.*?)(</(?:[\w.-]+:)
 
 # Optional fast decoders: method -> callable(payload_element: lxml element) -> plain dict. Registering one
 # bypasses zeep's deserialisation for that method (e.g. for very large appointment_query answers, decode
-# KurumRandevuBilgileri with lxml directly). Must return the same shape zeep + _plain would.
-FAST_DECODERS = {}
+# KurumRandevuBilgileri with lxml directly). Must return the same shape zeep + _plain would. Used only for
+# answers validated against the shipped XSD; a decoder that raises falls back to zeep (fast_decode.py).
+FAST_DECODERS = dict(LXML_DECODERS)
 
 
 @dataclass
@@ -426,8 +428,12 @@ class MhrsClient:
     @staticmethod
     def _decode(wire, method, op_name, doc, payload):
         """Payload -> plain dicts (0..n fields as lists, absent optionals None); zeep unless a fast hook."""
-        if method in FAST_DECODERS:
-            return FAST_DECODERS[method](payload)
+        fast = FAST_DECODERS.get(method) if wire.schema is not None else None
+        if fast is not None:
+            try:
+                return fast(payload)
+            except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                _logger.warning("MHRS %s: fast decoder failed (%s), decoding with zeep", method, exc)
         try:
             operation = wire.service._binding.get(op_name)
             result = serialize_object(operation.process_reply(doc), target_cls=dict)

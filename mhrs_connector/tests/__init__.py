@@ -12,3 +12,5 @@ from . import test_exception
 from . import test_retry
 from . import test_reliability
 from . import test_security
+from . import test_schedule_retry
+from . import test_status_update

@@ -1,0 +1,556 @@
+"""Benchmark of the appointment sync (operation 14) for a large hospital, with a baseline from the same run.
+
+Run by ``make bench`` (scripts/bench.sh) against a freshly installed throwaway database::
+
+    python bench/bench_sync.py -c .odoo-bench.conf -d mhrs_bench [--physicians 300] [--per-physician 40]
+
+It starts the MHRS simulator in-process on a free loopback port, seeds one hospital (N physicians, M booked
+appointments each for tomorrow), points the company at it and measures, in one process on one machine:
+
+1. a full-day sync from empty (SOAP decode + ORM upsert);
+2. the same sync again with nothing changed (must write nothing), with the fast decoder and with zeep's;
+3. a sync after 5% of the appointments changed or were cancelled at MHRS;
+4. the status-update pass for the day, when the job exists (``_cron_status_update``), else "n/a";
+5. the baseline: the same MHRS answers over the same HTTP (same batches), parsed with bare lxml and upserted
+   with one ``INSERT ... ON CONFLICT`` per batch through psycopg2 into a scratch table.
+
+Figures are printed and written as JSON to bench/results/<timestamp>.json for comparing commits.
+"""
+
+import argparse
+import cProfile
+import gc
+import json
+import os
+import platform
+import random
+import resource
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+import odoo  # noqa: E402
+import psycopg2  # noqa: E402
+import psycopg2.extras  # noqa: E402
+import requests  # noqa: E402
+from lxml import etree  # noqa: E402
+from odoo import SUPERUSER_ID, api, sql_db  # noqa: E402
+
+from mhrs_simulator.citizens import random_citizen  # noqa: E402
+from mhrs_simulator.codes import CANCEL_CITIZEN  # noqa: E402
+from mhrs_simulator.server import SimulatorServer  # noqa: E402
+
+TZ = ZoneInfo("Europe/Istanbul")
+INSTITUTION = {"code": 7654321, "username": "odoo-bench", "password": "Bench-Pa55-XYZ", "name": "Bench Hastanesi"}
+RESPONSIBLE_TCKN = "10000000146"
+QUERY_CODE = "QUSC_IN001001TR01"
+TNS = "urn:mhrs-connector:PRSC_AR001001TR01"
+SEED = 20261126
+
+
+# ------------------------------------------------------------------------------------------------ helpers
+def make_tckn(nine):
+    digits = [int(c) for c in str(nine)]
+    digits.append((7 * sum(digits[0:9:2]) - sum(digits[1:8:2])) % 10)
+    digits.append(sum(digits) % 10)
+    return "".join(str(d) for d in digits)
+
+
+class StatementCounter:
+    """Counts every SQL statement of the process (all cursors) and the writes per verb and table."""
+
+    def __init__(self):
+        self.writes = Counter()
+        self._original = sql_db.Cursor.execute
+        counter = self
+
+        def execute(cursor, query, params=None, log_exceptions=True):
+            text = getattr(query, "code", query)
+            head = text.lstrip()[:80].split(None, 3)
+            verb = head[0].upper() if head else ""
+            if verb in ("INSERT", "UPDATE", "DELETE"):
+                table = head[2] if verb in ("INSERT", "DELETE") and len(head) > 2 else head[1]
+                counter.writes[f"{verb} {table.strip(chr(34))}"] += 1
+            return counter._original(cursor, query, params, log_exceptions)
+
+        sql_db.Cursor.execute = execute
+
+    @staticmethod
+    def total():
+        return sql_db.sql_counter
+
+
+class Phase:
+    """Wall time, SQL statements, writes, MHRS calls and maxrss growth of one measured step."""
+
+    def __init__(self, name, counter, server):
+        self.name, self.counter, self.server = name, counter, server
+        self.result = {}
+
+    def __enter__(self):
+        gc.collect()
+        self.server.app.calls.reset()
+        self.writes = Counter(self.counter.writes)
+        self.statements = self.counter.total()
+        self.rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        self.began = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        elapsed = time.perf_counter() - self.began
+        writes = Counter(self.counter.writes)
+        writes.subtract(self.writes)
+        self.result = {
+            "seconds": round(elapsed, 3),
+            "statements": self.counter.total() - self.statements,
+            "writes": {key: value for key, value in sorted(writes.items()) if value},
+            "mhrs_calls": self.server.app.calls.snapshot()["counts"].get(QUERY_CODE, 0),
+            "maxrss_growth_mib": round(
+                (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - self.rss) / 1024, 1
+            ),
+        }
+
+
+def machine():
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            cpu = next((line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")), "?")
+    except OSError:
+        pass
+    ram = "?"
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as handle:
+            kib = int(next(line.split()[1] for line in handle if line.startswith("MemTotal")))
+            ram = f"{kib / 1024 / 1024:.1f} GiB"
+    except (OSError, StopIteration):
+        pass
+    try:
+        commit = subprocess.run(
+            ["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+    except OSError:
+        commit = "?"
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "ram": ram,
+        "python": platform.python_version(),
+        "odoo": odoo.release.version,
+        "commit": commit,
+    }
+
+
+# ------------------------------------------------------------------------------------------------ seeding
+def seed_simulator(server, physicians, per_physician, day):
+    """Physicians, one clinic and one schedule block each for ``day`` (08:00 on, 15-minute slots),
+    every slot booked by a random citizen; through the simulator's Python API for speed."""
+    sim = server.simulator
+    rng = random.Random(SEED)
+    tckns = [make_tckn(200000000 + 7919 * i) for i in range(physicians)]
+    out = sim.seed(
+        {
+            "institution": INSTITUTION,
+            "physicians": [{"tckn": t, "name": f"Hekim {i}"} for i, t in enumerate(tckns)],
+            "clinics": [{"branch": 157, "name": "Dahiliye Bench"}],
+        }
+    )
+    clinic_code = out["clinics"][0]
+    start = datetime.combine(day, datetime.min.time(), TZ).replace(hour=8)
+    end = start + timedelta(minutes=15 * per_physician)
+    schedules = sim.seed(
+        {
+            "institution_code": INSTITUTION["code"],
+            "schedules": [
+                {
+                    "physician": t,
+                    "branch": 157,
+                    "clinic": clinic_code,
+                    "action": 1,
+                    "start": start,
+                    "end": end,
+                    "slot_minutes": 15,
+                    "capacity": 1,
+                }
+                for t in tckns
+            ],
+        }
+    )["schedules"]
+    with sim.lock:
+        for schedule_id in schedules:
+            schedule = sim.state["schedules"][str(schedule_id)]
+            for begin, finish in sim._slot_times(schedule):
+                sim.book(schedule, begin, finish, random_citizen(rng), rng.choice([2, 3]), None)
+    return tckns, clinic_code
+
+
+def change_share(server, share, day):
+    """``share`` of the day's appointments change at MHRS: half cancelled by the citizen, half with a new
+    phone number and note (as a correction at the call centre would)."""
+    sim = server.simulator
+    rng = random.Random(SEED + 1)
+    with sim.lock:
+        hrns = sorted(h for h, a in sim.state["appointments"].items() if a["start"].astimezone(TZ).date() == day)
+        chosen = rng.sample(hrns, int(len(hrns) * share))
+        half = len(chosen) // 2
+        for hrn in chosen[:half]:
+            sim.cancel(sim.state["appointments"][hrn], CANCEL_CITIZEN)
+        for hrn in chosen[half:]:
+            appointment = sim.state["appointments"][hrn]
+            appointment.update(
+                phone=f"05{rng.randint(30, 59)}{rng.randint(0, 9999999):07d}",
+                note="Kontrol randevusu",
+                updated=sim.now(),
+            )
+    return {"cancelled": half, "changed": len(chosen) - half}
+
+
+def configure_odoo(env, server, tckns, clinic_code):
+    company = env.company
+    company.partner_id.tz = "Europe/Istanbul"
+    company.write(
+        {
+            "mhrs_institution_code": str(INSTITUTION["code"]),
+            "mhrs_vendor_code": "ODOO-BENCH",
+            "mhrs_username": INSTITUTION["username"],
+            "mhrs_password": INSTITUTION["password"],
+            "mhrs_responsible_tckn": RESPONSIBLE_TCKN,
+            "mhrs_endpoint_url": server.url,
+            "mhrs_wsdl_url": False,
+            "mhrs_environment": "test",
+            "mhrs_timeout": 60,
+        }
+    )
+    env["mhrs.physician"].search([]).write({"mhrs_sync": False})
+    env["mhrs.clinic"].create(
+        {
+            "name": "Dahiliye Bench",
+            "mhrs_branch_id": env.ref("mhrs_connector.mhrs_branch_157").id,
+            "mhrs_clinic_code": clinic_code,
+            "state": "registered",
+            "company_id": company.id,
+        }
+    )
+    physicians = env["mhrs.physician"].create(
+        [{"name": f"Hekim {i}", "tckn": t, "company_id": company.id, "mhrs_sync": True} for i, t in enumerate(tckns)]
+    )
+    return company, physicians
+
+
+# ------------------------------------------------------------------------------------------------ baseline
+SCRATCH_COLUMNS = (
+    "hrn", "schedule_ref", "clinic_code", "physician_tckn", "patient_tckn", "patient_name", "patient_phone",
+    "date_start", "date_end", "record_status", "status", "cancelled_by", "appointment_type", "note",
+    "channel", "booked_at",
+)  # fmt: skip
+
+
+def baseline(dsn, server, client_config, tckns, start, end, batch_size):
+    """The practical limit: same requests over the same HTTP, bare lxml, one INSERT ... ON CONFLICT per batch."""
+    from odoo.addons.mhrs_connector.soap.client import MhrsClient
+
+    client = MhrsClient(client_config)
+    session = requests.Session()
+    connection = psycopg2.connect(**dsn)
+    cursor = connection.cursor()
+    cursor.execute("DROP TABLE IF EXISTS bench_scratch_appointment")
+    cursor.execute(
+        "CREATE TABLE bench_scratch_appointment (hrn varchar PRIMARY KEY, schedule_ref varchar, clinic_code int,"
+        " physician_tckn varchar, patient_tckn varchar, patient_name varchar, patient_phone varchar,"
+        " date_start timestamp, date_end timestamp, record_status int, status int, cancelled_by int,"
+        " appointment_type int, note text, channel int, booked_at timestamp)"
+    )
+    connection.commit()
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in SCRATCH_COLUMNS[1:])
+    changed = " OR ".join(f"bench_scratch_appointment.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in SCRATCH_COLUMNS[1:])
+    insert = (
+        f"INSERT INTO bench_scratch_appointment ({', '.join(SCRATCH_COLUMNS)}) VALUES %s "
+        f"ON CONFLICT (hrn) DO UPDATE SET {updates} WHERE {changed}"
+    )
+    ns = f"{{{TNS}}}"
+
+    def utc(text):
+        return datetime.fromisoformat(text).astimezone(UTC).replace(tzinfo=None) if text else None
+
+    def integer(text):
+        return int(text) if text else None
+
+    def run():
+        calls = rows_total = 0
+        for index in range(0, len(tckns), batch_size):
+            body, _header, _op, code = client.build_request(
+                "appointment_query",
+                {
+                    "TarihBilgileri": {"BaslangicZamani": start, "BitisZamani": end},
+                    "HekimKodu": tckns[index : index + batch_size],
+                },
+            )
+            response = session.post(
+                server.url, data=body, headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": code}
+            )
+            calls += 1
+            root = etree.fromstring(response.content)
+            rows = []
+            for item in root.iter(f"{ns}KurumRandevuBilgileri"):
+                get = {etree.QName(child).localname: child for child in item}
+                dates = get["TarihBilgileri"]
+
+                def text(name, get=get):
+                    node = get.get(name)
+                    return node.text if node is not None else None
+
+                rows.append(
+                    (
+                        text("RandevuHrn"), text("KesinCetvelId"), integer(text("AltKlinikKodu")), text("HekimKodu"),
+                        text("HastaTCKimlikNo"), f"{text('HastaAdi')} {text('HastaSoyadi')}", text("TelefonNo"),
+                        utc(dates.findtext(f"{ns}BaslangicZamani")), utc(dates.findtext(f"{ns}BitisZamani")),
+                        integer(text("KayitDurumKodu")), integer(text("DurumKodu")), integer(text("IptalEdenTipi")),
+                        integer(text("RandevuTuru")), text("RandevuNotu"), integer(text("EkleyenKullaniciTipi")),
+                        utc(text("EklenmeZamani")),
+                    )
+                )  # fmt: skip
+            if rows:
+                psycopg2.extras.execute_values(cursor, insert, rows, page_size=len(rows))
+            connection.commit()
+            rows_total += len(rows)
+        return calls, rows_total
+
+    results = {}
+    for label in ("full", "unchanged"):
+        began = time.perf_counter()
+        calls, rows = run()
+        results[label] = {"seconds": round(time.perf_counter() - began, 3), "mhrs_calls": calls, "rows": rows}
+    cursor.execute("DROP TABLE bench_scratch_appointment")
+    connection.commit()
+    connection.close()
+    return results
+
+
+# ------------------------------------------------------------------------------------------------ decoders
+def decoder_micro(server, client_config, tckns, start, end, batch_size):
+    """Decode only: the answers of one cycle decoded by zeep and by the lxml fast path (same dicts)."""
+    from odoo.addons.mhrs_connector.soap import client as client_module
+
+    client = client_module.MhrsClient(client_config)
+    wire = client._wire()
+    session = requests.Session()
+    answers = []
+    for index in range(0, len(tckns), batch_size):
+        body, header, op_name, code = client.build_request(
+            "appointment_query",
+            {"TarihBilgileri": {"BaslangicZamani": start, "BitisZamani": end}, "HekimKodu": tckns[index : index + batch_size]},
+        )
+        response = session.post(server.url, data=body, headers={"Content-Type": "text/xml; charset=utf-8"})
+        answers.append((response.content, header["MessageId"], op_name))
+    fast = client_module.FAST_DECODERS.get("appointment_query")
+    out = {}
+    decoded = {}
+    for label, decoder in (("zeep", None), ("lxml", fast)):
+        if label == "lxml" and decoder is None:
+            out[label] = None
+            continue
+        began = time.perf_counter()
+        decoded[label] = []
+        for content, message_id, op_name in answers:
+            doc = client._parse(content, 200)
+            answer = client._answer_element(doc, op_name)
+            payload = client._check_acknowledgement(answer, message_id)
+            if decoder is None:
+                saved = client_module.FAST_DECODERS.pop("appointment_query", None)
+                try:
+                    decoded[label].append(client._decode(wire, "appointment_query", op_name, doc, payload))
+                finally:
+                    if saved:
+                        client_module.FAST_DECODERS["appointment_query"] = saved
+            else:
+                decoded[label].append(decoder(payload))
+        out[label] = round(time.perf_counter() - began, 3)
+    out["equal"] = decoded.get("lxml") == decoded.get("zeep") if fast else None
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ main
+def main():  # noqa: PLR0915 - one linear script
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-c", "--config", required=True)
+    parser.add_argument("-d", "--database", required=True)
+    parser.add_argument("--physicians", type=int, default=300)
+    parser.add_argument("--per-physician", type=int, default=40)
+    parser.add_argument("--change-share", type=float, default=0.05)
+    parser.add_argument("--profile", action="store_true", help="cProfile each sync into <results>/<phase>.prof")
+    parser.add_argument("--results", default=os.path.join(ROOT, "bench", "results"))
+    args = parser.parse_args()
+
+    odoo.tools.config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
+    registry = odoo.modules.registry.Registry(args.database)
+    from odoo.addons.mhrs_connector.models import mhrs_appointment
+    from odoo.addons.mhrs_connector.soap import client as client_module
+
+    counter = StatementCounter()
+    server = SimulatorServer(host="127.0.0.1", port=0).start()
+    day = datetime.now(TZ).date() + timedelta(days=1)
+    report = {"machine": machine(), "started": datetime.now(UTC).isoformat(timespec="seconds"), "phases": {}}
+    phases = report["phases"]
+    total = args.physicians * args.per_physician
+    print(f"Seeding the simulator: {args.physicians} physicians x {args.per_physician} appointments = {total}")
+    began = time.perf_counter()
+    tckns, clinic_code = seed_simulator(server, args.physicians, args.per_physician, day)
+    print(f"  seeded in {time.perf_counter() - began:.1f}s; simulator at {server.url}")
+    batch_size = mhrs_appointment.SYNC_BATCH_SIZE
+    batches = -(-args.physicians // batch_size)
+    try:
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            company, physicians = configure_odoo(env, server, tckns, clinic_code)
+            cr.commit()
+            Appointment = env["mhrs.appointment"]
+            start, end = Appointment._mhrs_local_day_bounds(company, day)
+            config = env["mhrs.connector.mixin"]._mhrs_config(company)
+
+            def sync(name):
+                profiler = cProfile.Profile() if args.profile else None
+                with Phase(name, counter, server) as phase:
+                    if profiler:
+                        profiler.enable()
+                    run = Appointment._mhrs_sync_window(company, start, end, physicians, kind="manual")
+                    cr.commit()
+                    if profiler:
+                        profiler.disable()
+                if profiler:
+                    os.makedirs(args.results, exist_ok=True)
+                    profiler.dump_stats(os.path.join(args.results, f"{name}.prof"))
+                phase.result.update(
+                    {
+                        key: run[f"{key}_count"]
+                        for key in ("fetched", "created", "updated", "cancelled", "missing", "error")
+                    }
+                )
+                phase.result["state"] = run.state
+                phases[name] = phase.result
+                env.invalidate_all()
+                return phase.result
+
+            def write_dates():
+                cr.execute("SELECT count(*), max(write_date) FROM mhrs_appointment")
+                return cr.fetchone()
+
+            print(f"Day {day}: {total} appointments, {batches} physician batches of {batch_size}")
+            full = sync("full")
+            assert full["fetched"] == total and full["created"] == total, full
+            before = write_dates()
+            unchanged = sync("unchanged")
+            assert unchanged["created"] == unchanged["updated"] == unchanged["cancelled"] == 0, unchanged
+            unchanged["business_writes"] = 0 if write_dates() == before else "write_date changed"
+            # The same unchanged cycle with zeep decoding every answer (the contract path).
+            saved = client_module.FAST_DECODERS.pop("appointment_query", None)
+            try:
+                sync("unchanged_zeep")
+            finally:
+                if saved:
+                    client_module.FAST_DECODERS["appointment_query"] = saved
+            phases["decode_only"] = decoder_micro(server, config, tckns, *map(mhrs_appointment.to_aware, (start, end)), batch_size)
+            changed = change_share(server, args.change_share, day)
+            five = sync("changed_5pct")
+            five["changed_at_mhrs"] = changed
+            assert five["cancelled"] == changed["cancelled"] and five["updated"] == changed["changed"], five
+            # 4. status update pass (another issue builds it; measured when present).
+            if hasattr(Appointment, "_cron_status_update"):
+                with Phase("status_update", counter, server) as phase:
+                    Appointment._cron_status_update()
+                    cr.commit()
+                phases["status_update"] = phase.result
+                phases["status_update"]["mhrs_calls"] = sum(server.app.calls.snapshot()["counts"].values())
+            else:
+                phases["status_update"] = "n/a"
+            # Memory: tracemalloc peak of an unchanged sync of a third of the physicians and of all of them.
+            memory = {}
+            for share in (3, 1):
+                subset = physicians[: len(physicians) // share]
+                gc.collect()
+                tracemalloc.start()
+                Appointment._mhrs_sync_window(company, start, end, subset, kind="manual")
+                cr.commit()
+                memory[len(subset) * args.per_physician] = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
+                tracemalloc.stop()
+                env.invalidate_all()
+            report["memory_peak_mib_by_appointments"] = memory
+        dsn = sql_db.connection_info_for(args.database)[1]
+        phases["baseline"] = baseline(dsn, server, config, tckns, *map(mhrs_appointment.to_aware, (start, end)), batch_size)
+    finally:
+        server.stop()
+
+    base_full = phases["baseline"]["full"]["seconds"]
+    base_unchanged = phases["baseline"]["unchanged"]["seconds"]
+    report["summary"] = {
+        "appointments": total,
+        "physicians": args.physicians,
+        "batches": batches,
+        "full_over_baseline": round(phases["full"]["seconds"] / base_full, 2),
+        "unchanged_over_baseline": round(phases["unchanged"]["seconds"] / base_unchanged, 2),
+        "statements_per_appointment": {
+            name: round(phases[name]["statements"] / total, 3)
+            for name in ("full", "unchanged", "unchanged_zeep", "changed_5pct")
+        },
+        "mhrs_calls_per_cycle": phases["unchanged"]["mhrs_calls"],
+    }
+    print_report(report)
+    os.makedirs(args.results, exist_ok=True)
+    path = os.path.join(args.results, datetime.now().strftime("%Y%m%d-%H%M%S") + ".json")
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(report, handle, indent=1, default=str)
+    print(f"\nResults written to {os.path.relpath(path, ROOT)}")
+
+
+def print_report(report):
+    m, p, s = report["machine"], report["phases"], report["summary"]
+    print(f"\nMachine: {m['nproc']} CPU(s), {m['cpu']}, {m['ram']} RAM; Python {m['python']}, Odoo {m['odoo']}")
+    print(f"{s['appointments']} appointments, {s['physicians']} physicians, {s['batches']} batches per cycle\n")
+    row = "{:<34} {:>9} {:>11} {:>10} {:>8} {:>10}"
+    print(row.format("phase", "seconds", "statements", "stmt/appt", "MHRS", "rss+ MiB"))
+    labels = {
+        "full": "1. full-day sync from empty",
+        "unchanged": "2. unchanged sync (lxml decode)",
+        "unchanged_zeep": "2b. unchanged sync (zeep decode)",
+        "changed_5pct": "3. sync after 5% changed",
+        "status_update": "4. status update pass",
+    }
+    for key, label in labels.items():
+        result = p.get(key)
+        if not isinstance(result, dict):
+            print(f"{label:<34} {'n/a':>9}")
+            continue
+        print(
+            row.format(
+                label,
+                f"{result['seconds']:.2f}",
+                result["statements"],
+                f"{result['statements'] / s['appointments']:.3f}",
+                result["mhrs_calls"],
+                result["maxrss_growth_mib"],
+            )
+        )
+    for label in ("full", "unchanged"):
+        b = p["baseline"][label]
+        print(row.format(f"5. baseline ({label})", f"{b['seconds']:.2f}", s["batches"], "", b["mhrs_calls"], ""))
+    d = p["decode_only"]
+    lxml_text = f"{d['lxml']:.2f}s" if d["lxml"] is not None else "n/a"
+    print(f"\nDecode only, one cycle: zeep {d['zeep']:.2f}s, lxml fast path {lxml_text} (same dicts: {d['equal']})")
+    print(f"Writes of the unchanged sync: {p['unchanged']['writes']}")
+    print(f"Writes of the 5% sync: {p['changed_5pct']['writes']}")
+    print(f"Memory (tracemalloc peak of an unchanged sync, MiB by appointments): {report['memory_peak_mib_by_appointments']}")
+    print(
+        f"\nRatios: full sync / baseline = {s['full_over_baseline']}x (target <= 2x); "
+        f"unchanged sync / baseline = {s['unchanged_over_baseline']}x"
+    )
+    print(f"MHRS calls per cycle: {s['mhrs_calls_per_cycle']} (= physician batches: {s['batches']})")
+
+
+if __name__ == "__main__":
+    main()

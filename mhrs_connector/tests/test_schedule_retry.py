@@ -1,0 +1,31 @@
+from datetime import timedelta
+
+from odoo import fields
+
+from .test_schedule import REGISTER, ScheduleCase
+
+
+class TestScheduleRetry(ScheduleCase):
+    def test_lost_registration_answer_is_adopted_not_duplicated(self):
+        schedule = self._schedule()
+        self.sim.post("faults", {"mode": "truncated", "operation": REGISTER, "count": 1, "execute": True})
+        schedule.action_mhrs_register()
+        self.assertEqual((schedule.state, schedule.mhrs_sync_state), ("draft", "to_retry"))
+        self.assertEqual(len(self._sim_schedules()), 15)
+        schedule.mhrs_next_retry = fields.Datetime.now() - timedelta(seconds=1)
+        self.env["res.company"]._mhrs_cron_retry()
+        self.assertEqual((schedule.state, schedule.mhrs_sync_state), ("registered", "synced"))
+        self.assertEqual(len(self._sim_schedules()), 15, "no block registered twice")
+        self.assertEqual(self.sim.calls(REGISTER), 1)
+        remote_ids = {str(s["id"]) for s in self._sim_schedules()}
+        self.assertEqual(set(schedule.line_ids.mapped("mhrs_schedule_id")), remote_ids)
+
+    def test_unapplied_registration_is_resent(self):
+        schedule = self._schedule()
+        self.sim.post("faults", {"mode": "http500", "operation": REGISTER, "count": 1})
+        schedule.action_mhrs_register()
+        self.assertEqual(schedule.mhrs_sync_state, "to_retry")
+        schedule.mhrs_next_retry = fields.Datetime.now() - timedelta(seconds=1)
+        self.env["res.company"]._mhrs_cron_retry()
+        self.assertEqual((schedule.state, schedule.mhrs_sync_state), ("registered", "synced"))
+        self.assertEqual(len(self._sim_schedules()), 15)

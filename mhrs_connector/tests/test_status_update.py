@@ -1,0 +1,264 @@
+"""Attended / not attended (operation 15): check-in, the status job, its final pass and the day's end.
+
+Odoo's time is passed as ``now=``; MHRS's time is the simulator's own clock (freezegun would move both).
+"""
+
+from datetime import datetime, time, timedelta
+
+from odoo.exceptions import UserError
+
+from .appointment_common import TZ, AppointmentCase, make_tckn, utc_naive
+
+STATUS_CODE = "PRSC_IN001009TR01"
+
+
+class TestStatusUpdate(AppointmentCase):
+    def setUp(self):
+        super().setUp()
+        self.company.mhrs_status_grace = 30
+        self.Appointment = self.env["mhrs.appointment"]
+
+    # -- helpers ---------------------------------------------------------------------------------------
+    def at(self, hour, minute=0, days=0):
+        """Naive UTC of the appointment day (+ days) at the local time hour:minute."""
+        return utc_naive(datetime.combine(self.day + timedelta(days=days), time(hour, minute)))
+
+    def mhrs_clock(self, hour, minute=0, days=0):
+        local = datetime.combine(self.day + timedelta(days=days), time(hour, minute), TZ)
+        self.sim.post("clock", {"set": local.isoformat(), "frozen": True})
+
+    def run_job(self, hour, minute=0, days=0):
+        """The status job at that local time, MHRS's clock set to the same instant."""
+        self.mhrs_clock(hour, minute, days)
+        runs_before = self.env["mhrs.sync.run"].search([("kind", "=", "status")])
+        self.Appointment._cron_status_update(now=self.at(hour, minute, days))
+        return self.env["mhrs.sync.run"].search([("kind", "=", "status")]) - runs_before
+
+    def book(self, count):
+        """``count`` appointments of doctor A: 09:00-09:20, 09:20-09:40, ..."""
+        appointments = self.Appointment
+        for index in range(count):
+            appointment, _search = self._book(tckn=None if not index else self._tckn(index))
+            appointments |= appointment
+        return appointments.sorted("date_start")
+
+    def _tckn(self, index):
+        return make_tckn(345678913 + index * 1111)
+
+    def remote(self, appointment):
+        return self._sim_appointments()[appointment.mhrs_hrn]
+
+    def status_calls(self):
+        return self.sim.calls(STATUS_CODE)
+
+    # -- tests -----------------------------------------------------------------------------------------
+    def test_checked_in_attended_else_not_attended(self):
+        came, absent = self.book(2)
+        came._mhrs_check_in(now=self.at(8, 52))
+        self.assertEqual((came.state, came.mhrs_status), ("attended", "to_send"))
+        self.assertEqual((absent.state, absent.mhrs_status), ("booked", "not_due"))
+        runs = self.run_job(10, 15)
+        self.assertEqual(len(runs), 1)
+        self.assertEqual((runs.state, runs.status_sent_count, runs.batch_count), ("done", 2, 1))
+        self.assertEqual(self.status_calls(), 1, "one batch for both appointments")
+        remote = self.remote(came)
+        self.assertEqual(remote["status"], 1)
+        arrived = datetime.fromisoformat(remote["arrived"])
+        self.assertEqual(arrived, datetime.combine(self.day, time(8, 52), TZ))
+        self.assertEqual(datetime.fromisoformat(remote["realized"]), datetime.combine(self.day, time(9), TZ))
+        self.assertEqual(self.remote(absent)["status"], 2)
+        self.assertIsNone(self.remote(absent).get("arrived"))
+        self.assertEqual((came.mhrs_status, came.mhrs_status_code), ("sent", "1"))
+        self.assertEqual(came.mhrs_status_sent_at, self.at(10, 15))
+        self.assertEqual(
+            (absent.state, absent.mhrs_status, absent.mhrs_status_code), ("no_show", "sent", "2")
+        )
+        # Sent is final: the next runs send nothing, the sync changes nothing.
+        self.run_job(10, 20)
+        self.assertEqual(self.status_calls(), 1)
+        run = self._sync_all()
+        self.assertEqual(run.updated_count, 0)
+        self.assertEqual((came.state, came.mhrs_status), ("attended", "sent"))
+
+    def test_nothing_sent_before_time_or_when_cancelled(self):
+        first, cancelled, later = self.book(3)
+        cancelled._mhrs_cancel("Hasta arayıp iptal etti")
+        self.assertEqual(cancelled.state, "cancelled")
+        # 09:45: the first ended at 09:20 but the grace (30 min) has not passed.
+        self.assertFalse(self.run_job(9, 45))
+        self.assertEqual(self.status_calls(), 0)
+        self.assertEqual(first.mhrs_status, "not_due")
+        # The manual button refuses before the appointment's end.
+        with self.assertRaisesRegex(UserError, "only after"):
+            later._mhrs_send_status_now(now=self.at(9, 50))
+        with self.assertRaises(UserError):
+            cancelled._mhrs_send_status_now(now=self.at(11))
+        self.assertEqual(self.status_calls(), 0)
+        # 09:50: the first is due, the later one (ends 10:00) is not.
+        runs = self.run_job(9, 50)
+        self.assertEqual(runs.status_sent_count, 1)
+        self.assertEqual(first.mhrs_status, "sent")
+        self.assertEqual(later.mhrs_status, "not_due")
+        self.run_job(10, 30)
+        self.assertEqual(later.mhrs_status, "sent")
+        self.assertEqual(self.status_calls(), 2)
+        self.assertEqual(self.remote(cancelled)["status"], 0, "nothing is ever sent for a cancelled one")
+        self.assertEqual(cancelled.mhrs_status, "not_due")
+
+    def test_mixed_batch_rdg_007_008_and_refusal(self):
+        attended, cancelled_remote, already_set, unknown = self.book(4)
+        attended._mhrs_check_in(now=self.at(9))
+        # Cancelled at MHRS (by another HBYS) while Odoo still believes it booked: RDG-007.
+        self.env["mhrs.connector.mixin"]._mhrs_call(
+            "appointment_cancel", company=self.company, RandevuHrn=cancelled_remote.mhrs_hrn
+        )
+        # Not attended already set at MHRS: RDG-008, which is a success.
+        self.mhrs_clock(10)
+        result = self.env["mhrs.connector.mixin"]._mhrs_call(
+            "appointment_set_status",
+            company=self.company,
+            RandevuBilgileri=[{"RandevuHrn": already_set.mhrs_hrn, "DurumKodu": 2}],
+        )
+        self.assertTrue(result["RandevuDurumSonuc"][0]["GuncellemeBasarisi"])
+        # An appointment MHRS does not know: RDG-003, a refusal.
+        unknown.mhrs_hrn = "20990101999999"
+        calls = self.status_calls()
+        runs = self.run_job(11)
+        self.assertEqual(self.status_calls(), calls + 1, "one call for the four appointments")
+        self.assertEqual(runs.state, "partial")
+        self.assertEqual(
+            (runs.status_sent_count, runs.cancelled_count, runs.status_failed_count), (2, 1, 1)
+        )
+        self.assertEqual((attended.mhrs_status, attended.mhrs_status_code), ("sent", "1"))
+        self.assertEqual((already_set.mhrs_status, already_set.mhrs_status_code), ("sent", "2"))
+        self.assertEqual((cancelled_remote.state, cancelled_remote.mhrs_status), ("cancelled", "not_due"))
+        self.assertEqual(unknown.mhrs_status, "failed")
+        self.assertIn("RDG-003", unknown.mhrs_status_error)
+        self.assertIn("RDG-003", runs.error_text)
+        self.assertTrue(any("RDG-003" in (message.body or "") for message in unknown.message_ids))
+        log = self.env["mhrs.sync.log"].search([("operation", "=", "appointment_set_status")], limit=1)
+        self.assertIn("RDG-003", log.response_xml)
+        # A refused one is not resent by the job, the cancelled one never.
+        self.run_job(11, 30)
+        self.assertEqual(self.status_calls(), calls + 1)
+
+    def test_not_yet_time_rdg_006_is_retried(self):
+        appointment = self.book(1)
+        appointment._mhrs_check_in(now=self.at(8, 55))
+        # MHRS's clock lags behind (08:30 there, 10:00 here): RDG-006, kept to send.
+        self.mhrs_clock(8, 30)
+        self.Appointment._cron_status_update(now=self.at(10))
+        self.assertEqual(appointment.mhrs_status, "to_send")
+        self.assertFalse(appointment.mhrs_status_error)
+        run = self.env["mhrs.sync.run"].search([("kind", "=", "status")], limit=1)
+        self.assertEqual(run.status_postponed_count, 1)
+        self.run_job(10, 5)
+        self.assertEqual(appointment.mhrs_status, "sent")
+        self.assertEqual(self.remote(appointment)["status"], 1)
+
+    def test_transport_failure_is_retried_not_lost(self):
+        came, absent = self.book(2)
+        came._mhrs_check_in(now=self.at(9, 1))
+        self.sim.post("faults", {"mode": "http500", "count": 1, "operation": STATUS_CODE})
+        runs = self.run_job(10, 30)
+        self.assertEqual((runs.state, runs.status_postponed_count, runs.error_count), ("failed", 2, 1))
+        self.assertEqual((came.mhrs_status, absent.mhrs_status), ("to_send", "to_send"))
+        self.assertEqual(absent.state, "no_show")
+        self.assertEqual(self.remote(came)["status"], 0)
+        runs = self.run_job(10, 35)
+        self.assertEqual((runs.state, runs.status_sent_count), ("done", 2))
+        self.assertEqual((self.remote(came)["status"], self.remote(absent)["status"]), (1, 2))
+        self.assertEqual(
+            datetime.fromisoformat(self.remote(came)["arrived"]), datetime.combine(self.day, time(9, 1), TZ)
+        )
+
+    def test_final_pass_before_midnight_and_day_end(self):
+        self.company.mhrs_status_grace = 900  # 15 h: only the final pass sends today's appointments
+        came, absent, refused, forgotten = self.book(4)
+        came._mhrs_check_in(now=self.at(9))
+        refused.mhrs_hrn = "20990101888888"
+        self.assertFalse(self.run_job(14))
+        self.assertEqual(self.status_calls(), 0)
+        # 23:35: the final pass sends everything that ended and reports what is left.
+        forgotten.date_end = self.at(23, 50)  # ends after the first final-pass run
+        runs = self.run_job(23, 35)
+        self.assertEqual(len(runs), 1)
+        self.assertTrue(runs.status_final_pass)
+        self.assertEqual(runs.state, "failed")
+        self.assertEqual(runs.status_sent_count, 2)
+        self.assertEqual((came.mhrs_status, absent.mhrs_status), ("sent", "sent"))
+        self.assertEqual(runs.status_unsent_ids, refused)
+        self.assertIn(refused.mhrs_hrn, runs.error_text)
+        admin = self.env.ref("base.user_admin")
+        self.assertIn(admin, runs.activity_ids.user_id)
+        # 23:55: the late one has ended and is sent at once (final pass mode, no grace); no new report.
+        runs = self.run_job(23, 55)
+        self.assertEqual(forgotten.mhrs_status, "sent")
+        self.assertFalse(runs.status_final_pass)
+        self.assertEqual(self.status_calls(), 2)
+
+    def test_day_ended_never_sent(self):
+        appointment, checked_in = self.book(2)
+        checked_in._mhrs_check_in(now=self.at(9, 25))
+        self.company.mhrs_status_grace = 900
+        # The job did not run that evening; it runs again after midnight.
+        runs = self.run_job(0, 10, days=1)
+        self.assertEqual(self.status_calls(), 0, "nothing is sent after the day has ended")
+        self.assertEqual(len(runs), 1)
+        self.assertEqual(runs.state, "failed")
+        self.assertEqual(runs.status_unsent_ids, appointment | checked_in)
+        for record in appointment | checked_in:
+            self.assertEqual(record.mhrs_status, "failed")
+            self.assertIn("Day ended", record.mhrs_status_error)
+        self.assertEqual((appointment.state, checked_in.state), ("no_show", "attended"))
+        self.assertTrue(runs.activity_ids)
+        with self.assertRaisesRegex(UserError, "day of the appointment has ended"):
+            checked_in._mhrs_send_status_now(now=self.at(0, 20, days=1))
+        # Reported once.
+        self.assertFalse(self.run_job(0, 30, days=1))
+        self.assertEqual(self.status_calls(), 0)
+
+    def test_undo_check_in_only_before_sending(self):
+        appointment, other = self.book(2)
+        with self.assertRaisesRegex(UserError, "not today"):
+            appointment._mhrs_check_in()  # two days early
+        appointment._mhrs_check_in(now=self.at(8, 50))
+        appointment._mhrs_undo_check_in(now=self.at(8, 55))
+        self.assertEqual((appointment.state, appointment.checked_in_at), ("booked", False))
+        self.assertEqual(appointment.mhrs_status, "not_due")
+        with self.assertRaises(UserError):
+            appointment._mhrs_undo_check_in(now=self.at(8, 56))
+        # A wrong no-show is corrected by a late check-in.
+        with self.assertRaisesRegex(UserError, "not started"):
+            other._mhrs_mark_no_show(now=self.at(9))
+        other._mhrs_mark_no_show(now=self.at(9, 30))
+        self.assertEqual((other.state, other.mhrs_status), ("no_show", "to_send"))
+        other._mhrs_check_in(now=self.at(9, 35))
+        self.assertEqual(other.state, "attended")
+        appointment._mhrs_check_in(now=self.at(9, 5))
+        # Sent by hand after the end: final.
+        self.mhrs_clock(9, 25)
+        self.assertEqual(appointment._mhrs_send_status_now(now=self.at(9, 25)), "sent")
+        self.assertEqual(self.remote(appointment)["status"], 1)
+        log = self.env["mhrs.sync.log"].search([("operation", "=", "appointment_set_status")], limit=1)
+        self.assertEqual((log.res_model, log.res_id), ("mhrs.appointment", appointment.id))
+        for method in ("_mhrs_undo_check_in", "_mhrs_mark_no_show", "_mhrs_check_in"):
+            with self.assertRaisesRegex(UserError, "already sent"):
+                getattr(appointment, method)(now=self.at(9, 30))
+        with self.assertRaises(UserError):
+            appointment._mhrs_send_status_now(now=self.at(9, 30))
+        self.assertEqual(self.status_calls(), 1)
+
+    def test_buttons_and_views(self):
+        appointment = self.book(1)
+        with self.assertRaises(UserError):
+            appointment.action_mhrs_send_status()  # not ended: real time is two days before
+        views = self.env["mhrs.appointment"].get_views(
+            [(False, "list"), (False, "form"), (False, "calendar")]
+        )
+        for view in ("list", "form"):
+            arch = views["views"][view]["arch"]
+            self.assertIn("action_check_in", arch)
+            self.assertIn("mhrs_status", arch)
+        self.assertIn("mhrs_appointment_calendar", views["views"]["calendar"]["arch"])
+        self.assertTrue(self.env.ref("mhrs_connector.ir_cron_status_update").active)

@@ -1,0 +1,201 @@
+"""The sync scales: statements per batch, not per appointment, and the lxml fast decoder equals zeep.
+
+No timings here (bench/bench_sync.py measures them); only counts that must not grow with the data.
+"""
+
+from datetime import date, datetime, time, timedelta, timezone
+
+from lxml import etree
+
+from odoo import sql_db
+
+from ..soap import MhrsClient, client as client_module
+from .appointment_common import TZ, AppointmentCase, make_tckn, utc_naive
+
+QUERY_CODE = "QUSC_IN001001TR01"
+
+
+class TestSyncQueries(AppointmentCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.day2 = cls.day + timedelta(days=1)
+
+    def setUp(self):
+        super().setUp()
+        # Day + 3, 08:00-18:00, 10-minute slots: 60 places per physician.
+        self.big = self._register_schedules(self.day2, time(8), time(18), slot=10)
+
+    def _book_citizens(self, count, seed):
+        window = {
+            "start": datetime.combine(self.day2, time(0), TZ).isoformat(),
+            "end": datetime.combine(self.day2 + timedelta(days=1), time(0), TZ).isoformat(),
+        }
+        booked = self.sim.post("citizens", {"bookings": count, "seed": seed, "window": window})["booked"]
+        self.assertEqual(len(booked), count)
+        return booked
+
+    def _counted_sync(self):
+        """(SQL statements, MHRS calls, run) of one sync, from a cold cache as in a fresh cron run."""
+        self.env.invalidate_all()
+        self.sim.post("requests/reset")
+        before = sql_db.sql_counter
+        run = self._sync_all()
+        return sql_db.sql_counter - before, self.sim.calls(QUERY_CODE), run
+
+    def test_unchanged_sync_statements_do_not_grow_with_appointments(self):
+        counts = {}
+        for total, seed in ((20, 1), (60, 2)):
+            self._book_citizens(total - len(self._appointments()), seed)
+            _statements, _calls, run = self._counted_sync()
+            self.assertEqual(run.fetched_count, total)
+            write_dates = sorted(self._appointments().mapped("write_date"))
+            messages = self.env["mail.message"].search_count([("model", "=", "mhrs.appointment")])
+            statements, calls, run = self._counted_sync()
+            self.assertEqual(
+                (run.state, run.fetched_count, run.created_count, run.updated_count), ("done", total, 0, 0)
+            )
+            # An unchanged sync writes nothing (no write_date moves, no chatter) ...
+            self.assertEqual(sorted(self._appointments().mapped("write_date")), write_dates)
+            self.assertEqual(
+                self.env["mail.message"].search_count([("model", "=", "mhrs.appointment")]), messages
+            )
+            # ... and asks MHRS once per batch of physicians, never per appointment.
+            self.assertEqual(calls, run.batch_count)
+            counts[total] = statements
+        # O(batches), not O(appointments): three times the appointments, the same statements.
+        self.assertEqual(counts[20], counts[60], counts)
+
+    def test_created_and_changed_statements_are_per_batch(self):
+        """Creating 20 or 60 appointments (and their patients) costs the same number of statements, and so
+        does cancelling 5 or 15 of them at MHRS; synced records get no chatter or followers."""
+        created, changed = {}, {}
+        for total, seed in ((20, 3), (60, 4)):
+            self.env["mhrs.appointment"].search([]).unlink()
+            self.sim.reset()
+            self.setUp()
+            hrns = self._book_citizens(total, seed)
+            created[total], _calls, run = self._counted_sync()
+            self.assertEqual(run.created_count, total)
+            for hrn in hrns[: total // 4]:
+                self.sim.post("citizens", {"cancellations": 0})  # keep the simulator's state as it is
+                self.env["mhrs.connector.mixin"]._mhrs_call(
+                    "appointment_cancel", company=self.company, RandevuHrn=hrn, IptalNedeni="Test"
+                )
+            changed[total], _calls, run = self._counted_sync()
+            self.assertEqual(run.cancelled_count, total // 4)
+        self.assertEqual(created[20], created[60], created)
+        # Cancellations are written in one write per set of identical changes (tracking adds its rows).
+        self.assertLess(changed[60] - changed[20], 60, changed)
+        appointments = self._appointments()
+        self.assertFalse(appointments.message_follower_ids)
+        self.assertFalse(appointments.partner_id.message_ids)
+
+    # --------------------------------------------------------------------------------------- decoders
+    def _query(self, fast):
+        saved = client_module.FAST_DECODERS.pop("appointment_query", None)
+        if fast:
+            client_module.FAST_DECODERS["appointment_query"] = saved
+        try:
+            client = MhrsClient(self.env["mhrs.connector.mixin"]._mhrs_config(self.company))
+            return client.appointment_query(
+                TarihBilgileri={
+                    "BaslangicZamani": datetime.combine(self.today, time(0), TZ),
+                    "BitisZamani": datetime.combine(self.today + timedelta(days=15), time(0), TZ),
+                },
+                HekimKodu=self.doctors.mapped("tckn"),
+            )
+        finally:
+            client_module.FAST_DECODERS["appointment_query"] = saved
+
+    def test_fast_decoder_equals_zeep_on_a_realistic_answer(self):
+        self.assertIn("appointment_query", client_module.FAST_DECODERS)
+        hrns = self._book_citizens(30, 5)
+        # A hospital booking with every optional field, then cancellations of both kinds.
+        client = MhrsClient(self.env["mhrs.connector.mixin"]._mhrs_config(self.company))
+        start = datetime.combine(self.day, time(9), TZ)
+        client.appointment_register(
+            KesinCetvelId=self.schedules[self.doctor_a],
+            RandevuZamanBilgisi={"RandevuBaslangicZamani": start, "RandevuBitisZamani": start + timedelta(minutes=20)},
+            VatandasBilgileri={
+                "TCKimlikNo": make_tckn(345678913),
+                "Ad": "Zeynep",
+                "Soyad": "Demir",
+                "Cinsiyet": 2,
+                "DogumTarihi": date(1980, 5, 17),
+                "TelefonNo": "05321234567",
+                "Email": "zeynep@example.com",
+            },
+            RandevuNotu="Kontrol – şeker ölçümü",
+        )
+        client.appointment_cancel(RandevuHrn=hrns[0], IptalNedeni="Hekim izinli")
+        self.sim.post("citizens", {"cancellations": 5, "seed": 6})
+        zeep_rows = self._query(fast=False)
+        fast_rows = self._query(fast=True)
+        self.assertEqual(len(zeep_rows["KurumRandevuBilgileri"]), 31)
+        self.assertEqual(fast_rows, zeep_rows)
+        for fast_row, zeep_row in zip(
+            fast_rows["KurumRandevuBilgileri"], zeep_rows["KurumRandevuBilgileri"], strict=True
+        ):
+            self.assertEqual(list(fast_row), list(zeep_row))  # same keys, same order
+            self.assertEqual({k: type(v) for k, v in fast_row.items()}, {k: type(v) for k, v in zeep_row.items()})
+        # Both paths give the same records to the ORM.
+        self.assertEqual(self._sync_all().fetched_count, 31)
+
+    def test_fast_decoder_equals_zeep_on_edge_cases(self):
+        """UTC 'Z' and fractional seconds, empty strings, a birth date, an empty answer: same dicts."""
+        client = MhrsClient(self.env["mhrs.connector.mixin"]._mhrs_config(self.company))
+        wire = client._wire()
+        ns = client_module.NAMESPACE
+        row = """<tns:KurumRandevuBilgileri>
+            <tns:RandevuHrn>2026112700000001</tns:RandevuHrn>
+            <tns:TarihBilgileri><tns:BaslangicZamani>2026-11-27T06:00:00Z</tns:BaslangicZamani>
+              <tns:BitisZamani>2026-11-27T09:20:00.250+03:00</tns:BitisZamani></tns:TarihBilgileri>
+            <tns:KesinCetvelId>9000000001</tns:KesinCetvelId><tns:KlinikKodu>157</tns:KlinikKodu>
+            <tns:AltKlinikKodu>4001</tns:AltKlinikKodu><tns:HekimKodu>12345678950</tns:HekimKodu>
+            <tns:HastaTCKimlikNo>10000000146</tns:HastaTCKimlikNo><tns:HastaAdi></tns:HastaAdi>
+            <tns:HastaSoyadi>Öztürk</tns:HastaSoyadi><tns:HastaDogumTarihi>1975-01-31</tns:HastaDogumTarihi>
+            <tns:TelefonNo/><tns:KayitDurumKodu>2</tns:KayitDurumKodu><tns:DurumKodu>0</tns:DurumKodu>
+            <tns:IptalEdenTipi>4</tns:IptalEdenTipi><tns:EkleyenKullaniciTipi>3</tns:EkleyenKullaniciTipi>
+            <tns:EklenmeZamani>2026-11-20T10:11:12+03:00</tns:EklenmeZamani>
+            <tns:GuncellenmeZamani>2026-11-26T20:00:00-05:00</tns:GuncellenmeZamani>
+          </tns:KurumRandevuBilgileri>"""
+        for payload_xml in (f"<tns:Payload>{row}{row}</tns:Payload>", "<tns:Payload/>"):
+            envelope = f"""<soap:Envelope xmlns:soap="{client_module.SOAP11_NS}" xmlns:tns="{ns}"><soap:Body>
+              <tns:QUSC_IN001001TR01_Response><tns:Acknowledgement><tns:TypeCode>AA</tns:TypeCode>
+              <tns:TargetMessageId>m-1</tns:TargetMessageId>
+              <tns:ServiceTime>2026-11-26T10:00:00+03:00</tns:ServiceTime></tns:Acknowledgement>
+              {payload_xml}</tns:QUSC_IN001001TR01_Response></soap:Body></soap:Envelope>"""
+            doc = client._parse(envelope.encode(), 200)
+            answer = client._answer_element(doc, QUERY_CODE)
+            client._validate(wire, answer)
+            payload = client._check_acknowledgement(answer, "m-1")
+            fast = client._decode(wire, "appointment_query", QUERY_CODE, doc, payload)
+            saved = client_module.FAST_DECODERS.pop("appointment_query")
+            try:
+                zeep = client._decode(wire, "appointment_query", QUERY_CODE, doc, payload)
+            finally:
+                client_module.FAST_DECODERS["appointment_query"] = saved
+            self.assertEqual(fast, zeep)
+        self.assertEqual(len(zeep["KurumRandevuBilgileri"]), 0)
+        first = fast  # the empty answer last; check the populated one explicitly
+        self.assertEqual(first, {"KurumRandevuBilgileri": []})
+
+    def test_fast_decoder_values(self):
+        """The decoded values themselves (not only equal to zeep's): aware datetimes, ints, None."""
+        from ..soap.fast_decode import decode_appointment_query
+
+        ns = client_module.NAMESPACE
+        payload = etree.fromstring(
+            f"""<Payload xmlns="{ns}"><KurumRandevuBilgileri><RandevuHrn>H1</RandevuHrn>
+            <TarihBilgileri><BaslangicZamani>2026-11-27T09:00:00+03:00</BaslangicZamani>
+            <BitisZamani>2026-11-27T09:20:00+03:00</BitisZamani></TarihBilgileri>
+            <KesinCetvelId>5</KesinCetvelId><KayitDurumKodu>1</KayitDurumKodu></KurumRandevuBilgileri></Payload>"""
+        )
+        row = decode_appointment_query(payload)["KurumRandevuBilgileri"][0]
+        self.assertEqual(row["KesinCetvelId"], 5)
+        self.assertIsNone(row["RandevuNotu"])
+        self.assertEqual(len(row), 20)
+        start = row["TarihBilgileri"]["BaslangicZamani"]
+        self.assertEqual(start.utcoffset(), timedelta(hours=3))
+        self.assertEqual(start.astimezone(timezone.utc).replace(tzinfo=None), utc_naive(datetime(2026, 11, 27, 9)))

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# make soak: 1,000 outbound MHRS operations with 30% of the calls failing, in a fresh throwaway database;
+# prints lost / duplicated / drifted counts (all must be 0) and MHRS calls made against calls needed.
+set -uo pipefail
+# shellcheck source=scripts/common.sh
+source "$(dirname "$0")/common.sh"
+DB=${MHRS_SOAK_DB:-mhrs_soak}
+SOAK_HTTP_PORT=${MHRS_SOAK_HTTP_PORT:-8179}
+conf=$("$ROOT/scripts/odoo-conf.sh" "$ROOT/.odoo-soak.conf" "$SOAK_HTTP_PORT") || exit 1
+eval "$("$ROOT/scripts/postgres.sh")" || exit 1
+cd "$ROOT" || exit 1
+
+dropdb -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" --if-exists "$DB" || exit 1
+rm -rf "$ROOT/.odoo-data/filestore/$DB"
+log "Installing mhrs_connector in a fresh database $DB (without demo data)"
+if ! "$PY" -m odoo -c "$conf" -d "$DB" -i mhrs_connector --without-demo=all --stop-after-init \
+     --log-level=warn >"$ROOT/.soak-install.log" 2>&1 \
+   || grep -Eq "(ERROR|CRITICAL) $DB" "$ROOT/.soak-install.log"; then
+  tail -n 60 "$ROOT/.soak-install.log"
+  die "Installing the addon failed (full log: .soak-install.log)"
+fi
+log "Soak: 1,000 operations against the simulator with 30% faults"
+"$PY" -m pytest -p no:cacheprovider bench/soak.py -s -q --odoo-config="$conf" --odoo-database="$DB" \
+  --odoo-log-level=warn
+status=$?
+dropdb -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" --if-exists "$DB"
+exit $status
