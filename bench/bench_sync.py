@@ -36,11 +36,12 @@ from zoneinfo import ZoneInfo
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-import odoo  # noqa: E402
 import psycopg2  # noqa: E402
 import psycopg2.extras  # noqa: E402
 import requests  # noqa: E402
 from lxml import etree  # noqa: E402
+
+import odoo  # noqa: E402
 from odoo import SUPERUSER_ID, api, sql_db  # noqa: E402
 
 from mhrs_simulator.citizens import random_citizen  # noqa: E402
@@ -48,7 +49,12 @@ from mhrs_simulator.codes import CANCEL_CITIZEN  # noqa: E402
 from mhrs_simulator.server import SimulatorServer  # noqa: E402
 
 TZ = ZoneInfo("Europe/Istanbul")
-INSTITUTION = {"code": 7654321, "username": "odoo-bench", "password": "Bench-Pa55-XYZ", "name": "Bench Hastanesi"}
+INSTITUTION = {
+    "code": 7654321,
+    "username": "odoo-bench",
+    "password": "Bench-Pa55-XYZ",
+    "name": "Bench Hastanesi",
+}
 RESPONSIBLE_TCKN = "10000000146"
 QUERY_CODE = "QUSC_IN001001TR01"
 TNS = "urn:mhrs-connector:PRSC_AR001001TR01"
@@ -122,7 +128,9 @@ def machine():
     cpu = "?"
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            cpu = next((line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")), "?")
+            cpu = next(
+                (line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")), "?"
+            )
     except OSError:
         pass
     ram = "?"
@@ -133,8 +141,11 @@ def machine():
     except (OSError, StopIteration):
         pass
     try:
-        commit = subprocess.run(
-            ["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+        commit = subprocess.run(  # noqa: S603 - fixed arguments
+            ["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],  # noqa: S607
+            capture_output=True,
+            text=True,
+            check=False,
         ).stdout.strip()
     except OSError:
         commit = "?"
@@ -197,7 +208,9 @@ def change_share(server, share, day):
     sim = server.simulator
     rng = random.Random(SEED + 1)
     with sim.lock:
-        hrns = sorted(h for h, a in sim.state["appointments"].items() if a["start"].astimezone(TZ).date() == day)
+        hrns = sorted(
+            h for h, a in sim.state["appointments"].items() if a["start"].astimezone(TZ).date() == day
+        )
         chosen = rng.sample(hrns, int(len(hrns) * share))
         half = len(chosen) // 2
         for hrn in chosen[:half]:
@@ -239,21 +252,37 @@ def configure_odoo(env, server, tckns, clinic_code):
         }
     )
     physicians = env["mhrs.physician"].create(
-        [{"name": f"Hekim {i}", "tckn": t, "company_id": company.id, "mhrs_sync": True} for i, t in enumerate(tckns)]
+        [
+            {"name": f"Hekim {i}", "tckn": t, "company_id": company.id, "mhrs_sync": True}
+            for i, t in enumerate(tckns)
+        ]
     )
     return company, physicians
 
 
 # ------------------------------------------------------------------------------------------------ baseline
 SCRATCH_COLUMNS = (
-    "hrn", "schedule_ref", "clinic_code", "physician_tckn", "patient_tckn", "patient_name", "patient_phone",
-    "date_start", "date_end", "record_status", "status", "cancelled_by", "appointment_type", "note",
-    "channel", "booked_at",
-)  # fmt: skip
+    "hrn",
+    "schedule_ref",
+    "clinic_code",
+    "physician_tckn",
+    "patient_tckn",
+    "patient_name",
+    "patient_phone",
+    "date_start",
+    "date_end",
+    "record_status",
+    "status",
+    "cancelled_by",
+    "appointment_type",
+    "note",
+    "channel",
+    "booked_at",
+)
 
 
 def baseline(dsn, server, client_config, tckns, start, end, batch_size):
-    """The practical limit: same requests over the same HTTP, bare lxml, one INSERT ... ON CONFLICT per batch."""
+    """The practical limit: same requests over the same HTTP, bare lxml, one upsert statement per batch."""
     from odoo.addons.mhrs_connector.soap.client import MhrsClient
 
     client = MhrsClient(client_config)
@@ -262,14 +291,17 @@ def baseline(dsn, server, client_config, tckns, start, end, batch_size):
     cursor = connection.cursor()
     cursor.execute("DROP TABLE IF EXISTS bench_scratch_appointment")
     cursor.execute(
-        "CREATE TABLE bench_scratch_appointment (hrn varchar PRIMARY KEY, schedule_ref varchar, clinic_code int,"
-        " physician_tckn varchar, patient_tckn varchar, patient_name varchar, patient_phone varchar,"
+        "CREATE TABLE bench_scratch_appointment (hrn varchar PRIMARY KEY, schedule_ref varchar,"
+        " clinic_code int, physician_tckn varchar, patient_tckn varchar, patient_name varchar,"
+        " patient_phone varchar,"
         " date_start timestamp, date_end timestamp, record_status int, status int, cancelled_by int,"
         " appointment_type int, note text, channel int, booked_at timestamp)"
     )
     connection.commit()
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in SCRATCH_COLUMNS[1:])
-    changed = " OR ".join(f"bench_scratch_appointment.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in SCRATCH_COLUMNS[1:])
+    changed = " OR ".join(
+        f"bench_scratch_appointment.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in SCRATCH_COLUMNS[1:]
+    )
     insert = (
         f"INSERT INTO bench_scratch_appointment ({', '.join(SCRATCH_COLUMNS)}) VALUES %s "
         f"ON CONFLICT (hrn) DO UPDATE SET {updates} WHERE {changed}"
@@ -308,14 +340,24 @@ def baseline(dsn, server, client_config, tckns, start, end, batch_size):
 
                 rows.append(
                     (
-                        text("RandevuHrn"), text("KesinCetvelId"), integer(text("AltKlinikKodu")), text("HekimKodu"),
-                        text("HastaTCKimlikNo"), f"{text('HastaAdi')} {text('HastaSoyadi')}", text("TelefonNo"),
-                        utc(dates.findtext(f"{ns}BaslangicZamani")), utc(dates.findtext(f"{ns}BitisZamani")),
-                        integer(text("KayitDurumKodu")), integer(text("DurumKodu")), integer(text("IptalEdenTipi")),
-                        integer(text("RandevuTuru")), text("RandevuNotu"), integer(text("EkleyenKullaniciTipi")),
+                        text("RandevuHrn"),
+                        text("KesinCetvelId"),
+                        integer(text("AltKlinikKodu")),
+                        text("HekimKodu"),
+                        text("HastaTCKimlikNo"),
+                        f"{text('HastaAdi')} {text('HastaSoyadi')}",
+                        text("TelefonNo"),
+                        utc(dates.findtext(f"{ns}BaslangicZamani")),
+                        utc(dates.findtext(f"{ns}BitisZamani")),
+                        integer(text("KayitDurumKodu")),
+                        integer(text("DurumKodu")),
+                        integer(text("IptalEdenTipi")),
+                        integer(text("RandevuTuru")),
+                        text("RandevuNotu"),
+                        integer(text("EkleyenKullaniciTipi")),
                         utc(text("EklenmeZamani")),
                     )
-                )  # fmt: skip
+                )
             if rows:
                 psycopg2.extras.execute_values(cursor, insert, rows, page_size=len(rows))
             connection.commit()
@@ -345,7 +387,10 @@ def decoder_micro(server, client_config, tckns, start, end, batch_size):
     for index in range(0, len(tckns), batch_size):
         body, header, op_name, code = client.build_request(
             "appointment_query",
-            {"TarihBilgileri": {"BaslangicZamani": start, "BitisZamani": end}, "HekimKodu": tckns[index : index + batch_size]},
+            {
+                "TarihBilgileri": {"BaslangicZamani": start, "BitisZamani": end},
+                "HekimKodu": tckns[index : index + batch_size],
+            },
         )
         response = session.post(server.url, data=body, headers={"Content-Type": "text/xml; charset=utf-8"})
         answers.append((response.content, header["MessageId"], op_name))
@@ -384,7 +429,9 @@ def main():  # noqa: PLR0915 - one linear script
     parser.add_argument("--physicians", type=int, default=300)
     parser.add_argument("--per-physician", type=int, default=40)
     parser.add_argument("--change-share", type=float, default=0.05)
-    parser.add_argument("--profile", action="store_true", help="cProfile each sync into <results>/<phase>.prof")
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile each sync into <results>/<phase>.prof"
+    )
     parser.add_argument("--results", default=os.path.join(ROOT, "bench", "results"))
     args = parser.parse_args()
 
@@ -399,7 +446,9 @@ def main():  # noqa: PLR0915 - one linear script
     report = {"machine": machine(), "started": datetime.now(UTC).isoformat(timespec="seconds"), "phases": {}}
     phases = report["phases"]
     total = args.physicians * args.per_physician
-    print(f"Seeding the simulator: {args.physicians} physicians x {args.per_physician} appointments = {total}")
+    print(
+        f"Seeding the simulator: {args.physicians} physicians x {args.per_physician} appointments = {total}"
+    )
     began = time.perf_counter()
     tckns, clinic_code = seed_simulator(server, args.physicians, args.per_physician, day)
     print(f"  seeded in {time.perf_counter() - began:.1f}s; simulator at {server.url}")
@@ -455,7 +504,9 @@ def main():  # noqa: PLR0915 - one linear script
             finally:
                 if saved:
                     client_module.FAST_DECODERS["appointment_query"] = saved
-            phases["decode_only"] = decoder_micro(server, config, tckns, *map(mhrs_appointment.to_aware, (start, end)), batch_size)
+            phases["decode_only"] = decoder_micro(
+                server, config, tckns, *map(mhrs_appointment.to_aware, (start, end)), batch_size
+            )
             changed = change_share(server, args.change_share, day)
             five = sync("changed_5pct")
             five["changed_at_mhrs"] = changed
@@ -477,12 +528,16 @@ def main():  # noqa: PLR0915 - one linear script
                 tracemalloc.start()
                 Appointment._mhrs_sync_window(company, start, end, subset, kind="manual")
                 cr.commit()
-                memory[len(subset) * args.per_physician] = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
+                memory[len(subset) * args.per_physician] = round(
+                    tracemalloc.get_traced_memory()[1] / 2**20, 1
+                )
                 tracemalloc.stop()
                 env.invalidate_all()
             report["memory_peak_mib_by_appointments"] = memory
         dsn = sql_db.connection_info_for(args.database)[1]
-        phases["baseline"] = baseline(dsn, server, config, tckns, *map(mhrs_appointment.to_aware, (start, end)), batch_size)
+        phases["baseline"] = baseline(
+            dsn, server, config, tckns, *map(mhrs_appointment.to_aware, (start, end)), batch_size
+        )
     finally:
         server.stop()
 
@@ -510,8 +565,12 @@ def main():  # noqa: PLR0915 - one linear script
 
 def print_report(report):
     m, p, s = report["machine"], report["phases"], report["summary"]
-    print(f"\nMachine: {m['nproc']} CPU(s), {m['cpu']}, {m['ram']} RAM; Python {m['python']}, Odoo {m['odoo']}")
-    print(f"{s['appointments']} appointments, {s['physicians']} physicians, {s['batches']} batches per cycle\n")
+    print(
+        f"\nMachine: {m['nproc']} CPU(s), {m['cpu']}, {m['ram']} RAM; Python {m['python']}, Odoo {m['odoo']}"
+    )
+    print(
+        f"{s['appointments']} appointments, {s['physicians']} physicians, {s['batches']} batches per cycle\n"
+    )
     row = "{:<34} {:>9} {:>11} {:>10} {:>8} {:>10}"
     print(row.format("phase", "seconds", "statements", "stmt/appt", "MHRS", "rss+ MiB"))
     labels = {
@@ -538,13 +597,17 @@ def print_report(report):
         )
     for label in ("full", "unchanged"):
         b = p["baseline"][label]
-        print(row.format(f"5. baseline ({label})", f"{b['seconds']:.2f}", s["batches"], "", b["mhrs_calls"], ""))
+        print(
+            row.format(f"5. baseline ({label})", f"{b['seconds']:.2f}", s["batches"], "", b["mhrs_calls"], "")
+        )
     d = p["decode_only"]
     lxml_text = f"{d['lxml']:.2f}s" if d["lxml"] is not None else "n/a"
-    print(f"\nDecode only, one cycle: zeep {d['zeep']:.2f}s, lxml fast path {lxml_text} (same dicts: {d['equal']})")
+    print(f"\nDecode only, one cycle: zeep {d['zeep']:.2f}s, lxml fast path {lxml_text}", end="")
+    print(f" (same dicts: {d['equal']})")
     print(f"Writes of the unchanged sync: {p['unchanged']['writes']}")
     print(f"Writes of the 5% sync: {p['changed_5pct']['writes']}")
-    print(f"Memory (tracemalloc peak of an unchanged sync, MiB by appointments): {report['memory_peak_mib_by_appointments']}")
+    memory = report["memory_peak_mib_by_appointments"]
+    print(f"Memory (tracemalloc peak of an unchanged sync, MiB by appointments synced): {memory}")
     print(
         f"\nRatios: full sync / baseline = {s['full_over_baseline']}x (target <= 2x); "
         f"unchanged sync / baseline = {s['unchanged_over_baseline']}x"

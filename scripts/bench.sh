@@ -20,8 +20,5 @@ if ! "$PY" -m odoo -c "$conf" -d "$DB" -i mhrs_connector --without-demo=all --st
   die "Installing the addon failed (full log: .bench-install.log)"
 fi
 log "Benchmark of the appointment sync"
+# The database is kept for inspection; the next run drops it.
 "$PY" bench/bench_sync.py -c "$conf" -d "$DB" "$@"
-status=$?
-dropdb -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" --if-exists "$DB" || true
-rm -rf "$ROOT/.odoo-data/filestore/$DB"
-exit $status

@@ -345,7 +345,7 @@ class MhrsAppointment(models.Model):
         today = self._mhrs_local_now(company, now).date()
         day_start, day_end = self._mhrs_local_day_bounds(company, today)
         runs = self.env["mhrs.sync.run"]
-        closed = self._mhrs_status_close_days(company, day_start, now)
+        closed = self._mhrs_status_close_days(company, day_start)
         if closed:
             runs |= closed
         final = now >= self._mhrs_status_final_pass_at(company, day_end)
@@ -466,7 +466,7 @@ class MhrsAppointment(models.Model):
         return counts, failures, batch_errors, len(batches)
 
     @api.model
-    def _mhrs_status_close_days(self, company, day_start, now):
+    def _mhrs_status_close_days(self, company, day_start):
         """Appointments of days that have ended whose status was never sent: MHRS no longer takes it.
         They become failed ('day ended'), listed in a failed run and reported; nothing is sent."""
         stale = self.search(

@@ -8,9 +8,11 @@ from . import test_schedule
 from . import test_schedule_plan
 from . import test_appointment
 from . import test_appointment_sync
+from . import test_sync_queries
 from . import test_exception
 from . import test_retry
 from . import test_reliability
 from . import test_security
 from . import test_schedule_retry
 from . import test_status_update
+from . import test_tour_main

@@ -3,13 +3,14 @@
 No timings here (bench/bench_sync.py measures them); only counts that must not grow with the data.
 """
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from lxml import etree
 
 from odoo import sql_db
 
-from ..soap import MhrsClient, client as client_module
+from ..soap import MhrsClient
+from ..soap import client as client_module
 from .appointment_common import TZ, AppointmentCase, make_tckn, utc_naive
 
 QUERY_CODE = "QUSC_IN001001TR01"
@@ -66,30 +67,29 @@ class TestSyncQueries(AppointmentCase):
         # O(batches), not O(appointments): three times the appointments, the same statements.
         self.assertEqual(counts[20], counts[60], counts)
 
-    def test_created_and_changed_statements_are_per_batch(self):
-        """Creating 20 or 60 appointments (and their patients) costs the same number of statements, and so
-        does cancelling 5 or 15 of them at MHRS; synced records get no chatter or followers."""
-        created, changed = {}, {}
-        for total, seed in ((20, 3), (60, 4)):
-            self.env["mhrs.appointment"].search([]).unlink()
-            self.sim.reset()
-            self.setUp()
-            hrns = self._book_citizens(total, seed)
-            created[total], _calls, run = self._counted_sync()
-            self.assertEqual(run.created_count, total)
-            for hrn in hrns[: total // 4]:
-                self.sim.post("citizens", {"cancellations": 0})  # keep the simulator's state as it is
-                self.env["mhrs.connector.mixin"]._mhrs_call(
-                    "appointment_cancel", company=self.company, RandevuHrn=hrn, IptalNedeni="Test"
-                )
-            changed[total], _calls, run = self._counted_sync()
-            self.assertEqual(run.cancelled_count, total // 4)
+    def test_created_statements_do_not_grow_with_appointments(self):
+        """Creating 20 or 60 appointments (and their new patients) costs the same statements; what the
+        sync creates gets no chatter, tracking or followers."""
+        self._book_citizens(10, 3)
+        self._counted_sync()  # so that both measured runs also have existing appointments to compare
+        created = {}
+        for count, seed in ((20, 4), (60, 5)):
+            self._book_citizens(count, seed)
+            created[count], calls, run = self._counted_sync()
+            self.assertEqual((run.created_count, calls), (count, run.batch_count))
         self.assertEqual(created[20], created[60], created)
-        # Cancellations are written in one write per set of identical changes (tracking adds its rows).
-        self.assertLess(changed[60] - changed[20], 60, changed)
         appointments = self._appointments()
+        self.assertEqual(len(appointments), 90)
         self.assertFalse(appointments.message_follower_ids)
+        self.assertFalse(appointments.message_ids)
         self.assertFalse(appointments.partner_id.message_ids)
+        # Changes still write (and track) as before: a citizen cancellation reaches the chatter.
+        self.sim.post("citizens", {"cancellations": 3, "seed": 6})
+        run = self._counted_sync()[2]
+        self.assertEqual(run.cancelled_count, 3)
+        cancelled = self._appointments([("state", "=", "cancelled")])
+        self.assertEqual(len(cancelled), 3)
+        self.assertEqual(set(cancelled.mapped("cancelled_by")), {"patient_mhrs"})
 
     # --------------------------------------------------------------------------------------- decoders
     def _query(self, fast):
@@ -116,7 +116,10 @@ class TestSyncQueries(AppointmentCase):
         start = datetime.combine(self.day, time(9), TZ)
         client.appointment_register(
             KesinCetvelId=self.schedules[self.doctor_a],
-            RandevuZamanBilgisi={"RandevuBaslangicZamani": start, "RandevuBitisZamani": start + timedelta(minutes=20)},
+            RandevuZamanBilgisi={
+                "RandevuBaslangicZamani": start,
+                "RandevuBitisZamani": start + timedelta(minutes=20),
+            },
             VatandasBilgileri={
                 "TCKimlikNo": make_tckn(345678913),
                 "Ad": "Zeynep",
@@ -138,7 +141,9 @@ class TestSyncQueries(AppointmentCase):
             fast_rows["KurumRandevuBilgileri"], zeep_rows["KurumRandevuBilgileri"], strict=True
         ):
             self.assertEqual(list(fast_row), list(zeep_row))  # same keys, same order
-            self.assertEqual({k: type(v) for k, v in fast_row.items()}, {k: type(v) for k, v in zeep_row.items()})
+            self.assertEqual(
+                {k: type(v) for k, v in fast_row.items()}, {k: type(v) for k, v in zeep_row.items()}
+            )
         # Both paths give the same records to the ORM.
         self.assertEqual(self._sync_all().fetched_count, 31)
 
@@ -160,6 +165,7 @@ class TestSyncQueries(AppointmentCase):
             <tns:EklenmeZamani>2026-11-20T10:11:12+03:00</tns:EklenmeZamani>
             <tns:GuncellenmeZamani>2026-11-26T20:00:00-05:00</tns:GuncellenmeZamani>
           </tns:KurumRandevuBilgileri>"""
+        decoded = []
         for payload_xml in (f"<tns:Payload>{row}{row}</tns:Payload>", "<tns:Payload/>"):
             envelope = f"""<soap:Envelope xmlns:soap="{client_module.SOAP11_NS}" xmlns:tns="{ns}"><soap:Body>
               <tns:QUSC_IN001001TR01_Response><tns:Acknowledgement><tns:TypeCode>AA</tns:TypeCode>
@@ -177,9 +183,14 @@ class TestSyncQueries(AppointmentCase):
             finally:
                 client_module.FAST_DECODERS["appointment_query"] = saved
             self.assertEqual(fast, zeep)
-        self.assertEqual(len(zeep["KurumRandevuBilgileri"]), 0)
-        first = fast  # the empty answer last; check the populated one explicitly
-        self.assertEqual(first, {"KurumRandevuBilgileri": []})
+            decoded.append(fast)
+        rows = decoded[0]["KurumRandevuBilgileri"]
+        self.assertEqual(len(rows), 2)
+        self.assertEqual(
+            (rows[0]["HastaAdi"], rows[0]["TelefonNo"], rows[0]["RandevuTuru"]), (None, None, None)
+        )
+        self.assertEqual(rows[0]["HastaDogumTarihi"], date(1975, 1, 31))
+        self.assertEqual(decoded[1], {"KurumRandevuBilgileri": []})
 
     def test_fast_decoder_values(self):
         """The decoded values themselves (not only equal to zeep's): aware datetimes, ints, None."""
@@ -198,4 +209,4 @@ class TestSyncQueries(AppointmentCase):
         self.assertEqual(len(row), 20)
         start = row["TarihBilgileri"]["BaslangicZamani"]
         self.assertEqual(start.utcoffset(), timedelta(hours=3))
-        self.assertEqual(start.astimezone(timezone.utc).replace(tzinfo=None), utc_naive(datetime(2026, 11, 27, 9)))
+        self.assertEqual(start.astimezone(UTC).replace(tzinfo=None), utc_naive(datetime(2026, 11, 27, 9)))

@@ -1,0 +1,97 @@
+"""The main user flow in the browser: template → planned, registered schedule → appointments arrive
+after a query → reception checks a patient in → the status reaches MHRS."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from odoo.tests import tagged
+
+from .appointment_common import make_tckn
+from .common import INSTITUTION, MhrsHttpCase
+
+TZ = ZoneInfo("Europe/Istanbul")
+
+
+@tagged("post_install", "-at_install")
+class TestTourMain(MhrsHttpCase):
+    def test_main_flow(self):
+        now = datetime.now(TZ).replace(second=0, microsecond=0)
+        # Today's patient comes to a block that ended an hour ago: that needs the day to be old enough.
+        block_start = now - timedelta(minutes=100)
+        block_end = block_start + timedelta(minutes=40)
+        if block_start.date() != now.date():
+            self.skipTest("too early in the day for an appointment that has already ended today")
+        self.company.partner_id.tz = "Europe/Istanbul"
+        self.env.user.tz = "Europe/Istanbul"
+        seeded = self.sim.post("seed", {"clinics": [{"branch": 157, "name": "Tur Dahiliye"}]})
+        clinic = self.env["mhrs.clinic"].create(
+            {
+                "name": "Tur Dahiliye",
+                "mhrs_branch_id": self.env.ref("mhrs_connector.mhrs_branch_157").id,
+                "mhrs_clinic_code": seeded["clinics"][0],
+                "state": "registered",
+            }
+        )
+        Physician = self.env["mhrs.physician"]
+        (Physician.search([])).write({"mhrs_sync": False})
+        planned = Physician.create(
+            {"name": "Dr. Tur Planlı", "tckn": make_tckn(345678123), "clinic_ids": [(4, clinic.id)]}
+        )
+        today_doctor = Physician.create(
+            {"name": "Dr. Bugün Hekim", "tckn": make_tckn(456781234), "clinic_ids": [(4, clinic.id)]}
+        )
+
+        # 1. The MHRS officer: template, plan, register.
+        self.start_tour("/odoo", "mhrs_main_tour_plan", login="admin", timeout=180)
+        schedule = self.env["mhrs.schedule"].search([("physician_id", "=", planned.id)])
+        self.assertEqual(schedule.state, "registered")
+        self.assertEqual(schedule.template_id.state, "registered")
+
+        # 2. Citizens book: in the planned schedule, and (with the simulator's clock set back) in a
+        # block of today that has ended since.
+        self.sim.post("clock", {"set": (block_start - timedelta(minutes=30)).isoformat(), "frozen": True})
+        try:
+            self.env["mhrs.connector.mixin"]._mhrs_call(
+                "schedule_register",
+                company=self.company,
+                CetvelBilgileri=[
+                    {
+                        "ReferansNo": f"TOUR-{today_doctor.id}",
+                        "CetvelDetayBilgileri": {
+                            "HekimKodu": today_doctor.tckn,
+                            "KlinikKodu": 157,
+                            "AltKlinikKodu": clinic.mhrs_clinic_code,
+                            "AksiyonKodu": 1,
+                            "TedaviSuresi": 20,
+                            "SlotBasinaDusenHastaSayisi": 1,
+                            "TarihBilgileri": {
+                                "BaslangicZamani": block_start,
+                                "BitisZamani": block_end,
+                            },
+                        },
+                    }
+                ],
+            )
+            booked_today = self.sim.post(
+                "citizens",
+                {
+                    "bookings": 1,
+                    "window": {
+                        "start": (block_start - timedelta(minutes=1)).isoformat(),
+                        "end": block_end.isoformat(),
+                    },
+                    "institution": INSTITUTION["code"],
+                },
+            )["booked"]
+        finally:
+            self.sim.post("clock", {"release": True})
+        self.assertEqual(len(booked_today), 1)
+        self.sim.post("citizens", {"bookings": 2, "institution": INSTITUTION["code"]})
+
+        # 3. Reception: query, check in, send the status.
+        self.start_tour("/odoo", "mhrs_main_tour_reception", login="admin", timeout=180)
+        appointment = self.env["mhrs.appointment"].search([("mhrs_hrn", "=", booked_today[0])])
+        self.assertEqual(appointment.state, "attended")
+        self.assertTrue(appointment.checked_in_at)
+        if "mhrs_status" in appointment._fields:
+            self.assertEqual(appointment.mhrs_status, "sent")
