@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from odoo import api, fields, models, tools
-from odoo.exceptions import UserError
+from odoo.exceptions import CacheMiss, UserError
 
 from ..soap import errors
 from ..tools import is_valid_tckn
@@ -36,6 +36,7 @@ CHANNELS = [
     ("8", "SMS"),
     ("9", "ALO 171"),
 ]
+CHANNEL_CODES = frozenset(code for code, _label in CHANNELS)
 CANCELLED_BY = [
     ("patient_mhrs", "Patient (MHRS)"),
     ("hospital", "Hospital"),
@@ -538,7 +539,7 @@ class MhrsAppointment(models.Model):
             "mhrs_schedule_ref": str(row["KesinCetvelId"]) if row.get("KesinCetvelId") else False,
             "date_start": to_utc_naive(dates.get("BaslangicZamani")),
             "date_end": to_utc_naive(dates.get("BitisZamani")),
-            "mhrs_channel": channel if channel in dict(CHANNELS) else False,
+            "mhrs_channel": channel if channel in CHANNEL_CODES else False,
             "mhrs_appointment_type": row.get("RandevuTuru") or 0,
             "note": row.get("RandevuNotu") or False,
             "state": state,
@@ -551,17 +552,19 @@ class MhrsAppointment(models.Model):
         """The values of ``vals`` that differ from the record (an unchanged sync writes nothing)."""
         self.ensure_one()
         diff = {}
+        cache = self.env.cache
         for name in (*SYNC_FIELDS, "mhrs_booked_at"):
             if name not in vals:
                 continue
             field = self._fields[name]
-            current = self[name]
-            if field.type == "many2one":
-                current = current.id or False
-            elif field.type in ("char", "text", "selection"):
-                current = current or False
-            elif field.type == "integer":
-                current = current or 0
+            try:
+                # The raw cached value (a many2one as its id): thousands of records per batch, so no
+                # record is built per field; the batch's first read filled the cache for all of them.
+                current = cache.get(self, field)
+            except CacheMiss:
+                current = self[name]
+                current = current.id if field.type == "many2one" else current
+            current = current or (0 if field.type == "integer" else False)
             new = vals[name]
             if name == "mhrs_booked_at" and (not new or current):
                 # Only filled in once: the booking time never changes at MHRS.

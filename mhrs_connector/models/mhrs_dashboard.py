@@ -120,7 +120,7 @@ class MhrsPhysician(models.Model):
             physician.mhrs_refused = refused.get(pid, 0)
             physician.mhrs_exception_pending = pending_exceptions.get(pid, 0)
             physician.mhrs_status_to_send = to_send.get(pid, 0)
-            last = physician.mhrs_last_complete_sync if pid else False
+            last = physician._origin.mhrs_last_complete_sync if pid else False
             minutes = (physician.company_id.mhrs_shortest_duration or 10) * STALE_FACTOR
             if physician.mhrs_sync and (not last or last < now - timedelta(minutes=max(minutes, 30))):
                 health = "danger"
@@ -238,10 +238,7 @@ class MhrsDashboard(models.TransientModel):
         Appointment = self.env["mhrs.appointment"]
         Run = self.env["mhrs.sync.run"]
         for dashboard in self:
-            company = dashboard.company_id
-            if not company:
-                dashboard.update(dict.fromkeys(self._status_fields(), False))
-                continue
+            company = dashboard.company_id or self.env.company
             start, end = self._today_bounds(company)
             runs = [("company_id", "=", company.id), ("kind", "!=", "exception")]
             last_done = Run.search([*runs, ("state", "=", "done")], limit=1)
@@ -293,8 +290,9 @@ class MhrsDashboard(models.TransientModel):
                 [("company_id", "=", company.id), ("mhrs_sync", "=", True)]
             )
 
-    def _status_fields(self):
-        return [name for name, field in self._fields.items() if field.compute == "_compute_status"]
+    def _compute_display_name(self):
+        for dashboard in self:
+            dashboard.display_name = self.env._("MHRS Status")
 
     @api.model
     def _today_bounds(self, company):
@@ -322,6 +320,12 @@ class MhrsDashboard(models.TransientModel):
     # ------------------------------------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------------------------------------
+    @api.model
+    def action_open(self):
+        """Menu entry: a saved summary of the current company (so its physicians are real records)."""
+        dashboard = self.create({"company_id": self.env.company.id})
+        return dashboard.action_refresh()
+
     def action_refresh(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("mhrs_connector.action_mhrs_dashboard")

@@ -55,6 +55,8 @@ class ResCompany(models.Model):
             _logger.warning("MHRS demo bootstrap: the simulator does not answer at %s (%s)", control, exc)
             return report
         env = self.with_company(company).env
+        # The demo hospital is in Istanbul, whatever the browser of the first login said.
+        (company.partner_id | self.env.ref("base.user_admin").partner_id).write({"tz": "Europe/Istanbul"})
         demo_ids = self._mhrs_demo_records("mhrs.clinic") + self._mhrs_demo_records("mhrs.template")
         for record in demo_ids:
             if record.state == "draft":

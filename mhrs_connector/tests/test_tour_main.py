@@ -94,4 +94,4 @@ class TestTourMain(MhrsHttpCase):
         self.assertEqual(appointment.state, "attended")
         self.assertTrue(appointment.checked_in_at)
         if "mhrs_status" in appointment._fields:
-            self.assertEqual(appointment.mhrs_status, "sent")
+            self.assertEqual(appointment.mhrs_status, "sent", appointment.mhrs_status_error)

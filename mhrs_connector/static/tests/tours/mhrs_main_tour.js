@@ -118,8 +118,13 @@ registry.category("web_tour.tours").add("mhrs_main_tour_plan", {
 });
 
 registry.category("web_tour.tours").add("mhrs_main_tour_reception", {
-    url: "/odoo/action-mhrs_connector.action_mhrs_dashboard",
+    url: "/odoo/action-mhrs_connector.action_mhrs_appointment",
     steps: () => [
+        {
+            content: "Open the MHRS Status",
+            trigger: ".o_main_navbar .o_menu_sections .o_nav_entry:contains('Status')",
+            run: "click",
+        },
         {
             content: "The MHRS Status shows the physicians",
             trigger: ".o_mhrs_dashboard .o_kanban_record:contains('Dr. Bugün Hekim')",
@@ -161,6 +166,11 @@ registry.category("web_tour.tours").add("mhrs_main_tour_reception", {
         {
             content: "Send the status to MHRS now",
             trigger: ".o_form_view .o_statusbar_buttons button[name='action_mhrs_send_status']",
+            run: "click",
+        },
+        {
+            content: "Confirm: the status cannot be changed afterwards",
+            trigger: ".o_dialog .modal-footer .btn-primary",
             run: "click",
         },
         {
