@@ -3,7 +3,9 @@
 No timings here (bench/bench_sync.py measures them); only counts that must not grow with the data.
 """
 
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
+from unittest.mock import patch
 
 from lxml import etree
 
@@ -44,20 +46,34 @@ class TestSyncQueries(AppointmentCase):
         run = self._sync_all()
         return sql_db.sql_counter - before, self.sim.calls(QUERY_CODE), run
 
+    @contextmanager
+    def _spy_writes(self):
+        """The ORM writes made on appointments meanwhile: [(ids, vals)]."""
+        model = self.registry["mhrs.appointment"]
+        original = model.write
+        writes = []
+
+        def write(records, vals):
+            writes.append((records.ids, dict(vals)))
+            return original(records, vals)
+
+        with patch.object(model, "write", write):
+            yield writes
+
     def test_unchanged_sync_statements_do_not_grow_with_appointments(self):
         counts = {}
         for total, seed in ((20, 1), (60, 2)):
             self._book_citizens(total - len(self._appointments()), seed)
             _statements, _calls, run = self._counted_sync()
             self.assertEqual(run.fetched_count, total)
-            write_dates = sorted(self._appointments().mapped("write_date"))
             messages = self.env["mail.message"].search_count([("model", "=", "mhrs.appointment")])
-            statements, calls, run = self._counted_sync()
+            with self._spy_writes() as writes:
+                statements, calls, run = self._counted_sync()
             self.assertEqual(
                 (run.state, run.fetched_count, run.created_count, run.updated_count), ("done", total, 0, 0)
             )
-            # An unchanged sync writes nothing (no write_date moves, no chatter) ...
-            self.assertEqual(sorted(self._appointments().mapped("write_date")), write_dates)
+            # An unchanged sync writes nothing (no ORM write on an appointment, no chatter) ...
+            self.assertEqual(writes, [])
             self.assertEqual(
                 self.env["mail.message"].search_count([("model", "=", "mhrs.appointment")]), messages
             )
@@ -85,8 +101,11 @@ class TestSyncQueries(AppointmentCase):
         self.assertFalse(appointments.partner_id.message_ids)
         # Changes still write (and track) as before: a citizen cancellation reaches the chatter.
         self.sim.post("citizens", {"cancellations": 3, "seed": 6})
-        run = self._counted_sync()[2]
+        with self._spy_writes() as writes:
+            run = self._counted_sync()[2]
         self.assertEqual(run.cancelled_count, 3)
+        self.assertEqual(writes, [(writes[0][0], {"state": "cancelled", "cancelled_by": "patient_mhrs"})])
+        self.assertEqual(len(writes[0][0]), 3)  # one write for the three identical changes
         cancelled = self._appointments([("state", "=", "cancelled")])
         self.assertEqual(len(cancelled), 3)
         self.assertEqual(set(cancelled.mapped("cancelled_by")), {"patient_mhrs"})
