@@ -16,7 +16,5 @@ class TestTurkishTranslation(TransactionCase):
         reader = TranslationModuleReader(self.env.cr, modules=["mhrs_connector"])
         terms = {term[4] for term in reader if term[0] == "mhrs_connector" and term[4].strip()}
         missing = sorted(terms - translated)
-        self.assertFalse(
-            missing,
-            f"{len(missing)} term(s) missing from i18n/tr.po (run scripts/i18n.sh): {missing[:20]}",
-        )
+        if missing:
+            self.fail(f"{len(missing)} term(s) missing from i18n/tr.po (run scripts/i18n.sh): {missing[:10]}")
