@@ -8,7 +8,8 @@ It starts the MHRS simulator in-process on a free loopback port, seeds one hospi
 appointments each for tomorrow), points the company at it and measures, in one process on one machine:
 
 1. a full-day sync from empty (SOAP decode + ORM upsert);
-2. the same sync again with nothing changed (must write nothing), with the fast decoder and with zeep's;
+2. the same sync again with nothing changed (must write no appointment row: 0 INSERT/UPDATE statements on
+   mhrs_appointment), with the fast decoder and with zeep's;
 3. a sync after 5% of the appointments changed or were cancelled at MHRS;
 4. the status-update pass for the day, when the job exists (``_cron_status_update``), else "n/a";
 5. the baseline: the same MHRS answers over the same HTTP (same batches), parsed with bare lxml and upserted
@@ -157,6 +158,11 @@ def machine():
         "odoo": odoo.release.version,
         "commit": commit,
     }
+
+
+def appointment_writes(result):
+    """INSERT / UPDATE statements on mhrs_appointment during a phase (an unchanged sync must have 0)."""
+    return sum(count for key, count in result["writes"].items() if key.split()[1] == "mhrs_appointment")
 
 
 # ------------------------------------------------------------------------------------------------ seeding
@@ -529,6 +535,7 @@ def main():  # noqa: PLR0915 - one linear script
             unchanged = sync("unchanged")
             assert unchanged["created"] == unchanged["updated"] == unchanged["cancelled"] == 0, unchanged
             unchanged["business_writes"] = 0 if write_dates() == before else "write_date changed"
+            unchanged["appointment_row_writes"] = appointment_writes(unchanged)
             # The same unchanged cycle with zeep decoding every answer (the contract path).
             saved = client_module.FAST_DECODERS.pop("appointment_query", None)
             try:
@@ -582,6 +589,7 @@ def main():  # noqa: PLR0915 - one linear script
             for name in ("full", "unchanged", "unchanged_zeep", "changed_5pct")
         },
         "mhrs_calls_per_cycle": phases["unchanged"]["mhrs_calls"],
+        "unchanged_appointment_row_writes": phases["unchanged"]["appointment_row_writes"],
     }
     print_report(report)
     os.makedirs(args.results, exist_ok=True)
@@ -632,10 +640,14 @@ def print_report(report):
     lxml_text = f"{d['lxml']:.2f}s" if d["lxml"] is not None else "n/a"
     print(f"\nDecode only, one cycle: zeep {d['zeep']:.2f}s, lxml fast path {lxml_text}", end="")
     print(f" (same dicts: {d['equal']})")
-    print(f"Writes of the unchanged sync: {p['unchanged']['writes']}")
+    print(
+        f"Writes of the unchanged sync: {p['unchanged']['writes']} "
+        f"(appointment INSERT/UPDATE statements: {p['unchanged']['appointment_row_writes']})"
+    )
     print(f"Writes of the 5% sync: {p['changed_5pct']['writes']}")
     if isinstance(p.get("status_update"), dict):
         print(f"Status pass: {p['status_update']['sent']} appointments -> {p['status_update']['statuses']}")
+        print(f"Writes of the status pass: {p['status_update']['writes']}")
     memory = report["memory_peak_mib_by_appointments"]
     print(f"Memory (tracemalloc peak of an unchanged sync, MiB by appointments synced): {memory}")
     print(

@@ -18,7 +18,7 @@ from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase
 
-from odoo.addons.mhrs_connector.models.mhrs_template_retry import lines_key
+from odoo.addons.mhrs_connector.models.mhrs_template import lines_key
 from odoo.addons.mhrs_connector.tests.common import INSTITUTION, RESPONSIBLE_TCKN
 
 from mhrs_simulator.server import SimulatorServer

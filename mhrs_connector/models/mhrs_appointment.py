@@ -15,6 +15,13 @@ _logger = logging.getLogger(__name__)
 
 DEFAULT_TZ = "Europe/Istanbul"
 SYNC_BATCH_SIZE = 50
+# Records the sync creates from MHRS's answer: no chatter line, tracking or follower.
+QUIET_CREATE = {
+    "tracking_disable": True,
+    "mail_create_nolog": True,
+    "mail_create_nosubscribe": True,
+    "mail_notrack": True,
+}
 # A periodic run looks back to the start of the last successful one, at most this far.
 MAX_LOOKBACK = timedelta(days=7)
 
@@ -190,9 +197,10 @@ class MhrsAppointment(models.Model):
     )
     last_seen_at = fields.Datetime(
         string="Last Seen by Sync",
-        readonly=True,
-        copy=False,
-        help="The last synchronisation that found this appointment at MHRS.",
+        compute="_compute_last_seen_at",
+        help="When the last synchronisation that covered this appointment (its physician and time, "
+        "without failing for the physician) ended. Derived from the sync runs, not stored: an "
+        "unchanged sync writes no appointment.",
     )
     missing_from_mhrs = fields.Boolean(
         string="Missing from MHRS",
@@ -222,6 +230,53 @@ class MhrsAppointment(models.Model):
         colors = {"booked": 4, "cancelled": 1, "attended": 10, "no_show": 3}
         for appointment in self:
             appointment.color = colors.get(appointment.state, 0)
+
+    @api.depends("company_id", "physician_id", "date_start", "missing_from_mhrs")
+    def _compute_last_seen_at(self):
+        """The end of the latest (by id) done or partial run, not failed for this physician, whose window
+        holds the appointment's start and whose physicians include its physician; for an appointment
+        missing from MHRS, the latest such run before it was flagged (its last write). Runs store whole
+        seconds, hence the truncation. One query for the records; display only, not searchable."""
+        seen = {}
+        ids = [record_id for record_id in self.ids if record_id]
+        if ids:
+            self.flush_model(["company_id", "physician_id", "date_start", "missing_from_mhrs"])
+            self.env["mhrs.sync.run"].flush_model()
+            # Per appointment, the physician's runs newest first (index on the relation's
+            # (physician_id, run_id)), stopping at the first that qualifies.
+            self.env.cr.execute(
+                """
+                SELECT a.id, seen.ended_at
+                  FROM mhrs_appointment a
+                  JOIN LATERAL (
+                       SELECT r.ended_at
+                         FROM mhrs_sync_run_physician_rel rp
+                         JOIN mhrs_sync_run r ON r.id = rp.run_id
+                        WHERE rp.physician_id = a.physician_id
+                          AND r.company_id = a.company_id
+                          AND r.kind != 'status'
+                          AND r.state IN ('done', 'partial')
+                          AND r.window_start <= a.date_start
+                          AND r.window_end > a.date_start
+                          AND r.ended_at >= date_trunc('second', a.create_date)
+                          AND (
+                              NOT COALESCE(a.missing_from_mhrs, FALSE)
+                              OR r.ended_at < date_trunc('second', a.write_date)
+                          )
+                          AND NOT EXISTS (
+                              SELECT 1 FROM mhrs_sync_run_failed_physician_rel f
+                               WHERE f.run_id = r.id AND f.physician_id = a.physician_id
+                          )
+                        ORDER BY rp.run_id DESC
+                        LIMIT 1
+                  ) seen ON TRUE
+                 WHERE a.id IN %s
+                """,
+                (tuple(ids),),
+            )
+            seen = dict(self.env.cr.fetchall())
+        for appointment in self:
+            appointment.last_seen_at = seen.get(appointment.id, False)
 
     @api.depends("mhrs_hrn", "partner_id", "patient_name")
     def _compute_display_name(self):
@@ -396,7 +451,6 @@ class MhrsAppointment(models.Model):
         )
         rows = result.get("KurumRandevuBilgileri") or []
         counts["fetched"] += len(rows)
-        seen_at = fields.Datetime.now()
         hrns = [row["RandevuHrn"] for row in rows]
         existing = self.with_context(active_test=False).search(
             [
@@ -428,9 +482,7 @@ class MhrsAppointment(models.Model):
             vals = self._mhrs_sync_vals(row, partners, physician_by_tckn, clinic_by_code, appointment)
             vals["schedule_line_id"] = line_by_ref.get(vals["mhrs_schedule_ref"], False)
             if not appointment:
-                to_create.append(
-                    dict(vals, mhrs_hrn=row["RandevuHrn"], company_id=company.id, last_seen_at=seen_at)
-                )
+                to_create.append(dict(vals, mhrs_hrn=row["RandevuHrn"], company_id=company.id))
                 continue
             diff = appointment._mhrs_sync_diff(vals)
             _logger.debug("MHRS sync: %s changed %s", appointment.mhrs_hrn, diff)
@@ -445,7 +497,7 @@ class MhrsAppointment(models.Model):
             appointments.write(dict(key))
         if to_create:
             # No chatter, tracking or followers for what MHRS brought: one batched create, no mail rows.
-            created = self.with_context(tracking_disable=True).create(to_create)
+            created = self.with_context(**QUIET_CREATE).create(to_create)
             counts["created"] += len(created)
             counts["cancelled"] += sum(1 for vals in to_create if vals["state"] == "cancelled")
         # Appointments Odoo has in the window that MHRS no longer returns: flag, never delete.
@@ -459,13 +511,7 @@ class MhrsAppointment(models.Model):
         if missing:
             missing.write({"missing_from_mhrs": True})
             counts["missing"] += len(missing)
-        seen = existing.filtered(lambda a: a.mhrs_hrn in returned)
-        if seen:
-            # Bookkeeping only: not a business change, so no write_date, no tracking, one query.
-            self.env.cr.execute(
-                "UPDATE mhrs_appointment SET last_seen_at = %s WHERE id IN %s", (seen_at, tuple(seen.ids))
-            )
-            seen.invalidate_recordset(["last_seen_at"])
+        # Nothing else is written: "last seen" is derived from the runs (see _compute_last_seen_at).
 
     @api.model
     def _mhrs_schedule_lines(self, company, rows):
@@ -492,12 +538,17 @@ class MhrsAppointment(models.Model):
             found.setdefault(partner.tckn, partner)
         missing = [tckn for tckn in wanted if tckn not in found]
         if missing:
-            created = Partner.with_context(tracking_disable=True).create(
+            # A person without parent: the values the computes would find (salesperson, company type)
+            # are given, so they are not computed per record; no chatter, tracking or follower.
+            created = Partner.with_context(**QUIET_CREATE).create(
                 [
                     {
                         "name": self._mhrs_patient_name(wanted[tckn]) or tckn,
                         "tckn": tckn,
                         "phone": wanted[tckn].get("TelefonNo") or False,
+                        "type": "contact",
+                        "is_company": False,
+                        "user_id": False,
                     }
                     for tckn in missing
                 ]

@@ -243,6 +243,14 @@ class MhrsAppointment(models.Model):
             }
         return {"RandevuHrn": self.mhrs_hrn, "DurumKodu": int(STATUS_NOT_ATTENDED)}
 
+    def _mhrs_quiet_write(self, vals):
+        """A bookkeeping write of the status job on many appointments at once: no tracking. The stored
+        computes it triggers (``mhrs_status``) are recomputed here, in the same untracked context: a
+        recomputation triggered later by any read would prepare a tracking message per appointment."""
+        quiet = self.with_context(tracking_disable=True)
+        quiet.write(vals)
+        quiet._recompute_recordset()
+
     def _mhrs_status_send(self, company, now, counts, failures, record=None):
         """Send the status of these appointments in one call and store MHRS's per-item answers.
 
@@ -250,27 +258,29 @@ class MhrsAppointment(models.Model):
         answer: the batch stays to send). Transport and whole-call errors propagate as the client's
         typed errors. Returns {appointment id: 'sent' | 'cancelled' | 'failed' | 'postponed'}.
         """
+        # Machine bookkeeping, written in a few grouped writes per batch: no tracking message per
+        # appointment (the run counts them; failures and cancellations get one chatter line each).
         undecided = self.filtered(lambda a: a.state == "booked")
         if undecided:
-            undecided.write({"state": "no_show", "checked_in_at": False})
+            undecided._mhrs_quiet_write({"state": "no_show", "checked_in_at": False})
         items = [appointment._mhrs_status_item() for appointment in self]
         result = self.env["mhrs.connector.mixin"]._mhrs_call(
             "appointment_set_status", company=company, record=record, RandevuBilgileri=items
         )
         by_hrn = {appointment.mhrs_hrn: appointment for appointment in self}
         codes = {item["RandevuHrn"]: str(item["DurumKodu"]) for item in items}
-        sent = {STATUS_ATTENDED: self.browse(), STATUS_NOT_ATTENDED: self.browse()}
-        cancelled, refused, outcome = self.browse(), {}, {}
+        sent = {STATUS_ATTENDED: [], STATUS_NOT_ATTENDED: []}
+        cancelled, refused, outcome = [], {}, {}
         for row in result.get("RandevuDurumSonuc") or []:
             appointment = by_hrn.get(row.get("RandevuHrn"))
             if not appointment:
                 continue
             code = row.get("HataKodu")
             if row.get("GuncellemeBasarisi") or code == RDG_ALREADY_SET:
-                sent[codes[appointment.mhrs_hrn]] |= appointment
+                sent[codes[appointment.mhrs_hrn]].append(appointment.id)
                 outcome[appointment.id] = "sent"
             elif code == RDG_CANCELLED:
-                cancelled |= appointment
+                cancelled.append(appointment.id)
                 outcome[appointment.id] = "cancelled"
             elif code == RDG_NOT_YET_TIME:
                 outcome[appointment.id] = "postponed"
@@ -280,30 +290,29 @@ class MhrsAppointment(models.Model):
                     text=row.get("Aciklama") or "",
                     code=code or "?",
                 )
-                refused[appointment] = message
+                refused.setdefault(message, []).append(appointment.id)
                 outcome[appointment.id] = "failed"
                 failures.append(f"{appointment.mhrs_hrn}: {message}")
-        for code, appointments in sent.items():
-            if appointments:
-                appointments.write(
+        for code, ids in sent.items():
+            if ids:
+                self.browse(ids)._mhrs_quiet_write(
                     {"mhrs_status_code": code, "mhrs_status_sent_at": now, "mhrs_status_error": False}
                 )
         if cancelled:
-            cancelled.write({"state": "cancelled", "mhrs_status_error": False})
-            cancelled._message_log_batch(
-                bodies={
-                    appointment.id: self.env._(
-                        "MHRS reports this appointment as cancelled: attendance was not sent."
-                    )
-                    for appointment in cancelled
-                }
-            )
-        for appointment, message in refused.items():
-            appointment.mhrs_status_error = message
-            appointment.message_post(body=message)
+            self.browse(cancelled)._mhrs_quiet_write({"state": "cancelled", "mhrs_status_error": False})
+        # One error text per distinct answer, written on all the appointments that got it.
+        for message, ids in refused.items():
+            self.browse(ids)._mhrs_quiet_write({"mhrs_status_error": message})
+        bodies = dict.fromkeys(
+            cancelled, self.env._("MHRS reports this appointment as cancelled: attendance was not sent.")
+        )
+        bodies.update((appointment_id, message) for message, ids in refused.items() for appointment_id in ids)
+        if bodies:
+            # The chatter lines of the batch in one create (no notification, as before).
+            self.browse(list(bodies))._message_log_batch(bodies=bodies)
         counts["sent"] += sum(len(a) for a in sent.values())
         counts["cancelled"] += len(cancelled)
-        counts["failed"] += len(refused)
+        counts["failed"] += sum(len(ids) for ids in refused.values())
         counts["postponed"] += len(self) - len(outcome) + list(outcome.values()).count("postponed")
         return outcome
 
@@ -485,10 +494,13 @@ class MhrsAppointment(models.Model):
             "Day ended: the status was not sent to MHRS before the end of the appointment's day, and MHRS "
             "accepts no status update after it."
         )
+        # Grouped bookkeeping writes without a tracking message per appointment; one chatter line each,
+        # created in one call; the run lists them and the managers get an activity.
         undecided = stale.filtered(lambda a: a.state == "booked")
         if undecided:
-            undecided.write({"state": "no_show"})
-        stale.write({"mhrs_status_error": message})
+            undecided._mhrs_quiet_write({"state": "no_show"})
+        stale._mhrs_quiet_write({"mhrs_status_error": message})
+        stale._message_log_batch(bodies=dict.fromkeys(stale.ids, message))
         run = (
             self.env["mhrs.sync.run"]
             .sudo()

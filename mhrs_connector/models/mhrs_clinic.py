@@ -1,6 +1,9 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .mhrs_call_log_link import count_by, open_list
+from .mhrs_record_mixin import same_name
+
 CLINIC_STATES = [
     ("draft", "Draft"),
     ("registered", "Registered"),
@@ -13,7 +16,7 @@ class MhrsClinic(models.Model):
 
     _name = "mhrs.clinic"
     _description = "MHRS Clinic"
-    _inherit = ["mail.thread", "mail.activity.mixin", "mhrs.record.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "mhrs.record.mixin", "mhrs.call.log.link"]
     _order = "name, id"
     _check_company_auto = True
 
@@ -25,7 +28,6 @@ class MhrsClinic(models.Model):
     )
     company_id = fields.Many2one(
         "res.company",
-        string="Company",
         required=True,
         index=True,
         default=lambda self: self.env.company,
@@ -75,6 +77,15 @@ class MhrsClinic(models.Model):
         check_company=True,
         help="Physicians working in this clinic.",
     )
+    physician_count = fields.Integer(
+        compute="_compute_smart_counts", help="Physicians working in the clinic."
+    )
+    schedule_count = fields.Integer(
+        string="Schedules", compute="_compute_smart_counts", help="Work schedules in the clinic."
+    )
+    appointment_count = fields.Integer(
+        string="Appointments", compute="_compute_smart_counts", help="Appointments in the clinic."
+    )
 
     @api.constrains("mhrs_clinic_code", "company_id")
     def _check_mhrs_clinic_code(self):
@@ -105,6 +116,15 @@ class MhrsClinic(models.Model):
             clinic.display_name = (
                 f"{clinic.name} [{clinic.mhrs_clinic_code}]" if clinic.mhrs_clinic_code else clinic.name
             )
+
+    def _compute_smart_counts(self):
+        ids = self._origin.ids
+        schedules = count_by(self.env, "mhrs.schedule", "clinic_id", ids)
+        appointments = count_by(self.env, "mhrs.appointment", "clinic_id", ids)
+        for clinic in self:
+            clinic.physician_count = len(clinic.physician_ids)
+            clinic.schedule_count = schedules.get(clinic._origin.id, 0)
+            clinic.appointment_count = appointments.get(clinic._origin.id, 0)
 
     # ------------------------------------------------------------------------------------------------
     # Actions
@@ -172,14 +192,111 @@ class MhrsClinic(models.Model):
         wizard._fill_lines(result.get("AltKlinikBilgileri") or [])
         return wizard._open()
 
+    def action_open_physicians(self):
+        self.ensure_one()
+        return open_list(
+            self.env,
+            "mhrs.physician",
+            [("clinic_ids", "in", self.id)],
+            self.env._("Physicians: %(name)s", name=self.name),
+        )
+
+    def action_open_schedules(self):
+        self.ensure_one()
+        return open_list(
+            self.env,
+            "mhrs.schedule",
+            [("clinic_id", "=", self.id)],
+            self.env._("Schedules: %(name)s", name=self.name),
+            views=("list", "calendar", "form"),
+            context={"default_clinic_id": self.id},
+            create=True,
+        )
+
+    def action_open_appointments(self):
+        self.ensure_one()
+        return open_list(
+            self.env,
+            "mhrs.appointment",
+            [("clinic_id", "=", self.id)],
+            self.env._("Appointments: %(name)s", name=self.name),
+            views=("calendar", "list", "form"),
+        )
+
     # ------------------------------------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------------------------------------
     def _mhrs_cancel_blockers(self):
-        """Human-readable reasons that forbid cancelling this clinic (active schedules, future
-        appointments...). Empty here; the schedule and appointment models extend it."""
+        """Human-readable reasons that forbid cancelling this clinic: its schedules registered on MHRS
+        that are still active."""
         self.ensure_one()
-        return []
+        blockers = []
+        today = fields.Date.context_today(self)
+        schedules = self.env["mhrs.schedule"].search(
+            [("clinic_id", "=", self.id), ("state", "=", "registered"), ("date_to", ">=", today)]
+        )
+        if schedules:
+            blockers.append(
+                self.env._(
+                    "%(count)s active work schedule(s) registered on MHRS: %(names)s. Cancel them first.",
+                    count=len(schedules),
+                    names=", ".join(schedules.mapped("name")),
+                )
+            )
+        return blockers
+
+    def _mhrs_adopt_existing(self, operation):
+        """A registration or cancellation whose answer was lost may have been applied: look first."""
+        self.ensure_one()
+        if operation not in ("clinic_register", "clinic_cancel"):
+            return super()._mhrs_adopt_existing(operation)
+        result = self.env["mhrs.connector.mixin"]._mhrs_call(
+            "clinic_query", record=self, KlinikKodu=self.mhrs_branch_id.code
+        )
+        rows = result.get("AltKlinikBilgileri") or []
+        if operation == "clinic_cancel":
+            row = next((r for r in rows if r.get("AltKlinikKodu") == self.mhrs_clinic_code), None)
+            if not row or row.get("AktifMi"):
+                return False
+            self.write({"state": "cancelled"})
+            self._mhrs_mark_adopted(self.env._("MHRS had already cancelled the clinic; nothing resent."))
+            return True
+        taken = set(
+            self.with_context(active_test=False)
+            .search(
+                [
+                    ("company_id", "=", self.company_id.id),
+                    ("id", "!=", self.id),
+                    ("mhrs_clinic_code", "!=", 0),
+                ]
+            )
+            .mapped("mhrs_clinic_code")
+        )
+        row = next(
+            (
+                r
+                for r in rows
+                if r.get("AktifMi")
+                and r.get("KlinikKodu") == self.mhrs_branch_id.code
+                and r.get("AltKlinikKodu") not in taken
+                and same_name(r.get("AltKlinikAdi"), self.name)
+            ),
+            None,
+        )
+        if not row:
+            return False
+        self.write({"state": "registered", "mhrs_clinic_code": row["AltKlinikKodu"]})
+        self._mhrs_mark_adopted(
+            self.env._(
+                "MHRS already held this clinic (code %(code)s): adopted instead of registering it twice.",
+                code=row["AltKlinikKodu"],
+            )
+        )
+        if self._mhrs_differences(row):
+            # Changed here since the lost registration: bring MHRS in line.
+            self._mhrs_run("clinic_update")
+        return True
+
 
     def _mhrs_differences(self, row):
         """What differs between this clinic and MHRS's AltKlinikBilgileri row (list of sentences)."""

@@ -35,7 +35,6 @@ class MhrsException(models.Model):
 
     company_id = fields.Many2one(
         "res.company",
-        string="Company",
         required=True,
         index=True,
         default=lambda self: self.env.company,
@@ -43,7 +42,6 @@ class MhrsException(models.Model):
     )
     physician_id = fields.Many2one(
         "mhrs.physician",
-        string="Physician",
         required=True,
         index=True,
         tracking=True,
@@ -52,7 +50,6 @@ class MhrsException(models.Model):
     )
     clinic_id = fields.Many2one(
         "mhrs.clinic",
-        string="Clinic",
         required=True,
         tracking=True,
         check_company=True,

@@ -1,34 +1,12 @@
 """Activities for the MHRS managers when something keeps failing, so that nobody has to watch logs.
 
 * a record whose pending operation could not be delivered RETRY_ALERT_COUNT times gets one to-do
-  activity ("MHRS keeps not answering");
+  activity ("MHRS keeps not answering"): see mhrs.record.mixin;
 * a scheduled appointment sync run that failed gets one to-do activity; while one is open for the
   company, later failed runs do not add more.
 """
 
 from odoo import SUPERUSER_ID, api, models
-
-RETRY_ALERT_COUNT = 3
-
-
-class MhrsRecordMixin(models.AbstractModel):
-    _inherit = "mhrs.record.mixin"
-
-    def _mhrs_keep_for_retry(self, operation, detail):
-        result = super()._mhrs_keep_for_retry(operation, detail)
-        for record in self:
-            if record.mhrs_retry_count >= RETRY_ALERT_COUNT:
-                record._mhrs_notify_managers(
-                    self.env._("MHRS keeps not answering"),
-                    self.env._(
-                        "%(op)s could not be delivered %(count)s times; it is still retried "
-                        "automatically. Last error: %(detail)s",
-                        op=operation,
-                        count=record.mhrs_retry_count,
-                        detail=detail,
-                    ),
-                )
-        return result
 
 
 class MhrsSyncRun(models.Model):

@@ -14,7 +14,6 @@ class MhrsOperationCode(models.Model):
     sequence = fields.Integer(compute="_compute_defaults", store=True)
     company_id = fields.Many2one(
         "res.company",
-        string="Company",
         required=True,
         index=True,
         ondelete="cascade",
@@ -22,7 +21,6 @@ class MhrsOperationCode(models.Model):
     )
     operation = fields.Selection(
         operation_selection,
-        string="Operation",
         required=True,
         help="The Table 1 web service whose method code is corrected here.",
     )
@@ -31,7 +29,7 @@ class MhrsOperationCode(models.Model):
         required=True,
         help="The method code to send instead of the default, e.g. PRSC_IN001023TR01.",
     )
-    default_code = fields.Char(string="Default Code", compute="_compute_defaults", store=True)
+    default_code = fields.Char(compute="_compute_defaults", store=True)
     is_placeholder = fields.Boolean(
         string="Placeholder Default",
         compute="_compute_defaults",

@@ -9,6 +9,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..soap import errors
+from .mhrs_call_log_link import open_list
 from .mhrs_template_line import float_to_minutes, minutes_to_time
 
 DEFAULT_TZ = "Europe/Istanbul"
@@ -32,7 +33,7 @@ class MhrsSchedule(models.Model):
 
     _name = "mhrs.schedule"
     _description = "MHRS Work Schedule"
-    _inherit = ["mail.thread", "mail.activity.mixin", "mhrs.record.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "mhrs.record.mixin", "mhrs.call.log.link"]
     _order = "date_from desc, physician_id, id"
     _check_company_auto = True
 
@@ -44,7 +45,6 @@ class MhrsSchedule(models.Model):
     )
     company_id = fields.Many2one(
         "res.company",
-        string="Company",
         required=True,
         index=True,
         default=lambda self: self.env.company,
@@ -52,7 +52,6 @@ class MhrsSchedule(models.Model):
     )
     physician_id = fields.Many2one(
         "mhrs.physician",
-        string="Physician",
         required=True,
         index=True,
         tracking=True,
@@ -62,7 +61,6 @@ class MhrsSchedule(models.Model):
     )
     clinic_id = fields.Many2one(
         "mhrs.clinic",
-        string="Clinic",
         required=True,
         index=True,
         tracking=True,
@@ -72,7 +70,6 @@ class MhrsSchedule(models.Model):
     )
     template_id = fields.Many2one(
         "mhrs.template",
-        string="Template",
         tracking=True,
         check_company=True,
         ondelete="restrict",
@@ -88,13 +85,13 @@ class MhrsSchedule(models.Model):
     date_to = fields.Date(
         string="To", required=True, tracking=True, help="Last day of the schedule (included)."
     )
-    monday = fields.Boolean(string="Monday", default=True, help="The physician works on Mondays.")
-    tuesday = fields.Boolean(string="Tuesday", default=True, help="The physician works on Tuesdays.")
-    wednesday = fields.Boolean(string="Wednesday", default=True, help="The physician works on Wednesdays.")
-    thursday = fields.Boolean(string="Thursday", default=True, help="The physician works on Thursdays.")
-    friday = fields.Boolean(string="Friday", default=True, help="The physician works on Fridays.")
-    saturday = fields.Boolean(string="Saturday", help="The physician works on Saturdays.")
-    sunday = fields.Boolean(string="Sunday", help="The physician works on Sundays.")
+    monday = fields.Boolean(default=True, help="The physician works on Mondays.")
+    tuesday = fields.Boolean(default=True, help="The physician works on Tuesdays.")
+    wednesday = fields.Boolean(default=True, help="The physician works on Wednesdays.")
+    thursday = fields.Boolean(default=True, help="The physician works on Thursdays.")
+    friday = fields.Boolean(default=True, help="The physician works on Fridays.")
+    saturday = fields.Boolean(help="The physician works on Saturdays.")
+    sunday = fields.Boolean(help="The physician works on Sundays.")
     line_ids = fields.One2many(
         "mhrs.schedule.line",
         "schedule_id",
@@ -133,6 +130,11 @@ class MhrsSchedule(models.Model):
         help="Other schedules of the same physician that overlap this one: it cannot be sent to MHRS.",
     )
     tz = fields.Char(string="Time Zone", compute="_compute_tz", help="The hospital's time zone.")
+    appointment_count = fields.Integer(
+        string="Appointments",
+        compute="_compute_smart_counts",
+        help="Appointments booked in the blocks of this schedule.",
+    )
 
     # ------------------------------------------------------------------------------------------------
     # Computes and constraints
@@ -167,6 +169,14 @@ class MhrsSchedule(models.Model):
             if schedule.state != "cancelled" and schedule.id and schedule.line_ids:
                 message = schedule._mhrs_conflict_message(schedule._mhrs_conflicts()) or False
             schedule.conflict_warning = message
+
+    def _compute_smart_counts(self):
+        Appointment = self.env["mhrs.appointment"]
+        for schedule in self:
+            lines = schedule._origin.line_ids
+            schedule.appointment_count = (
+                Appointment.search_count([("schedule_line_id", "in", lines.ids)]) if lines else 0
+            )
 
     @api.constrains("date_from", "date_to")
     def _check_period(self):
@@ -281,6 +291,16 @@ class MhrsSchedule(models.Model):
         action["domain"] = [("schedule_id", "=", self.id)]
         action["context"] = {"default_schedule_id": self.id, "initial_date": str(self.date_from)}
         return action
+
+    def action_open_appointments(self):
+        self.ensure_one()
+        return open_list(
+            self.env,
+            "mhrs.appointment",
+            [("schedule_line_id", "in", self.line_ids.ids)],
+            self.env._("Appointments: %(name)s", name=self.name),
+            views=("list", "calendar", "form"),
+        )
 
     # ------------------------------------------------------------------------------------------------
     # Time zone helpers (Odoo stores UTC; MHRS and people think in the hospital's local time)
@@ -849,6 +869,45 @@ class MhrsSchedule(models.Model):
             return result
 
         return step
+
+    def _mhrs_adopt_existing(self, operation):
+        """Blocks whose registration answer was lost are found at MHRS by their ReferansNo (the block's
+        id, sent with the registration) and adopted; only the blocks MHRS does not hold are resent."""
+        self.ensure_one()
+        if operation not in ("schedule_register", "schedule_update"):
+            return super()._mhrs_adopt_existing(operation)
+        lines = self._mhrs_lines_to_register()
+        if not lines:
+            return False
+        periods = [line._mhrs_detail()["TarihBilgileri"] for line in lines]
+        result = self.env["mhrs.connector.mixin"]._mhrs_call(
+            "schedule_query",
+            record=self,
+            TarihBilgileri={
+                "BaslangicZamani": min(p["BaslangicZamani"] for p in periods),
+                "BitisZamani": max(p["BitisZamani"] for p in periods),
+            },
+            HekimKodu=self.physician_id.tckn,
+        )
+        refs = {str(line.id) for line in lines}
+        found = [
+            {"ReferansNo": str(row["ReferansNo"]), "KesinCetvelId": row["KesinCetvelId"]}
+            for row in result.get("CetvelBilgileri") or []
+            if row.get("KesinCetvelId") and str(row.get("ReferansNo")) in refs
+        ]
+        if not found:
+            return False
+        self._mhrs_apply_schedule_register({"CetvelCevap": found})
+        if len(found) < len(lines) or operation != "schedule_register":
+            return False  # the other blocks (or the other steps of the update) are still sent
+        self._mhrs_mark_adopted(
+            self.env._(
+                "MHRS already held the %(count)s blocks of this schedule: adopted instead of registering "
+                "them twice.",
+                count=len(found),
+            )
+        )
+        return True
 
     def _mhrs_keep_update_for_retry(self):
         self.mhrs_pending_operation = "schedule_update"

@@ -25,7 +25,6 @@ class MhrsScheduleLine(models.Model):
 
     schedule_id = fields.Many2one(
         "mhrs.schedule",
-        string="Schedule",
         required=True,
         ondelete="cascade",
         index=True,

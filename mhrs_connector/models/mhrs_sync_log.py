@@ -1,18 +1,33 @@
 import logging
+from datetime import timedelta
 
 from odoo import api, fields, models
 
 from ..soap import OPERATIONS
+from ..tools import can_commit
 
 _logger = logging.getLogger(__name__)
 
 MASK = "***"
+CLEANUP_BATCH_SIZE = 1000
 LOG_STATES = [
     ("done", "Done"),
     ("business_error", "MHRS Error"),
     ("transport_error", "No Answer"),
     ("malformed", "Malformed Answer"),
 ]
+
+
+def truncate_xml(text, max_bytes):
+    """``text`` cut to at most ``max_bytes`` bytes of UTF-8 (never inside a character), followed by a
+    marker with the full size; unchanged when it fits or when ``max_bytes`` is 0 (no limit)."""
+    if not text or max_bytes <= 0:
+        return text
+    data = text.encode("utf-8")
+    if len(data) <= max_bytes:
+        return text
+    head = data[:max_bytes].decode("utf-8", errors="ignore")
+    return f"{head}\n[… truncated, {len(data)} bytes in total]"
 
 
 def operation_selection(_model=None):
@@ -26,18 +41,16 @@ class MhrsSyncLog(models.Model):
     _order = "create_date desc, id desc"
     _check_company_auto = True
 
-    operation = fields.Selection(operation_selection, string="Operation", required=True, index=True)
+    operation = fields.Selection(operation_selection, required=True, index=True)
     code = fields.Char(string="Method Code", help="The method code sent to MHRS for this call.")
     company_id = fields.Many2one("res.company", string="Company", required=True, index=True)
     user_id = fields.Many2one("res.users", string="User", help="Who triggered the call.")
-    trigger = fields.Selection(
-        [("manual", "Manual"), ("cron", "Scheduled Job")], string="Trigger", default="manual"
-    )
+    trigger = fields.Selection([("manual", "Manual"), ("cron", "Scheduled Job")], default="manual")
     res_model = fields.Char(string="Related Model", index=True)
     res_id = fields.Many2oneReference(string="Related Record", model_field="res_model", index=True)
     record_name = fields.Char(string="Record")
     state = fields.Selection(LOG_STATES, string="Result", required=True, index=True)
-    error_code = fields.Char(string="Error Code", index=True)
+    error_code = fields.Char(index=True)
     error_text = fields.Text(string="Error")
     duration_ms = fields.Integer(string="Duration (ms)", aggregator="avg")
     request_xml = fields.Text(string="Request", help="The SOAP request as sent, with the password masked.")
@@ -58,9 +71,13 @@ class MhrsSyncLog(models.Model):
         """
         if not calls:
             return
-        secret = company.sudo().mhrs_password or ""
+        company_sudo = company.sudo()
+        secret = company_sudo.mhrs_password or ""
+        max_bytes = max(company_sudo.mhrs_log_max_kb, 0) * 1024
         trigger = "cron" if self.env.context.get("mhrs_trigger") == "cron" else "manual"
-        vals_list = [self._prepare_log_vals(call, company, record, trigger, secret) for call in calls]
+        vals_list = [
+            self._prepare_log_vals(call, company, record, trigger, secret, max_bytes) for call in calls
+        ]
         try:
             with self.env.registry.cursor() as cr:
                 self.env(cr=cr, su=True)["mhrs.sync.log"].create(vals_list)
@@ -69,11 +86,15 @@ class MhrsSyncLog(models.Model):
             _logger.exception("Could not store %d MHRS call log(s)", len(vals_list))
 
     @api.model
-    def _prepare_log_vals(self, call, company, record, trigger, secret):
+    def _prepare_log_vals(self, call, company, record, trigger, secret, max_bytes=0):
         def clean(text):
             # PostgreSQL text cannot hold NUL: a hostile answer containing one must still be logged.
             text = (text or "").replace("\x00", "\ufffd")
             return text.replace(secret, MASK) if secret else text
+
+        def clean_xml(text):
+            # Masked first, then cut: a secret is never half-kept at the cut.
+            return truncate_xml(clean(text), max_bytes)
 
         return {
             "operation": call.get("operation"),
@@ -88,9 +109,48 @@ class MhrsSyncLog(models.Model):
             "error_code": call.get("error_code"),
             "error_text": clean(call.get("error_text")),
             "duration_ms": int(call.get("duration_ms") or 0),
-            "request_xml": clean(call.get("request_xml")),
-            "response_xml": clean(call.get("response_xml")),
+            "request_xml": clean_xml(call.get("request_xml")),
+            "response_xml": clean_xml(call.get("response_xml")),
         }
+
+    @api.model
+    def _cron_cleanup(self, now=None, batch_size=CLEANUP_BATCH_SIZE):
+        """Daily: delete each company's call logs older than its retention (errors are kept twice as
+        long; 0 days keeps everything), in batches committed one by one. Returns the number deleted."""
+        now = now or fields.Datetime.now()
+        domains = []
+        for company in self.env["res.company"].sudo().search([]):
+            days = company.mhrs_log_retention_days
+            if days <= 0:
+                continue
+            domains.append(
+                [
+                    ("company_id", "=", company.id),
+                    "|",
+                    "&",
+                    ("state", "=", "done"),
+                    ("create_date", "<", now - timedelta(days=days)),
+                    ("create_date", "<", now - timedelta(days=2 * days)),
+                ]
+            )
+        Log = self.sudo().with_context(active_test=False)
+        deleted = 0
+        for domain in domains:
+            while True:
+                logs = Log.search(domain, order="id", limit=batch_size)
+                if not logs:
+                    break
+                logs.unlink()
+                deleted += len(logs)
+                remaining = Log.search_count(domain) if len(logs) == batch_size else 0
+                self.env["ir.cron"]._notify_progress(done=len(logs), remaining=remaining)
+                if can_commit():
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+                if not remaining:
+                    break
+        if deleted:
+            _logger.info("MHRS call log clean-up: %s log(s) deleted", deleted)
+        return deleted
 
     def action_open_record(self):
         self.ensure_one()

@@ -3,11 +3,31 @@ from itertools import pairwise
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .mhrs_call_log_link import count_by, open_list
+from .mhrs_record_mixin import same_name
+
 TEMPLATE_STATES = [
     ("draft", "Draft"),
     ("registered", "Registered"),
 ]
 
+
+def _clock(value):
+    return value.strftime("%H:%M") if hasattr(value, "strftime") else str(value or "")[:5]
+
+
+def lines_key(lines):
+    """The comparable, sorted form of SablonSatiri rows (sent or queried)."""
+    return sorted(
+        (
+            _clock(line.get("BaslangicSaati")),
+            _clock(line.get("BitisSaati")),
+            int(line.get("AksiyonKodu") or 0),
+            int(line.get("TedaviSuresi") or 0),
+            int(line.get("SlotBasinaDusenHastaSayisi") or 0),
+        )
+        for line in lines or []
+    )
 
 class MhrsTemplate(models.Model):
     """A named, reusable day pattern (şablon) of blocks that schedules refer to.
@@ -18,7 +38,7 @@ class MhrsTemplate(models.Model):
 
     _name = "mhrs.template"
     _description = "MHRS Template"
-    _inherit = ["mail.thread", "mail.activity.mixin", "mhrs.record.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "mhrs.record.mixin", "mhrs.call.log.link"]
     _order = "name, id"
     _check_company_auto = True
 
@@ -30,7 +50,6 @@ class MhrsTemplate(models.Model):
     )
     company_id = fields.Many2one(
         "res.company",
-        string="Company",
         required=True,
         index=True,
         default=lambda self: self.env.company,
@@ -75,6 +94,9 @@ class MhrsTemplate(models.Model):
         compute="_compute_summary", help="Minutes of the day open to appointments."
     )
     slot_count = fields.Integer(string="Slots", compute="_compute_summary", help="Appointment slots per day.")
+    schedule_count = fields.Integer(
+        string="Schedules", compute="_compute_smart_counts", help="Work schedules made from the template."
+    )
 
     # ------------------------------------------------------------------------------------------------
     # Computes and constraints
@@ -85,6 +107,11 @@ class MhrsTemplate(models.Model):
             template.line_count = len(template.line_ids)
             template.bookable_minutes = sum(template.line_ids.filtered("bookable").mapped("duration_minutes"))
             template.slot_count = sum(template.line_ids.mapped("slot_count"))
+
+    def _compute_smart_counts(self):
+        schedules = count_by(self.env, "mhrs.schedule", "template_id", self._origin.ids)
+        for template in self:
+            template.schedule_count = schedules.get(template._origin.id, 0)
 
     @api.constrains("line_ids")
     def _check_lines(self):
@@ -202,6 +229,18 @@ class MhrsTemplate(models.Model):
         wizard._fill_lines(result.get("SablonBilgileri") or [])
         return wizard._open()
 
+    def action_open_schedules(self):
+        self.ensure_one()
+        return open_list(
+            self.env,
+            "mhrs.schedule",
+            [("template_id", "=", self.id)],
+            self.env._("Schedules: %(name)s", name=self.name),
+            views=("list", "calendar", "form"),
+            context={"default_template_id": self.id},
+            create=True,
+        )
+
     # ------------------------------------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------------------------------------
@@ -215,9 +254,57 @@ class MhrsTemplate(models.Model):
         self._check_lines()
 
     def _mhrs_affected_schedules(self):
-        """Registered schedules that use this template (the schedule model extends it); empty here."""
+        """Registered schedules made from this template: the ones a template update affects."""
         self.ensure_one()
-        return []
+        schedules = self.env["mhrs.schedule"].search(
+            [("template_id", "=", self.id), ("state", "=", "registered")]
+        )
+        return list(schedules)
+
+    def _mhrs_adopt_existing(self, operation):
+        """A registration whose answer was lost may have been applied: look for the name first."""
+        self.ensure_one()
+        if operation != "template_register":
+            return super()._mhrs_adopt_existing(operation)
+        result = self.env["mhrs.connector.mixin"]._mhrs_call("template_query", record=self)
+        taken = set(
+            self.search(
+                [
+                    ("company_id", "=", self.company_id.id),
+                    ("id", "!=", self.id),
+                    ("mhrs_template_id", "!=", 0),
+                ]
+            ).mapped("mhrs_template_id")
+        )
+        row = next(
+            (
+                r
+                for r in result.get("SablonBilgileri") or []
+                if r.get("SablonId") not in taken and same_name(r.get("SablonAdi"), self.name)
+            ),
+            None,
+        )
+        if not row:
+            return False
+        self.write(
+            {
+                "state": "registered",
+                "mhrs_template_id": row["SablonId"],
+                "mhrs_active": bool(row.get("AktifMi")),
+            }
+        )
+        self._mhrs_mark_adopted(
+            self.env._(
+                "MHRS already held this template (id %(id)s): adopted instead of registering it twice.",
+                id=row["SablonId"],
+            )
+        )
+        if lines_key(row.get("SablonSatiri")) != lines_key(self._mhrs_lines_payload()) or (
+            (row.get("SablonAdi") or "").strip() != (self.name or "").strip()
+        ):
+            self._mhrs_run("template_update")
+        return True
+
 
     def _mhrs_lines_payload(self):
         return [line._mhrs_line_payload() for line in self.line_ids.sorted("start_time")]

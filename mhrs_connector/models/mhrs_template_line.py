@@ -31,7 +31,6 @@ class MhrsTemplateLine(models.Model):
 
     template_id = fields.Many2one(
         "mhrs.template",
-        string="Template",
         required=True,
         ondelete="cascade",
         index=True,

@@ -1,9 +1,27 @@
+import logging
+import math
+import time
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+import requests
+
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ..tools import is_valid_tckn
+from ..tools.jobs import can_commit, try_company_lock
+from .mhrs_schedule import WEEKDAY_FIELDS
+
+_logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 30
+RETRY_BATCH = 50
+RETRY_TIME_BUDGET = 240  # seconds per run; what is left is picked up by the next run
+LOCK_KEY = "mhrs_retry"
+DEMO_BOOKINGS = 40  # future appointments the demo institution should have at the simulator
+TODAY_PHYSICIANS = ("demo_physician_1", "demo_physician_4", "demo_physician_7", "demo_physician_9")
+DEMO_TIMEOUT = 10
 
 
 class ResCompany(models.Model):
@@ -67,8 +85,33 @@ class ResCompany(models.Model):
         default=15,
         help="How many days ahead the periodic appointment query looks.",
     )
+    mhrs_log_max_kb = fields.Integer(
+        string="Call Log Size Limit (KB)",
+        default=256,
+        help="Request and response XML longer than this are stored cut, with a marker giving the full "
+        "size (secrets are masked first). 0 keeps them whole.",
+    )
+    mhrs_log_retention_days = fields.Integer(
+        string="Call Log Retention (days)",
+        default=30,
+        help="A daily job deletes MHRS call logs older than this; failed calls are kept twice as long. "
+        "0 keeps every log.",
+    )
     mhrs_operation_code_ids = fields.One2many(
         "mhrs.operation.code", "company_id", string="MHRS Operation Codes"
+    )
+    # EK 2 schedule criteria that could not be retrieved: settings with safe defaults, to be confirmed
+    # against EK 2 of the MHRS directive.
+    mhrs_schedule_max_days_ahead = fields.Integer(
+        string="Schedule Horizon (days)",
+        default=60,
+        help="How many days ahead work schedules may be opened on MHRS (EK 2; to be confirmed). "
+        "0 means no limit.",
+    )
+    mhrs_min_slot_minutes = fields.Integer(
+        string="Minimum Slot Length (min)",
+        default=5,
+        help="Shortest appointment slot a bookable schedule block may have (EK 2; to be confirmed).",
     )
 
     @api.constrains("mhrs_institution_code")
@@ -98,3 +141,315 @@ class ResCompany(models.Model):
                 )
             if not 0 <= company.mhrs_eod_sync_time < 24:
                 raise ValidationError(_("The end-of-day sync time must be between 00:00 and 23:59."))
+
+    @api.constrains("mhrs_schedule_max_days_ahead", "mhrs_min_slot_minutes")
+    def _check_mhrs_schedule_criteria(self):
+        for company in self:
+            if company.mhrs_schedule_max_days_ahead < 0 or company.mhrs_min_slot_minutes < 1:
+                raise ValidationError(
+                    _("The schedule horizon cannot be negative and the minimum slot length must be at "
+                      "least one minute.")
+                )
+
+    @api.constrains("mhrs_log_max_kb", "mhrs_log_retention_days")
+    def _check_mhrs_log_settings(self):
+        for company in self:
+            if company.mhrs_log_max_kb < 0 or company.mhrs_log_retention_days < 0:
+                raise ValidationError(_("The call log size limit and retention cannot be negative."))
+
+    # ------------------------------------------------------------------------------------------------
+    # Cron
+    # ------------------------------------------------------------------------------------------------
+    @api.model
+    def _mhrs_cron_retry(self, batch_size=RETRY_BATCH, time_budget=RETRY_TIME_BUDGET):
+        """Retry job: resend, company by company and in batches, the operations MHRS did not answer.
+
+        One company at a time holds an advisory lock, so two workers never resend the same operation;
+        one failing company or batch does not stop the others (nor deactivate the cron).
+        """
+        deadline = time.monotonic() + time_budget
+        done = 0
+        cut_short = False
+        for company in self.sudo().search([]):
+            try:
+                count, finished = self._mhrs_retry_company(company, batch_size, deadline)
+                done += count
+                cut_short = cut_short or not finished
+            except Exception:
+                _logger.exception("MHRS retry job failed for company %s", company.name)
+                if can_commit():
+                    self.env.cr.rollback()
+            if time.monotonic() > deadline:
+                cut_short = True
+                break
+        self.env["ir.cron"]._notify_progress(done=done, remaining=1 if cut_short else 0)
+        return done
+
+    # ------------------------------------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------------------------------------
+    @api.model
+    def _mhrs_retry_models(self):
+        """Every stored model that inherits the MHRS outcome mixin."""
+        mixin = type(self.env["mhrs.record.mixin"])
+        return sorted(
+            name
+            for name, model_class in self.env.registry.items()
+            if not model_class._abstract
+            and not model_class._transient
+            and issubclass(model_class, mixin)
+            and "mhrs_pending_operation" in model_class._fields
+        )
+
+    @api.model
+    def _mhrs_retry_domain(self, model, company):
+        domain = [
+            ("mhrs_sync_state", "=", "to_retry"),
+            ("mhrs_pending_operation", "!=", False),
+            "|",
+            ("mhrs_next_retry", "=", False),
+            ("mhrs_next_retry", "<=", fields.Datetime.now()),
+        ]
+        if "company_id" in model._fields:
+            domain.append(("company_id", "=", company.id))
+        return domain
+
+    @api.model
+    def _mhrs_retry_company(self, company, batch_size, deadline):
+        """(records handled, finished) for one company; stops when another worker holds the company."""
+        done = 0
+        try:
+            self.env["mhrs.connector.mixin"]._mhrs_config(company)
+        except UserError as exc:
+            # Not configured (or neutralized): keep everything queued until the settings are complete.
+            _logger.info("MHRS retry skipped for %s: %s", company.name, exc)
+            return done, True
+        first_company = self.sudo().search([], limit=1)
+        for model_name in self._mhrs_retry_models():
+            model = self.env[model_name].with_company(company).with_context(mhrs_trigger="cron")
+            if "company_id" not in model._fields and company != first_company:
+                continue
+            seen = []
+            while True:
+                if not try_company_lock(self.env.cr, LOCK_KEY, company.id):
+                    _logger.info("MHRS retry: company %s is handled by another worker", company.name)
+                    return done, True
+                records = model.search(
+                    [*self._mhrs_retry_domain(model, company), ("id", "not in", seen)],
+                    order="mhrs_next_retry, id",
+                    limit=batch_size,
+                )
+                if not records:
+                    break
+                seen += records.ids
+                for record in records:
+                    self._mhrs_retry_record(record)
+                done += len(records)
+                self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+                if can_commit():
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+                if time.monotonic() > deadline:
+                    return done, False
+        return done, True
+
+    @api.model
+    def _mhrs_retry_record(self, record):
+        """Deliver one record's pending operation; nothing it raises reaches the batch."""
+        operation = record.mhrs_pending_operation
+        try:
+            with self.env.cr.savepoint():
+                record._mhrs_retry_one()
+        except (UserError, ValidationError) as exc:
+            record.invalidate_recordset()
+            record._mhrs_retry_rejected(operation, exc.args[0] if exc.args else str(exc))
+        except Exception as exc:
+            _logger.exception("MHRS retry of %s on %s failed", operation, record)
+            record.invalidate_recordset()
+            # Keep it, with back-off, so a defect does not make the job spin on one record.
+            record._mhrs_keep_for_retry(operation, self.env._("Unexpected error: %s", exc))
+
+    # ------------------------------------------------------------------------------------------------
+    # Demo bootstrap (make run): register the demo hospital on the local simulator and let citizens
+    # book. Called by scripts/demo_bootstrap.py after the addon is installed or updated; does nothing
+    # outside a database with the demo data or when the company does not talk to a simulator on the
+    # loopback interface. Idempotent: records already registered are left alone, and citizens only
+    # book until the demo institution has DEMO_BOOKINGS future appointments at the simulator.
+    # ------------------------------------------------------------------------------------------------
+    @api.model
+    def _mhrs_demo_control_url(self, company):
+        """The simulator's control URL, or None when the company does not talk to a local simulator."""
+        url = urlsplit(company.mhrs_endpoint_url or "")
+        if url.hostname not in ("127.0.0.1", "localhost", "::1"):
+            return None
+        return f"{url.scheme}://{url.netloc}/_control/"
+
+    @api.model
+    def _mhrs_demo_bootstrap(self):
+        """Register the demo clinics, templates and schedules at the simulator, open a schedule for the
+        rest of today and make citizens book. Returns a short report (dict)."""
+        report = {"registered": [], "failed": [], "booked": 0}
+        if not self.env.ref("mhrs_connector.demo_clinic_ic", raise_if_not_found=False):
+            _logger.info("MHRS demo bootstrap: no demo data in this database, nothing to do")
+            return report
+        company = self.env.ref("base.main_company")
+        control = self._mhrs_demo_control_url(company)
+        if not control:
+            _logger.info("MHRS demo bootstrap: %s does not use a local simulator", company.name)
+            return report
+        try:
+            requests.get(control + "clock", timeout=DEMO_TIMEOUT).raise_for_status()
+        except requests.RequestException as exc:
+            _logger.warning("MHRS demo bootstrap: the simulator does not answer at %s (%s)", control, exc)
+            return report
+        env = self.with_company(company).env
+        # The demo hospital is in Istanbul, whatever the browser of the first login said.
+        (company.partner_id | self.env.ref("base.user_admin").partner_id).write({"tz": "Europe/Istanbul"})
+        demo_ids = self._mhrs_demo_records("mhrs.clinic") + self._mhrs_demo_records("mhrs.template")
+        for record in demo_ids:
+            if record.state == "draft":
+                self._mhrs_demo_send(record, "action_mhrs_register", report)
+        today = self._mhrs_demo_today(company)
+        schedules = env["mhrs.schedule"].search(
+            [
+                ("company_id", "=", company.id),
+                ("state", "=", "draft"),
+                ("date_from", ">", today),
+                ("clinic_id.state", "=", "registered"),
+            ]
+        )
+        for schedule in schedules:
+            if not schedule.line_ids and schedule.template_id:
+                schedule.action_generate_lines()
+            self._mhrs_demo_send(schedule, "action_mhrs_register", report)
+        for schedule in self._mhrs_demo_today_schedules(company, today):
+            self._mhrs_demo_send(schedule, "action_mhrs_register", report)
+        report["booked"] = self._mhrs_demo_book(control, company)
+        cron = self.env.ref("mhrs_connector.ir_cron_appointment_query", raise_if_not_found=False)
+        if cron:
+            cron._trigger()
+        _logger.info(
+            "MHRS demo bootstrap: %s registered, %s failed, %s citizen booking(s)",
+            len(report["registered"]), len(report["failed"]), report["booked"],
+        )
+        return report
+
+    @api.model
+    def _mhrs_demo_records(self, model):
+        """The demo records of ``model`` (by their XML ids), in XML id order."""
+        data = self.env["ir.model.data"].sudo().search(
+            [("module", "=", "mhrs_connector"), ("model", "=", model), ("name", "=like", "demo_%")],
+            order="name",
+        )
+        return list(self.env[model].browse(data.mapped("res_id")).exists())
+
+    @api.model
+    def _mhrs_demo_send(self, record, method, report):
+        """Run one MHRS action; a refusal is logged and the bootstrap goes on."""
+        try:
+            with self.env.cr.savepoint():
+                getattr(record, method)()
+        except UserError as exc:
+            report["failed"].append(record.display_name)
+            _logger.warning("MHRS demo bootstrap: %s refused: %s", record.display_name, exc.args[0])
+            return
+        report["registered"].append(record.display_name)
+
+    @api.model
+    def _mhrs_demo_today(self, company):
+        Appointment = self.env["mhrs.appointment"]
+        return Appointment._mhrs_local_now(company, fields.Datetime.now()).date()
+
+    @api.model
+    def _mhrs_demo_today_schedules(self, company, today):
+        """A schedule for the rest of today (from the next half hour, 15-minute slots) for one physician
+        of each demo clinic, so that reception has patients to check in. None after 22:00."""
+        Schedule = self.env["mhrs.schedule"].with_company(company)
+        tz = Schedule._mhrs_tz(company)
+        local_now = Schedule._mhrs_to_local(fields.Datetime.now(), tz)
+        minutes = local_now.hour * 60 + local_now.minute
+        start_minutes = max(8 * 60, int(math.ceil((minutes + 15) / 30.0)) * 30)
+        end_minutes = min(max(17 * 60, start_minutes + 4 * 60), 23 * 60 + 30)
+        if end_minutes - start_minutes < 60:
+            return Schedule
+        day_start = datetime.combine(today, datetime.min.time())
+        action = self.env.ref("mhrs_connector.mhrs_action_code_1")
+        created = Schedule
+        for xmlid in TODAY_PHYSICIANS:
+            physician = self.env.ref(f"mhrs_connector.{xmlid}", raise_if_not_found=False)
+            clinic = physician.clinic_ids[:1] if physician else None
+            if not clinic or clinic.state != "registered":
+                continue
+            if Schedule.search_count(
+                [
+                    ("physician_id", "=", physician.id),
+                    ("state", "!=", "cancelled"),
+                    ("date_from", "<=", today),
+                    ("date_to", ">=", today),
+                ]
+            ):
+                continue
+            weekday = {name: index == today.weekday() for index, name in enumerate(WEEKDAY_FIELDS)}
+            created |= Schedule.create(
+                {
+                    "physician_id": physician.id,
+                    "clinic_id": clinic.id,
+                    "date_from": today,
+                    "date_to": today,
+                    **weekday,
+                    "line_ids": [
+                        fields.Command.create(
+                            {
+                                "date_start": Schedule._mhrs_to_utc(
+                                    day_start + timedelta(minutes=start_minutes), tz
+                                ),
+                                "date_end": Schedule._mhrs_to_utc(
+                                    day_start + timedelta(minutes=end_minutes), tz
+                                ),
+                                "action_code_id": action.id,
+                                "slot_minutes": 15,
+                                "patients_per_slot": 1,
+                            }
+                        )
+                    ],
+                }
+            )
+        return created
+
+    @api.model
+    def _mhrs_demo_book(self, control, company):
+        """Citizens book until the institution has DEMO_BOOKINGS future appointments: a third today and
+        tomorrow, the rest over the next two weeks. Returns how many were booked."""
+        institution = int(company.mhrs_institution_code or 0)
+        try:
+            state = requests.get(control + "state", timeout=DEMO_TIMEOUT).json()
+            now = requests.get(control + "clock", timeout=DEMO_TIMEOUT).json().get("now")
+        except (requests.RequestException, ValueError) as exc:
+            _logger.warning("MHRS demo bootstrap: cannot read the simulator state (%s)", exc)
+            return 0
+        now = datetime.fromisoformat(now) if now else datetime.now().astimezone()
+        active = [
+            a
+            for a in (state.get("appointments") or {}).values()
+            if a.get("institution") in (institution, str(institution))
+            and a.get("record_status") == 1
+            and datetime.fromisoformat(a["start"]) > now
+        ]
+        missing = DEMO_BOOKINGS - len(active)
+        if missing <= 0:
+            return 0
+        booked = 0
+        # A third today and tomorrow (reception's calendar), the rest over the next two weeks.
+        windows = ((math.ceil(missing / 3), {"end": (now + timedelta(days=2)).isoformat()}), (missing, {}))
+        for target, window in windows:
+            try:
+                answer = requests.post(
+                    control + "citizens",
+                    json={"bookings": target - booked, "window": window, "institution": institution},
+                    timeout=DEMO_TIMEOUT,
+                )
+                answer.raise_for_status()
+                booked += len(answer.json().get("booked") or [])
+            except (requests.RequestException, ValueError) as exc:
+                _logger.warning("MHRS demo bootstrap: citizens could not book (%s)", exc)
+                break
+        return booked

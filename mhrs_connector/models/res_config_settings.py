@@ -20,6 +20,12 @@ class ResConfigSettings(models.TransientModel):
     mhrs_eod_sync_time = fields.Float(related="company_id.mhrs_eod_sync_time", readonly=False)
     mhrs_status_grace = fields.Integer(related="company_id.mhrs_status_grace", readonly=False)
     mhrs_sync_horizon_days = fields.Integer(related="company_id.mhrs_sync_horizon_days", readonly=False)
+    mhrs_schedule_max_days_ahead = fields.Integer(
+        related="company_id.mhrs_schedule_max_days_ahead", readonly=False
+    )
+    mhrs_min_slot_minutes = fields.Integer(related="company_id.mhrs_min_slot_minutes", readonly=False)
+    mhrs_log_max_kb = fields.Integer(related="company_id.mhrs_log_max_kb", readonly=False)
+    mhrs_log_retention_days = fields.Integer(related="company_id.mhrs_log_retention_days", readonly=False)
 
     def action_mhrs_test_connection(self):
         """Ask MHRS a harmless question (clinic query) to prove address, credentials and contract."""

@@ -70,7 +70,9 @@ class TestAppointmentSync(AppointmentCase):
             (second.fetched_count, second.created_count, second.updated_count, second.cancelled_count),
             (5, 0, 0, 0),
         )
-        self.assertTrue(all(self._appointments().mapped("last_seen_at")))
+        # "Last seen" comes from the runs: the unchanged run moved it without writing an appointment.
+        self.assertEqual(set(self._appointments().mapped("last_seen_at")), {second.ended_at})
+        self.assertLessEqual(first.ended_at, second.ended_at)
 
     def test_outage_leaves_no_gap(self):
         t0 = fields.Datetime.now()
@@ -173,8 +175,13 @@ class TestAppointmentSync(AppointmentCase):
                 "date_end": utc_naive(datetime.combine(self.day, time(10, 20))),
             }
         )
+        self.sim.post("citizens", {"bookings": 2, "seed": 7})
         run = self._sync_all()
         self.assertEqual(run.missing_count, 1)
         self.assertTrue(ghost.exists())
         self.assertTrue(ghost.missing_from_mhrs)
+        self.assertFalse(ghost.last_seen_at, "MHRS never returned it")
+        seen = self._appointments([("missing_from_mhrs", "=", False)])
+        self.assertTrue(seen)
+        self.assertEqual(set(seen.mapped("last_seen_at")), {run.ended_at})
         self.assertEqual(ghost.state, "booked")

@@ -4,7 +4,7 @@ from unittest.mock import patch
 from odoo import fields
 from odoo.sql_db import db_connect
 
-from odoo.addons.mhrs_connector.models.mhrs_clinic_retry import MhrsClinic
+from odoo.addons.mhrs_connector.models.mhrs_clinic import MhrsClinic
 
 from .test_template import TemplateCase
 

@@ -1,4 +1,5 @@
 import socket
+from datetime import datetime, timedelta
 
 from odoo.exceptions import UserError
 
@@ -55,3 +56,64 @@ class TestSyncLog(MhrsCase):
             "clinic_query", company=self.company
         )
         self.assertEqual(self._logs()[:1].trigger, "cron")
+
+    # -- size cap and retention ----------------------------------------------------------------------
+    def test_long_xml_is_truncated_after_masking(self):
+        self.assertEqual(self.company.mhrs_log_max_kb, 256)
+        self.company.mhrs_log_max_kb = 1
+        password = INSTITUTION["password"]
+        # The password straddles the 1 KB cut: it is masked first, so no part of it is kept.
+        request = "<a>" + "x" * 1015 + password + "é" * 600 + "</a>"
+        call = {"operation": "clinic_query", "state": "done", "request_xml": request, "response_xml": "<ok/>"}
+        self.env["mhrs.sync.log"]._store_calls([call], self.company)
+        log = self._logs()[:1]
+        total = len(request.replace(password, "***").encode())
+        marker = f"[… truncated, {total} bytes in total]"
+        self.assertTrue(log.request_xml.endswith(marker), log.request_xml[-80:])
+        kept = log.request_xml.rsplit("\n[…", 1)[0]
+        self.assertLessEqual(len(kept.encode()), 1024)
+        self.assertTrue(kept.startswith("<a>xxx"))
+        self.assertNotIn(password[:4], log.request_xml)
+        self.assertEqual(log.response_xml, "<ok/>")
+        # 0 keeps everything whole.
+        self.company.mhrs_log_max_kb = 0
+        self.env["mhrs.connector.mixin"]._mhrs_call("clinic_query", company=self.company)
+        self.assertNotIn("truncated", self._logs()[:1].response_xml)
+        self.company.mhrs_log_max_kb = 1
+        self.env["mhrs.sync.log"]._store_calls([dict(call, request_xml="é" * 2000)], self.company)
+        kept = self._logs()[:1].request_xml
+        self.assertEqual(kept, "é" * 512 + "\n[… truncated, 4000 bytes in total]")
+
+    def test_retention_cron_deletes_old_logs_in_batches(self):
+        self.assertTrue(self.env.ref("mhrs_connector.ir_cron_sync_log_cleanup").active)
+        Log = self.env["mhrs.sync.log"]
+        Log.search([]).unlink()
+        self.company.mhrs_log_retention_days = 30
+        other = self.env["res.company"].create({"name": "Keeps Everything", "mhrs_log_retention_days": 0})
+        now = datetime(2026, 11, 26, 12)
+        ages = {  # (state, age in days): kept?
+            ("done", 10): True,
+            ("done", 31): False,
+            ("done", 45): False,
+            ("business_error", 45): True,  # errors are kept twice as long (60 days)
+            ("transport_error", 61): False,
+            ("malformed", 59): True,
+        }
+        logs = {}
+        for (state, age), _kept in ages.items():
+            log = Log.create({"operation": "clinic_query", "state": state, "company_id": self.company.id})
+            logs[state, age] = log
+            self.env.cr.execute(
+                "UPDATE mhrs_sync_log SET create_date = %s WHERE id = %s", (now - timedelta(days=age), log.id)
+            )
+        kept_elsewhere = Log.create({"operation": "clinic_query", "state": "done", "company_id": other.id})
+        self.env.cr.execute(
+            "UPDATE mhrs_sync_log SET create_date = %s WHERE id = %s",
+            (now - timedelta(days=400), kept_elsewhere.id),
+        )
+        Log.invalidate_model()
+        self.assertEqual(Log._cron_cleanup(now=now, batch_size=1), 3)
+        for key, kept in ages.items():
+            self.assertEqual(bool(logs[key].exists()), kept, key)
+        self.assertTrue(kept_elsewhere.exists())
+        self.assertEqual(Log._cron_cleanup(now=now), 0)

@@ -16,6 +16,31 @@ from ..soap import client as client_module
 from .appointment_common import TZ, AppointmentCase, make_tckn, utc_naive
 
 QUERY_CODE = "QUSC_IN001001TR01"
+STATUS_CODE = "PRSC_IN001009TR01"
+
+
+@contextmanager
+def sql_writes(table):
+    """The INSERT / UPDATE / DELETE statements on ``table`` run meanwhile (any cursor, ORM or raw)."""
+    original = sql_db.Cursor.execute
+    statements = []
+
+    def execute(cursor, query, params=None, log_exceptions=True):
+        text = str(getattr(query, "code", query)).lstrip()
+        head = text[:120].split(None, 3)
+        verb = head[0].upper() if head else ""
+        if verb in ("INSERT", "DELETE") and len(head) > 2:
+            target = head[2]
+        elif verb == "UPDATE" and len(head) > 1:
+            target = head[1]
+        else:
+            target = None
+        if target and target.strip('"') == table:
+            statements.append(text[:120])
+        return original(cursor, query, params, log_exceptions)
+
+    with patch.object(sql_db.Cursor, "execute", execute):
+        yield statements
 
 
 class TestSyncQueries(AppointmentCase):
@@ -67,13 +92,16 @@ class TestSyncQueries(AppointmentCase):
             _statements, _calls, run = self._counted_sync()
             self.assertEqual(run.fetched_count, total)
             messages = self.env["mail.message"].search_count([("model", "=", "mhrs.appointment")])
-            with self._spy_writes() as writes:
+            with self._spy_writes() as writes, sql_writes("mhrs_appointment") as rows:
                 statements, calls, run = self._counted_sync()
             self.assertEqual(
                 (run.state, run.fetched_count, run.created_count, run.updated_count), ("done", total, 0, 0)
             )
-            # An unchanged sync writes nothing (no ORM write on an appointment, no chatter) ...
+            # An unchanged sync writes nothing (no ORM write on an appointment, not even a bookkeeping
+            # UPDATE: "last seen" is derived from the runs; no chatter) ...
             self.assertEqual(writes, [])
+            self.assertEqual(rows, [])
+            self.assertEqual(set(self._appointments().mapped("last_seen_at")), {run.ended_at})
             self.assertEqual(
                 self.env["mail.message"].search_count([("model", "=", "mhrs.appointment")]), messages
             )
@@ -109,6 +137,70 @@ class TestSyncQueries(AppointmentCase):
         cancelled = self._appointments([("state", "=", "cancelled")])
         self.assertEqual(len(cancelled), 3)
         self.assertEqual(set(cancelled.mapped("cancelled_by")), {"patient_mhrs"})
+
+    # ---------------------------------------------------------------------------------- status pass
+    def test_status_pass_statements_do_not_grow_with_appointments(self):
+        """The status pass (operation 15) for 20 or 60 appointments costs the same statements: one
+        search, one MHRS call, grouped writes and one chatter create per batch; per-record chatter only
+        for what MHRS refused."""
+        Appointment = self.env["mhrs.appointment"]
+        self.company.mhrs_status_grace = 0
+        # 19:00 on the day: every appointment (08:00-18:00) has ended; not yet the final pass.
+        when = datetime.combine(self.day2, time(19), TZ)
+        now = when.astimezone(UTC).replace(tzinfo=None)
+        counts = {}
+        for total, seed in ((20, 11), (60, 12)):
+            self._book_citizens(total - len(self._appointments()), seed)
+            self._counted_sync()
+            appointments = self._appointments().sorted("id")
+            self.assertEqual(len(appointments), total)
+            # The 20 of the first pass are due again locally: MHRS answers "already set" (RDG-008),
+            # which is also a success.
+            quiet = appointments.with_context(tracking_disable=True)
+            quiet.write(
+                {
+                    "state": "booked",
+                    "checked_in_at": False,
+                    "mhrs_status_code": False,
+                    "mhrs_status_sent_at": False,
+                    "mhrs_status_error": False,
+                }
+            )
+            # Half checked in (attended), the rest left undecided (not attended); one MHRS does not know.
+            for appointment in quiet[: total // 2]:
+                appointment.write({"state": "attended", "checked_in_at": appointment.date_start})
+            unknown = quiet[-1]
+            real_hrn = unknown.mhrs_hrn
+            unknown.mhrs_hrn = f"2099010100{total:04d}"
+            quiet.flush_recordset()  # recomputed without tracking, as the job does
+            self.env.invalidate_all()
+            self.sim.post("clock", {"set": when.isoformat(), "frozen": True})
+            self.sim.post("requests/reset")
+            messages = self.env["mail.message"].search_count([("model", "=", "mhrs.appointment")])
+            before = sql_db.sql_counter
+            try:
+                Appointment._cron_status_update(now=now)
+                # What a commit would still write (tracking messages are created at commit).
+                self.env.flush_all()
+                self.env.cr.precommit.run()
+                counts[total] = sql_db.sql_counter - before
+            finally:
+                self.sim.post("clock", {"release": True})
+            run = self.env["mhrs.sync.run"].search([("kind", "=", "status")], limit=1)
+            self.assertEqual(
+                (run.status_sent_count, run.status_failed_count, run.batch_count, run.state),
+                (total - 1, 1, 1, "partial"),
+            )
+            self.assertEqual(self.sim.calls(STATUS_CODE), 1)
+            self.assertEqual(set((appointments - unknown).mapped("mhrs_status")), {"sent"})
+            self.assertEqual(unknown.mhrs_status, "failed")
+            # The normal path writes no chatter: only the refused appointment gets a line.
+            self.assertEqual(
+                self.env["mail.message"].search_count([("model", "=", "mhrs.appointment")]), messages + 1
+            )
+            self.assertIn("RDG-003", unknown.message_ids[:1].body)
+            unknown.with_context(tracking_disable=True).write({"mhrs_hrn": real_hrn})
+        self.assertEqual(counts[20], counts[60], counts)
 
     # --------------------------------------------------------------------------------------- decoders
     def _query(self, fast):

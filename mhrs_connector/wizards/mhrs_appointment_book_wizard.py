@@ -13,14 +13,13 @@ class MhrsAppointmentBookWizard(models.TransientModel):
 
     company_id = fields.Many2one(
         "res.company",
-        string="Company",
         required=True,
         default=lambda self: self.env.company,
         help="The hospital booking the appointment.",
     )
-    clinic_id = fields.Many2one("mhrs.clinic", string="Clinic", check_company=True, help="The slot's clinic.")
+    clinic_id = fields.Many2one("mhrs.clinic", check_company=True, help="The slot's clinic.")
     physician_id = fields.Many2one(
-        "mhrs.physician", string="Physician", check_company=True, help="The slot's physician."
+        "mhrs.physician", check_company=True, help="The slot's physician."
     )
     physician_tckn = fields.Char(string="Physician TCKN", help="HekimKodu of the slot.")
     mhrs_schedule_ref = fields.Char(

@@ -8,7 +8,7 @@ class MhrsAppointmentCancelWizard(models.TransientModel):
     _description = "MHRS Appointment Cancellation"
 
     appointment_id = fields.Many2one(
-        "mhrs.appointment", string="Appointment", required=True, ondelete="cascade", help="What to cancel."
+        "mhrs.appointment", required=True, ondelete="cascade", help="What to cancel."
     )
     reason = fields.Char(required=True, help="IptalNedeni: why the hospital cancels.")
 

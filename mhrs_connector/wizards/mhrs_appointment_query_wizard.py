@@ -12,7 +12,6 @@ class MhrsAppointmentQueryWizard(models.TransientModel):
 
     company_id = fields.Many2one(
         "res.company",
-        string="Company",
         required=True,
         default=lambda self: self.env.company,
         help="The hospital whose appointments are queried.",

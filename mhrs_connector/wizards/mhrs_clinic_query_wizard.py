@@ -16,7 +16,6 @@ class MhrsClinicQueryWizard(models.TransientModel):
 
     company_id = fields.Many2one(
         "res.company",
-        string="Company",
         required=True,
         default=lambda self: self.env.company,
         help="The institution whose clinics were compared.",

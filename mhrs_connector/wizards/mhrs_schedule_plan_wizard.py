@@ -21,14 +21,12 @@ class MhrsSchedulePlanWizard(models.TransientModel):
 
     company_id = fields.Many2one(
         "res.company",
-        string="Company",
         required=True,
         default=lambda self: self.env.company,
         help="The hospital whose schedules are planned.",
     )
     template_id = fields.Many2one(
         "mhrs.template",
-        string="Template",
         required=True,
         check_company=True,
         help="The day pattern every planned schedule copies.",
@@ -41,7 +39,6 @@ class MhrsSchedulePlanWizard(models.TransientModel):
     )
     clinic_id = fields.Many2one(
         "mhrs.clinic",
-        string="Clinic",
         check_company=True,
         help="Clinic of every planned schedule. Empty: each physician's own clinic (if they have exactly "
         "one).",
@@ -58,13 +55,13 @@ class MhrsSchedulePlanWizard(models.TransientModel):
         default=lambda self: fields.Date.context_today(self) + timedelta(days=30),
         help="Last day of the planned period (included).",
     )
-    monday = fields.Boolean(string="Monday", default=True, help="Plan Mondays.")
-    tuesday = fields.Boolean(string="Tuesday", default=True, help="Plan Tuesdays.")
-    wednesday = fields.Boolean(string="Wednesday", default=True, help="Plan Wednesdays.")
-    thursday = fields.Boolean(string="Thursday", default=True, help="Plan Thursdays.")
-    friday = fields.Boolean(string="Friday", default=True, help="Plan Fridays.")
-    saturday = fields.Boolean(string="Saturday", help="Plan Saturdays.")
-    sunday = fields.Boolean(string="Sunday", help="Plan Sundays.")
+    monday = fields.Boolean(default=True, help="Plan Mondays.")
+    tuesday = fields.Boolean(default=True, help="Plan Tuesdays.")
+    wednesday = fields.Boolean(default=True, help="Plan Wednesdays.")
+    thursday = fields.Boolean(default=True, help="Plan Thursdays.")
+    friday = fields.Boolean(default=True, help="Plan Fridays.")
+    saturday = fields.Boolean(help="Plan Saturdays.")
+    sunday = fields.Boolean(help="Plan Sundays.")
     register_now = fields.Boolean(
         string="Register on MHRS Now",
         help="Send every planned schedule to MHRS right away. Otherwise they stay in draft.",
@@ -75,7 +72,6 @@ class MhrsSchedulePlanWizard(models.TransientModel):
     result_ids = fields.One2many(
         "mhrs.schedule.plan.wizard.line",
         "wizard_id",
-        string="Result",
         help="What happened to each physician: planned, registered, skipped or refused, with the reason.",
     )
     created_count = fields.Integer(string="Planned", compute="_compute_counts", help="Schedules created.")

@@ -14,8 +14,8 @@ class MhrsSchedulePlanWizardLine(models.TransientModel):
     _order = "result desc, id"
 
     wizard_id = fields.Many2one("mhrs.schedule.plan.wizard", required=True, ondelete="cascade")
-    physician_id = fields.Many2one("mhrs.physician", string="Physician", help="The planned physician.")
-    clinic_id = fields.Many2one("mhrs.clinic", string="Clinic", help="The clinic of the schedule.")
-    schedule_id = fields.Many2one("mhrs.schedule", string="Schedule", help="The schedule created, if any.")
-    result = fields.Selection(PLAN_RESULTS, string="Result", required=True, help="What happened.")
-    reason = fields.Text(string="Reason", help="Why the physician was skipped or refused.")
+    physician_id = fields.Many2one("mhrs.physician", help="The planned physician.")
+    clinic_id = fields.Many2one("mhrs.clinic", help="The clinic of the schedule.")
+    schedule_id = fields.Many2one("mhrs.schedule", help="The schedule created, if any.")
+    result = fields.Selection(PLAN_RESULTS, required=True, help="What happened.")
+    reason = fields.Text(help="Why the physician was skipped or refused.")

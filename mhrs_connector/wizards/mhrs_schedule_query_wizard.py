@@ -21,20 +21,17 @@ class MhrsScheduleQueryWizard(models.TransientModel):
 
     company_id = fields.Many2one(
         "res.company",
-        string="Company",
         required=True,
         default=lambda self: self.env.company,
         help="The institution whose schedules are compared.",
     )
     physician_id = fields.Many2one(
         "mhrs.physician",
-        string="Physician",
         check_company=True,
         help="Compare this physician's schedules only (HekimKodu). Empty: all physicians.",
     )
     clinic_id = fields.Many2one(
         "mhrs.clinic",
-        string="Clinic",
         check_company=True,
         domain="[('mhrs_clinic_code', '!=', 0)]",
         help="Compare this clinic's schedules only (AltKlinikKodu). Empty: all clinics.",

@@ -14,14 +14,12 @@ class MhrsSlotSearchWizard(models.TransientModel):
 
     company_id = fields.Many2one(
         "res.company",
-        string="Company",
         required=True,
         default=lambda self: self.env.company,
         help="The hospital whose slots are searched.",
     )
     clinic_id = fields.Many2one(
         "mhrs.clinic",
-        string="Clinic",
         required=True,
         check_company=True,
         domain="[('state', '=', 'registered'), ('company_id', '=', company_id)]",
@@ -29,7 +27,6 @@ class MhrsSlotSearchWizard(models.TransientModel):
     )
     physician_id = fields.Many2one(
         "mhrs.physician",
-        string="Physician",
         check_company=True,
         help="HekimKodu: leave empty for every physician of the clinic.",
     )

@@ -12,7 +12,7 @@ class MhrsSlotSearchWizardLine(models.TransientModel):
         "mhrs.slot.search.wizard", string="Search", required=True, ondelete="cascade", help="The search."
     )
     mhrs_schedule_ref = fields.Char(string="MHRS Schedule Id", help="KesinCetvelId of the slot's block.")
-    physician_id = fields.Many2one("mhrs.physician", string="Physician", help="The slot's physician.")
+    physician_id = fields.Many2one("mhrs.physician", help="The slot's physician.")
     physician_tckn = fields.Char(string="Physician TCKN", help="HekimKodu of the slot.")
     date_start = fields.Datetime(string="Start", help="Slot start.")
     date_end = fields.Datetime(string="End", help="Slot end.")

@@ -43,7 +43,6 @@ class MhrsTemplateQueryWizard(models.TransientModel):
 
     company_id = fields.Many2one(
         "res.company",
-        string="Company",
         required=True,
         default=lambda self: self.env.company,
         help="The institution whose templates were compared.",

@@ -1,168 +1,6 @@
-from datetime import timedelta
-
 from odoo import api, fields, models
 
-HEALTH = [("ok", "In Sync"), ("warning", "Needs Attention"), ("danger", "Not Synced")]
-HEALTH_COLORS = {"ok": 10, "warning": 2, "danger": 1}
-# A physician whose last complete sync is older than this many shortest durations is flagged.
-STALE_FACTOR = 3
-
-
-def status_field(env):
-    """The appointment field that says an attended / not attended status is still to be sent to MHRS,
-    when the status update feature is installed (it may not be): (field name, value) or None."""
-    fields_ = env["mhrs.appointment"]._fields
-    for name, value in (("mhrs_status", "to_send"), ("mhrs_status_state", "to_send")):
-        field = fields_.get(name)
-        if field and field.type == "selection":
-            values = [key for key, _label in field._description_selection(env)]
-            if value in values:
-                return name, value
-    if "mhrs_status_to_send" in fields_:
-        return "mhrs_status_to_send", True
-    return None
-
-
-class MhrsPhysician(models.Model):
-    """Sync health of one physician, for the MHRS Status dashboard (computed, never stored)."""
-
-    _inherit = "mhrs.physician"
-
-    mhrs_today_booked = fields.Integer(
-        string="Booked Today", compute="_compute_mhrs_status", help="Today's appointments still booked."
-    )
-    mhrs_today_attended = fields.Integer(
-        string="Attended Today", compute="_compute_mhrs_status", help="Today's checked-in appointments."
-    )
-    mhrs_today_no_show = fields.Integer(
-        string="Not Attended Today", compute="_compute_mhrs_status", help="Today's no-shows."
-    )
-    mhrs_today_cancelled = fields.Integer(
-        string="Cancelled Today", compute="_compute_mhrs_status", help="Today's cancelled appointments."
-    )
-    mhrs_pending_retry = fields.Integer(
-        string="Pending Retries",
-        compute="_compute_mhrs_status",
-        help="Schedules, appointments and exceptions of this physician waiting to be resent to MHRS.",
-    )
-    mhrs_refused = fields.Integer(
-        string="Refused by MHRS",
-        compute="_compute_mhrs_status",
-        help="Schedules, appointments and exceptions of this physician that MHRS refused.",
-    )
-    mhrs_exception_pending = fields.Integer(
-        string="Exceptions Waiting",
-        compute="_compute_mhrs_status",
-        help="Appointment exceptions sent to MHRS and waiting for the Ministry's approval.",
-    )
-    mhrs_status_to_send = fields.Integer(
-        string="Statuses to Send",
-        compute="_compute_mhrs_status",
-        help="Attended / not attended statuses not yet sent to MHRS.",
-    )
-    mhrs_health = fields.Selection(
-        HEALTH,
-        string="Sync Health",
-        compute="_compute_mhrs_status",
-        help="In Sync: recently synced, nothing waiting. Needs Attention: something is waiting to be "
-        "resent or was refused. Not Synced: no complete appointment sync recently.",
-    )
-    mhrs_health_color = fields.Integer(compute="_compute_mhrs_status", help="Kanban colour of the health.")
-
-    def _compute_mhrs_status(self):
-        Appointment = self.env["mhrs.appointment"]
-        today = {}
-        for company in self.company_id:
-            start, end = Appointment._mhrs_local_day_bounds(
-                company, Appointment._mhrs_local_now(company, fields.Datetime.now()).date()
-            )
-            today[company.id] = (start, end)
-        by_state = {}
-        for company_id, (start, end) in today.items():
-            rows = Appointment._read_group(
-                [
-                    ("company_id", "=", company_id),
-                    ("physician_id", "in", self.ids),
-                    ("date_start", ">=", start),
-                    ("date_start", "<", end),
-                ],
-                ["physician_id", "state"],
-                ["__count"],
-            )
-            for physician, state, count in rows:
-                by_state[physician.id, state] = count
-        retry, refused = self._mhrs_record_counts()
-        pending_exceptions = {
-            physician.id: count
-            for physician, count in self.env["mhrs.exception"]._read_group(
-                [("physician_id", "in", self.ids), ("state", "=", "sent")], ["physician_id"], ["__count"]
-            )
-        }
-        to_send = {}
-        field = status_field(self.env)
-        if field:
-            to_send = {
-                physician.id: count
-                for physician, count in Appointment._read_group(
-                    [("physician_id", "in", self.ids), (field[0], "=", field[1])],
-                    ["physician_id"],
-                    ["__count"],
-                )
-            }
-        now = fields.Datetime.now()
-        for physician in self:
-            pid = physician._origin.id
-            physician.mhrs_today_booked = by_state.get((pid, "booked"), 0)
-            physician.mhrs_today_attended = by_state.get((pid, "attended"), 0)
-            physician.mhrs_today_no_show = by_state.get((pid, "no_show"), 0)
-            physician.mhrs_today_cancelled = by_state.get((pid, "cancelled"), 0)
-            physician.mhrs_pending_retry = retry.get(pid, 0)
-            physician.mhrs_refused = refused.get(pid, 0)
-            physician.mhrs_exception_pending = pending_exceptions.get(pid, 0)
-            physician.mhrs_status_to_send = to_send.get(pid, 0)
-            last = physician._origin.mhrs_last_complete_sync if pid else False
-            minutes = (physician.company_id.mhrs_shortest_duration or 10) * STALE_FACTOR
-            if physician.mhrs_sync and (not last or last < now - timedelta(minutes=max(minutes, 30))):
-                health = "danger"
-            elif physician.mhrs_pending_retry or physician.mhrs_refused:
-                health = "warning"
-            else:
-                health = "ok"
-            physician.mhrs_health = health
-            physician.mhrs_health_color = HEALTH_COLORS[health]
-
-    def _mhrs_record_counts(self):
-        """({physician id: records to retry}, {physician id: records refused}) over every synced model
-        that has a physician."""
-        retry, refused = {}, {}
-        for model_name in self.env["res.company"]._mhrs_retry_models():
-            Model = self.env[model_name]
-            if "physician_id" not in Model._fields:
-                continue
-            rows = Model._read_group(
-                [("physician_id", "in", self.ids), ("mhrs_sync_state", "in", ("to_retry", "error"))],
-                ["physician_id", "mhrs_sync_state"],
-                ["__count"],
-            )
-            for physician, state, count in rows:
-                target = retry if state == "to_retry" else refused
-                target[physician.id] = target.get(physician.id, 0) + count
-        return retry, refused
-
-    # ------------------------------------------------------------------------------------------------
-    # Actions
-    # ------------------------------------------------------------------------------------------------
-    def action_mhrs_status_retries(self):
-        """What is waiting for MHRS (or was refused) for this physician."""
-        self.ensure_one()
-        for model_name in self.env["res.company"]._mhrs_retry_models():
-            Model = self.env[model_name]
-            domain = [("physician_id", "=", self.id), ("mhrs_sync_state", "in", ("to_retry", "error"))]
-            if "physician_id" in Model._fields and Model.search_count(domain, limit=1):
-                return self.env["mhrs.dashboard"]._mhrs_list_action(
-                    Model, domain, self.env._("%(physician)s: waiting for MHRS", physician=self.name)
-                )
-        return False
+from ..models.mhrs_physician import status_field
 
 
 class MhrsDashboard(models.TransientModel):
@@ -173,13 +11,11 @@ class MhrsDashboard(models.TransientModel):
 
     company_id = fields.Many2one(
         "res.company",
-        string="Company",
         required=True,
         default=lambda self: self.env.company,
         help="The hospital whose MHRS status is shown.",
     )
     last_complete_sync = fields.Datetime(
-        string="Last Complete Sync",
         compute="_compute_status",
         help="Start of the last appointment sync run that queried every physician without error.",
     )
