@@ -16,8 +16,4 @@ from . import res_config_settings
 from . import res_partner
 from . import mhrs_sync_run
 from . import mhrs_appointment
-from . import mhrs_appointment_status
-from . import mhrs_sync_run_status
 from . import mhrs_exception
-from . import mhrs_failure_activity
-from . import mhrs_smart_buttons

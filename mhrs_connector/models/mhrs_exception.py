@@ -6,7 +6,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..soap import errors
-from .mhrs_appointment import can_commit, to_aware
+from ..tools import can_commit
+from .mhrs_appointment import to_aware
 
 _logger = logging.getLogger(__name__)
 

@@ -1,10 +1,11 @@
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 
 RUN_KINDS = [
     ("periodic", "Periodic"),
     ("end_of_day", "End of Day"),
     ("manual", "Manual"),
     ("exception", "Exception Follow-up"),
+    ("status", "Status Update"),
 ]
 RUN_STATES = [
     ("running", "Running"),
@@ -18,11 +19,14 @@ class MhrsSyncRun(models.Model):
     """One run of the appointment synchronisation (operation 14): the window it covered and its counts.
 
     The runs are the memory of the sync: a window that was not covered (MHRS down, job not run) is
-    found from them and covered again by the next run.
+    found from them and covered again by the next run. Status update runs (operation 15) are kept here
+    too, with the activities that report what could not be sent; a scheduled appointment sync run that
+    failed gets one to-do activity for an MHRS manager (one open per company).
     """
 
     _name = "mhrs.sync.run"
     _description = "MHRS Sync Run"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "started_at desc, id desc"
     _check_company_auto = True
 
@@ -98,6 +102,31 @@ class MhrsSyncRun(models.Model):
     error_count = fields.Integer(string="Errors", help="Physician batches that failed.")
     batch_count = fields.Integer(string="Batches", help="Physician batches queried.")
     error_text = fields.Text(string="Errors Detail", help="What went wrong, per failed batch.")
+    status_final_pass = fields.Boolean(
+        string="Final Pass",
+        readonly=True,
+        help="The last status run of the day: everything of the day that had ended was sent regardless "
+        "of the grace period; what was still unsent is listed and reported to the MHRS managers.",
+    )
+    status_sent_count = fields.Integer(
+        string="Statuses Sent", help="Appointments whose attended / not attended status MHRS accepted."
+    )
+    status_failed_count = fields.Integer(
+        string="Statuses Refused", help="Appointments whose status MHRS refused (see the errors)."
+    )
+    status_postponed_count = fields.Integer(
+        string="Statuses Postponed",
+        help="Appointments kept to send: MHRS did not answer, or said their time has not come yet.",
+    )
+    status_unsent_ids = fields.Many2many(
+        "mhrs.appointment",
+        "mhrs_sync_run_unsent_appointment_rel",
+        "run_id",
+        "appointment_id",
+        string="Unsent Appointments",
+        readonly=True,
+        help="Appointments whose status MHRS had not received when this run reported them.",
+    )
 
     @api.depends("kind", "started_at")
     def _compute_display_name(self):
@@ -106,6 +135,14 @@ class MhrsSyncRun(models.Model):
             when = fields.Datetime.context_timestamp(run, run.started_at) if run.started_at else None
             stamp = when.strftime("%d.%m.%Y %H:%M") if when else ""
             run.display_name = f"{kinds.get(run.kind, '')} {stamp}".strip()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # The runs are a technical journal written every few minutes: no chatter line, no follower.
+        return super(
+            MhrsSyncRun,
+            self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True),
+        ).create(vals_list)
 
     def action_open_appointments(self):
         """The appointments of this run's window and physicians."""
@@ -121,3 +158,52 @@ class MhrsSyncRun(models.Model):
         action.update(domain=domain, view_mode="list,calendar,form", context={"create": False})
         action["views"] = [(False, "list"), (False, "calendar"), (False, "form")]
         return action
+
+    @api.model
+    def _mhrs_manager(self, company):
+        """An active internal MHRS manager of the company (not the superuser when another exists)."""
+        group = self.env.ref("mhrs_connector.group_mhrs_manager", raise_if_not_found=False)
+        if not group:
+            return self.env["res.users"]
+        managers = group.sudo().users.filtered(
+            lambda user: user.active and not user.share and company in user.company_ids
+        )
+        return managers.filtered(lambda user: user.id != SUPERUSER_ID)[:1] or managers[:1]
+
+    def _mhrs_notify_failure(self):
+        """One open activity per company for failed scheduled runs."""
+        if "activity_ids" not in self._fields:
+            return
+        Activity = self.env["mail.activity"].sudo()
+        summary = self.env._("MHRS appointment sync failed")
+        for run in self.sudo().filtered(lambda r: r.state == "failed" and r.kind != "manual"):
+            open_runs = self.browse(
+                Activity.search([("res_model", "=", run._name), ("summary", "=", summary)]).mapped("res_id")
+            )
+            open_activity = open_runs.sudo().exists().filtered(
+                lambda r, run=run: r.company_id == run.company_id
+            )
+            manager = self._mhrs_manager(run.company_id)
+            if open_activity or not manager:
+                continue
+            run.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=summary,
+                note=run.error_text or self.env._("No physician could be queried."),
+                user_id=manager.id,
+            )
+
+    def _mhrs_status_notify_managers(self, summary):
+        """A to-do on this run for every MHRS manager of its company (the run lists the appointments)."""
+        self.ensure_one()
+        managers = self.env.ref("mhrs_connector.group_mhrs_manager").sudo().users.filtered(
+            lambda user: user.active and not user.share and self.company_id in user.company_ids
+        )
+        note = self.env._(
+            "MHRS does not hold the attended / not attended status of these appointments. Send them "
+            "from the appointments (Send Status Now) while their day lasts, or check them with MHRS."
+        )
+        for user in managers:
+            self.sudo().activity_schedule(
+                "mail.mail_activity_data_todo", summary=summary, note=note, user_id=user.id
+            )
