@@ -46,7 +46,9 @@ def main(argv=None):
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     registry = odoo.modules.registry.Registry(args.database)
     with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        # Act in the admin's language, so chatter and tracking lines read as the demo users read.
+        admin_lang = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {}).ref("base.user_admin").lang
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"lang": admin_lang})
         company = env.ref("base.main_company")
         current = company.mhrs_endpoint_url or ""
         if args.simulator and current != args.simulator and "//127.0.0.1:" in current:

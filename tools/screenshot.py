@@ -80,6 +80,8 @@ def main(args):
     try:
         browser.send("Network.enable")
         browser.send("Network.setCookie", name="session_id", value=session_id, domain="127.0.0.1", path="/")
+        # The hospital's wall clock, whatever the machine's zone: Odoo shows times in the browser's zone.
+        browser.send("Emulation.setTimezoneOverride", timezoneId=os.environ.get("TZ_ID", "Europe/Istanbul"))
         browser.send("Emulation.setDeviceMetricsOverride", width=1440, height=900, deviceScaleFactor=1,
                      mobile=False)
         for path, out in zip(args[::2], args[1::2], strict=True):

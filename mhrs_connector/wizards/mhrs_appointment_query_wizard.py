@@ -19,13 +19,13 @@ class MhrsAppointmentQueryWizard(models.TransientModel):
     date_from = fields.Datetime(
         string="From",
         required=True,
-        default=lambda self: fields.Datetime.now(),
+        default=lambda self: fields.Datetime.now().replace(second=0, microsecond=0),
         help="Appointments starting from this time.",
     )
     date_to = fields.Datetime(
         string="To",
         required=True,
-        default=lambda self: fields.Datetime.now() + timedelta(days=1),
+        default=lambda self: fields.Datetime.now().replace(second=0, microsecond=0) + timedelta(days=1),
         help="...up to this time.",
     )
     all_physicians = fields.Boolean(default=True, help="Query every physician synced with MHRS.")

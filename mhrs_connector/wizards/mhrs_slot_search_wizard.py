@@ -33,13 +33,13 @@ class MhrsSlotSearchWizard(models.TransientModel):
     date_from = fields.Datetime(
         string="From",
         required=True,
-        default=lambda self: fields.Datetime.now(),
+        default=lambda self: fields.Datetime.now().replace(second=0, microsecond=0),
         help="Slots starting from this time.",
     )
     date_to = fields.Datetime(
         string="To",
         required=True,
-        default=lambda self: fields.Datetime.now() + timedelta(days=7),
+        default=lambda self: fields.Datetime.now().replace(second=0, microsecond=0) + timedelta(days=7),
         help="...up to this time.",
     )
     only_free = fields.Boolean(string="Only Free Slots", default=True, help="Hide slots that are full.")
