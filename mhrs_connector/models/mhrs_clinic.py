@@ -228,7 +228,7 @@ class MhrsClinic(models.Model):
     # ------------------------------------------------------------------------------------------------
     def _mhrs_cancel_blockers(self):
         """Human-readable reasons that forbid cancelling this clinic: its schedules registered on MHRS
-        that are still active."""
+        that are still active, and its future booked appointments."""
         self.ensure_one()
         blockers = []
         today = fields.Date.context_today(self)
@@ -241,6 +241,24 @@ class MhrsClinic(models.Model):
                     "%(count)s active work schedule(s) registered on MHRS: %(names)s. Cancel them first.",
                     count=len(schedules),
                     names=", ".join(schedules.mapped("name")),
+                )
+            )
+        appointments = self.env["mhrs.appointment"].search(
+            [
+                ("clinic_id", "=", self.id),
+                ("state", "=", "booked"),
+                ("date_start", ">=", fields.Datetime.now()),
+            ],
+            order="date_start",
+        )
+        if appointments:
+            shown = appointments[:5]
+            blockers.append(
+                self.env._(
+                    "%(count)s future appointment(s) booked: %(names)s. Cancel them or file an appointment "
+                    "exception first.",
+                    count=len(appointments),
+                    names=", ".join(shown.mapped("display_name")) + (", …" if appointments - shown else ""),
                 )
             )
         return blockers

@@ -1,8 +1,10 @@
 import socket
+from datetime import timedelta
 from unittest.mock import patch
 
 from psycopg2 import IntegrityError
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user
 from odoo.tools import mute_logger
@@ -156,6 +158,24 @@ class TestClinic(ClinicCase):
             with self.assertRaises(UserError) as caught:
                 clinic.action_mhrs_cancel()
         self.assertIn("Schedule Dr. A 01.12", str(caught.exception))
+        self.assertEqual(self.sim.calls(), before)
+        self.assertEqual(clinic.state, "registered")
+
+    def test_future_appointments_block_cancel_and_are_named(self):
+        clinic = self._clinic()
+        clinic.action_mhrs_register()
+        physician = self.env["mhrs.physician"].create({"name": "Dr. Deniz Ak", "tckn": "11111111110"})
+        patient = self.env["res.partner"].create({"name": "Ali Veli", "tckn": "10000000146"})
+        start = fields.Datetime.now() + timedelta(days=2)
+        self.env["mhrs.appointment"].create({
+            "mhrs_hrn": "2099010100000001", "company_id": self.company.id, "partner_id": patient.id,
+            "physician_id": physician.id, "clinic_id": clinic.id, "state": "booked",
+            "date_start": start, "date_end": start + timedelta(minutes=15),
+        })
+        before = self.sim.calls()
+        exc = self.assertRaisesKeepingLogs(UserError, clinic.action_mhrs_cancel)
+        self.assertIn("2099010100000001", str(exc))
+        self.assertIn("1 future appointment", str(exc))
         self.assertEqual(self.sim.calls(), before)
         self.assertEqual(clinic.state, "registered")
 
