@@ -1,6 +1,5 @@
 import logging
 import time
-import zlib
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -83,6 +82,7 @@ STATUS_NOT_ATTENDED = "2"
 STATUS_CODES = [(STATUS_ATTENDED, "Attended"), (STATUS_NOT_ATTENDED, "Not Attended")]
 STATUS_BATCH_SIZE = 100
 STATUS_LOCK_KEY = "mhrs_status_update"
+SYNC_LOCK_KEY = "mhrs_appointment_sync"
 # The final pass starts this long before local midnight.
 FINAL_PASS_MARGIN = timedelta(minutes=30)
 # How far back the job looks for appointments whose day ended before their status was sent.
@@ -557,9 +557,7 @@ class MhrsAppointment(models.Model):
     def _mhrs_lock(self, company):
         """Company-level transaction lock: two workers never sync the same company at once. Taken
         again after every commit (a transaction lock ends with the transaction)."""
-        key = zlib.crc32(f"mhrs_appointment_sync:{company.id}".encode()) & 0x7FFFFFFF
-        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (4242, key))
-        return self.env.cr.fetchone()[0]
+        return try_company_lock(self.env.cr, SYNC_LOCK_KEY, company.id)
 
     @api.model
     def _mhrs_sync_window(self, company, start, end, physicians=None, kind="manual", covered_date=None):
@@ -1185,23 +1183,20 @@ class MhrsAppointment(models.Model):
         return None if done else target
 
     @api.model
-    def _cron_appointment_query(self, now=None):
-        """Every minute: each company whose shortest appointment duration has elapsed since its last
-        successful periodic run queries its synced physicians up to the horizon."""
-        now = now or fields.Datetime.now()
+    def _mhrs_run_per_company(self, job, lock, work):
+        """Run ``work(company)`` for every MHRS company under its lock, one transaction per company.
+
+        A failing company is logged and rolled back and the others go on, so one company never stops
+        the job nor lets Odoo's failure counter deactivate it; a locked company is skipped this time.
+        """
         for company in self._mhrs_sync_companies():
             try:
-                if not self._mhrs_periodic_due(company, now):
+                if not lock(company):
+                    _logger.info("%s: %s is locked by another worker", job, company.name)
                     continue
-                if not self._mhrs_lock(company):
-                    _logger.info("MHRS appointment query: %s is locked by another worker", company.name)
-                    continue
-                start, end = self._mhrs_periodic_window(company, now)
-                self.with_company(company).with_context(mhrs_trigger="cron")._mhrs_sync_window(
-                    company, start, end, kind="periodic"
-                )
+                work(company)
             except Exception:
-                _logger.exception("MHRS appointment query failed for %s", company.name)
+                _logger.exception("%s failed for %s", job, company.name)
                 if not can_commit():
                     raise
                 self.env.cr.rollback()
@@ -1210,29 +1205,32 @@ class MhrsAppointment(models.Model):
                 self.env.cr.commit()  # pylint: disable=invalid-commit
 
     @api.model
+    def _cron_appointment_query(self, now=None):
+        """Every minute: each company whose shortest appointment duration has elapsed since its last
+        successful periodic run queries its synced physicians up to the horizon."""
+        now = now or fields.Datetime.now()
+
+        def work(company):
+            if self._mhrs_periodic_due(company, now):
+                start, end = self._mhrs_periodic_window(company, now)
+                self._mhrs_cron_env(company)._mhrs_sync_window(company, start, end, kind="periodic")
+
+        self._mhrs_run_per_company("MHRS appointment query", self._mhrs_lock, work)
+
+    @api.model
     def _cron_end_of_day_sync(self, now=None):
         """Once a day after the end-of-day time: the whole next local day; catches up a missed run."""
         now = now or fields.Datetime.now()
-        for company in self._mhrs_sync_companies():
-            try:
-                target = self._mhrs_eod_target(company, now)
-                if not target:
-                    continue
-                if not self._mhrs_lock(company):
-                    _logger.info("MHRS end-of-day sync: %s is locked by another worker", company.name)
-                    continue
+
+        def work(company):
+            target = self._mhrs_eod_target(company, now)
+            if target:
                 start, end = self._mhrs_local_day_bounds(company, target)
-                self.with_company(company).with_context(mhrs_trigger="cron")._mhrs_sync_window(
+                self._mhrs_cron_env(company)._mhrs_sync_window(
                     company, start, end, kind="end_of_day", covered_date=target
                 )
-            except Exception:
-                _logger.exception("MHRS end-of-day sync failed for %s", company.name)
-                if not can_commit():
-                    raise
-                self.env.cr.rollback()
-                continue
-            if can_commit():
-                self.env.cr.commit()  # pylint: disable=invalid-commit
+
+        self._mhrs_run_per_company("MHRS end-of-day sync", self._mhrs_lock, work)
 
     @api.model
     def _cron_status_update(self, now=None):
@@ -1240,19 +1238,12 @@ class MhrsAppointment(models.Model):
         grace period has passed; from the final pass on, of all that have ended; report what is left;
         close the days that ended (never send after the day)."""
         now = now or fields.Datetime.now()
-        for company in self._mhrs_sync_companies():
-            try:
-                if not try_company_lock(self.env.cr, STATUS_LOCK_KEY, company.id):
-                    _logger.info("MHRS status update: %s is locked by another worker", company.name)
-                    continue
-                self.with_company(company).with_context(mhrs_trigger="cron")._mhrs_status_update_company(
-                    company, now
-                )
-            except Exception:
-                _logger.exception("MHRS status update failed for %s", company.name)
-                if not can_commit():
-                    raise
-                self.env.cr.rollback()
-                continue
-            if can_commit():
-                self.env.cr.commit()  # pylint: disable=invalid-commit
+        self._mhrs_run_per_company(
+            "MHRS status update",
+            lambda company: try_company_lock(self.env.cr, STATUS_LOCK_KEY, company.id),
+            lambda company: self._mhrs_cron_env(company)._mhrs_status_update_company(company, now),
+        )
+
+    @api.model
+    def _mhrs_cron_env(self, company):
+        return self.with_company(company).with_context(mhrs_trigger="cron")
