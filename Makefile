@@ -9,7 +9,7 @@ help:
 	@echo "make test   fresh database, install the addon, run every test (simulator, addon, browser tour)"
 	@echo "make lint   ruff + pylint-odoo"
 	@echo "make bench  benchmarks with ratios against a baseline measured in the same run"
-	@echo "make soak   1,000 MHRS operations with 30% failing calls: nothing lost, duplicated or drifted"
+	@echo "make soak   1,000 MHRS operations with 30% failing calls, then 10 days of appointments with outages"
 
 setup:
 	@bash scripts/setup.sh

@@ -1,4 +1,5 @@
-"""Soak test of the outbound path: 1,000 MHRS operations while 30% of the calls fail.
+"""Soak tests: 1,000 outbound MHRS operations while 30% of the calls fail, then 10 simulated days of
+appointment activity with random MHRS outages.
 
 Run by ``make soak`` (scripts/soak.sh) against a freshly installed database; not part of ``make test``.
 The simulator runs in-process on a free loopback port with faults injected into 30% of the SOAP calls
@@ -6,11 +7,22 @@ The simulator runs in-process on a free loopback port with faults injected into 
 *after* MHRS applied the change (the answer is lost, the change is not). Odoo's retry job is run until
 nothing is left to resend; then Odoo and the simulator's state are compared: lost operations,
 duplicated records at MHRS and drifted records must all be 0.
+
+The appointment part moves the simulator's clock through 10 days (every 30 minutes from 07:00 to 23:30)
+and passes the same ``now=`` to Odoo's jobs: citizens book and cancel, MHRS cancels unconfirmed
+appointments at 20:00, reception books (operation 16, whose answer is sometimes lost after MHRS booked)
+and checks patients in, the query, status and end-of-day jobs run, while MHRS has outages (3 hours on some
+days, one from 16:00 to the next morning) and random faults. The next morning everything is compared with
+the simulator: every MHRS appointment once in Odoo with the same state, every attendance decision at MHRS.
 """
 
+import logging
+import math
 import random
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from datetime import time as dtime
+from zoneinfo import ZoneInfo
 
 import requests
 
@@ -19,6 +31,7 @@ from odoo.exceptions import UserError
 from odoo.tests import TransactionCase
 
 from odoo.addons.mhrs_connector.models.mhrs_template import lines_key
+from odoo.addons.mhrs_connector.tests.appointment_common import make_tckn
 from odoo.addons.mhrs_connector.tests.common import INSTITUTION, RESPONSIBLE_TCKN
 
 from mhrs_simulator.server import SimulatorServer
@@ -37,6 +50,31 @@ FAULTS = [
     ({"mode": "soap_fault"}, 0.05),
     ({"mode": "timeout", "timeout_s": 0.3}, 0.02),
 ]
+
+# Appointment part.
+TZ = ZoneInfo("Europe/Istanbul")
+DAYS, PHYSICIANS, STEP = 10, 10, 10  # simulated days, physicians, minutes between job runs
+FIRST_TICK, LAST_TICK = dtime(7), dtime(23, 50)
+BLOCKS = [(dtime(9), dtime(12)), (dtime(13), dtime(17))]  # 20-minute slots: 21 per physician and day
+SLOT, GRACE, STATUS_BATCH = 20, 30, 100
+QUERY, STATUS, BOOK = "QUSC_IN001001TR01", "PRSC_IN001009TR01", "PRSC_IN001007TR01"
+SLOT_QUERY = "QUSC_IN001002TR01"
+# Random faults outside the outages, per operation: (rule, share of the calls).
+BACKGROUND_FAULTS = [
+    ({"mode": "drop", "operation": QUERY}, 0.05),
+    ({"mode": "truncated", "operation": QUERY}, 0.05),
+    ({"mode": "http500", "operation": STATUS}, 0.05),
+    ({"mode": "truncated", "execute": True, "operation": STATUS}, 0.05),
+    ({"mode": "truncated", "execute": True, "operation": BOOK}, 0.15),
+    ({"mode": "drop", "operation": BOOK}, 0.1),
+    ({"mode": "http500", "execute": True, "operation": BOOK}, 0.1),
+]
+OUTAGE_MODES = ["http500", "drop", "soap_fault"]
+EVENING_OUTAGE_DAY = 5  # 16:00 to 07:30 the next morning: the rest of that day's statuses cannot be sent
+
+
+def utc_naive(local_dt):
+    return local_dt.astimezone(UTC).replace(tzinfo=None)
 
 
 class Control:
@@ -283,4 +321,364 @@ class TestSoak(TransactionCase):
             "drifted": drifted,
             "open": open_records,
             "details": details,
+        }
+
+    # ------------------------------------------------------------------------------------------------
+    # Appointments: 10 simulated days with outages
+    # ------------------------------------------------------------------------------------------------
+    def test_soak_appointments(self):
+        rng = random.Random(SEED + 1)
+        # The jobs log every call an outage fails as a warning: thousands of lines, counted below instead.
+        addon_logger = logging.getLogger("odoo.addons.mhrs_connector")
+        self.addCleanup(addon_logger.setLevel, addon_logger.level)
+        addon_logger.setLevel(logging.ERROR)
+        started = time.monotonic()
+        self.sim.post("reset")
+        self.sim.post("seed", {"institution": INSTITUTION})
+        self._appointment_setup()
+        first_day = datetime.now(TZ).date() + timedelta(days=1)
+        self.days = [first_day + timedelta(days=i) for i in range(DAYS)]
+        self.period_end = datetime.combine(self.days[-1] + timedelta(days=1), dtime(0), TZ)
+        self._register_day_schedules()
+        self.ticks, self.hits = [], 0
+        self.bookings = dict.fromkeys(("booked", "adopted", "not_booked", "unknown", "refused"), 0)
+        self.checked_in = self.no_show = self.searches = 0
+        # Citizens have been booking before the first day.
+        self._clock(datetime.combine(first_day, dtime(6), TZ))
+        self.sim.post(
+            "citizens",
+            {"bookings": 150, "seed": rng.randrange(10**6), "window": self._citizen_window(first_day, 6)},
+        )
+        self.sim.post("requests/reset")
+        outages = self._plan_outages(rng)
+        self.outage_on = None
+        self._set_faults(False)
+        for day in self.days:
+            minute = FIRST_TICK.hour * 60 + FIRST_TICK.minute
+            while minute <= LAST_TICK.hour * 60 + LAST_TICK.minute:
+                when = datetime.combine(day, dtime(minute // 60, minute % 60), TZ)
+                self._tick(rng, when, any(start <= when < end for start, end in outages))
+                minute += STEP
+        # The next morning, MHRS answers again: the jobs catch up; then Odoo is compared with MHRS.
+        morning = datetime.combine(self.days[-1] + timedelta(days=1), FIRST_TICK, TZ)
+        self._tick(rng, morning, False, activity=False)
+        elapsed = time.monotonic() - started
+        self.hits += sum(rule["hits"] for rule in self.sim.get("faults")["faults"])
+        self.sim.post("faults", {"clear": True})
+        counts = self.sim.get("requests").get("counts", {})
+        state = self.sim.get("state")
+        self.sim.post("clock", {"release": True})
+        report = self._compare_appointments(state)
+        needed = self._calls_needed()
+        made = {code: counts.get(code, 0) for code in needed}
+        total_made, total_needed = sum(made.values()), sum(needed.values())
+        lines = [
+            "",
+            "MHRS soak: appointments",
+            f"  simulated days             {DAYS} ({len(self.ticks)} job runs, every {STEP} min)",
+            f"  physicians / schedules     {PHYSICIANS} / {PHYSICIANS * DAYS * len(BLOCKS)} blocks",
+            f"  appointments at MHRS       {report['total']} ({report['cancelled']} cancelled, "
+            f"{report['auto']} by the 20:00 rule)",
+            f"  hospital bookings          {sum(self.bookings.values())}: "
+            + ", ".join(f"{key} {value}" for key, value in self.bookings.items()),
+            f"  checked in / no-show       {self.checked_in} / {self.no_show} by reception",
+            f"  outages                    {len(outages)} ("
+            + ", ".join(f"{start:%d.%m %H:%M}-{end:%H:%M}" for start, end in outages)
+            + ")",
+            f"  faults injected            {self.hits}",
+            f"  lost operations            {report['lost']} "
+            f"(appointments {report['lost_sync']}, statuses {report['lost_status']})",
+            f"  duplicated operations      {report['duplicated']}",
+            f"  drifted appointments       {report['drifted']}",
+            f"  statuses sent              {report['status_sent']}",
+            f"  failed, day ended          {report['day_ended']} (outage from 16:00 on "
+            f"{self.days[EVENING_OUTAGE_DAY]:%d.%m} to the next morning: reported to the managers)",
+            f"  MHRS calls made / needed   {total_made} / {total_needed} ({total_made / total_needed:.2f}x): "
+            + ", ".join(f"{code} {made[code]}/{needed[code]}" for code in needed),
+            f"  elapsed                    {elapsed:.0f} s",
+        ]
+        print("\n".join(lines + [f"  ! {line}" for line in report["details"][:20]]))
+        self.assertEqual((report["lost"], report["duplicated"], report["drifted"]), (0, 0, 0))
+        self.assertTrue(report["day_ended_expected"], "day-ended failures outside the evening outage")
+
+    def _appointment_setup(self):
+        company = self.company
+        company.partner_id.tz = "Europe/Istanbul"
+        company.write(
+            {
+                "mhrs_shortest_duration": STEP,
+                "mhrs_status_grace": GRACE,
+                "mhrs_sync_horizon_days": 2,
+                "mhrs_eod_sync_time": 22.0,
+            }
+        )
+        Physician = self.env["mhrs.physician"]
+        Physician.search([]).write({"mhrs_sync": False})
+        self.physicians = Physician.create(
+            [{"name": f"Dr. Soak {i}", "tckn": make_tckn(310000000 + i * 7919)} for i in range(PHYSICIANS)]
+        )
+        seeded = self.sim.post(
+            "seed",
+            {
+                "physicians": [{"tckn": p.tckn, "name": p.name} for p in self.physicians],
+                "clinics": [{"branch": 157, "name": "Soak Dahiliye"}],
+            },
+        )
+        self.clinic = self.env["mhrs.clinic"].create(
+            {
+                "name": "Soak Dahiliye",
+                "mhrs_branch_id": self.env.ref("mhrs_connector.mhrs_branch_157").id,
+                "mhrs_clinic_code": seeded["clinics"][0],
+                "state": "registered",
+            }
+        )
+        self.Appointment = self.env["mhrs.appointment"]
+
+    def _register_day_schedules(self):
+        for day in self.days:
+            items = [
+                {
+                    "ReferansNo": f"SOAK-{physician.id}-{day}-{start:%H%M}",
+                    "CetvelDetayBilgileri": {
+                        "HekimKodu": physician.tckn,
+                        "KlinikKodu": 157,
+                        "AltKlinikKodu": self.clinic.mhrs_clinic_code,
+                        "AksiyonKodu": 1,
+                        "TedaviSuresi": SLOT,
+                        "SlotBasinaDusenHastaSayisi": 1,
+                        "TarihBilgileri": {
+                            "BaslangicZamani": datetime.combine(day, start, TZ),
+                            "BitisZamani": datetime.combine(day, end, TZ),
+                        },
+                    },
+                }
+                for physician in self.physicians
+                for start, end in BLOCKS
+            ]
+            result = self.env["mhrs.connector.mixin"]._mhrs_call(
+                "schedule_register", company=self.company, CetvelBilgileri=items
+            )
+            self.assertTrue(all(answer.get("KesinCetvelId") for answer in result["CetvelCevap"]))
+
+    def _plan_outages(self, rng):
+        """A 3-hour outage on some days, and one from 16:00 to the next morning."""
+        outages = []
+        for index, day in enumerate(self.days):
+            if index == EVENING_OUTAGE_DAY:
+                start = datetime.combine(day, dtime(16), TZ)
+                outages.append((start, datetime.combine(day + timedelta(days=1), dtime(7, 30), TZ)))
+            elif index in (1, 3, 7, 8):
+                start = datetime.combine(day, dtime(rng.randint(8, 18), rng.choice((0, 30))), TZ)
+                outages.append((start, start + timedelta(hours=3)))
+        return outages
+
+    def _set_faults(self, outage):
+        """Background faults, plus every query and status call failing during an outage."""
+        if outage == self.outage_on:
+            return
+        self.hits += sum(rule["hits"] for rule in self.sim.get("faults")["faults"])
+        self.sim.post("faults", {"clear": True})
+        if outage:
+            mode = OUTAGE_MODES[len(self.ticks) % len(OUTAGE_MODES)]
+            for code in (QUERY, STATUS):
+                self.sim.post("faults", {"mode": mode, "operation": code})
+        for code in (QUERY, STATUS, BOOK):
+            left = 1.0
+            for spec, share in BACKGROUND_FAULTS:
+                if spec["operation"] == code:
+                    self.sim.post("faults", dict(spec, share=round(share / left, 6)))
+                    left -= share
+        self.outage_on = outage
+
+    def _clock(self, when):
+        self.sim.post("clock", {"set": when.isoformat(), "frozen": True})
+
+    def _citizen_window(self, day, hour):
+        start = datetime.combine(day, dtime(hour), TZ)
+        return {
+            "start": start.isoformat(),
+            "end": min(start + timedelta(days=3), self.period_end).isoformat(),
+        }
+
+    def _tick(self, rng, when, outage, activity=True):
+        """One step of the simulated day: MHRS's clock, faults, citizens, reception, then Odoo's jobs."""
+        self._clock(when)
+        self._set_faults(outage)
+        now = utc_naive(when)
+        self.ticks.append(now)
+        if activity:
+            if when.minute == 0 and 8 <= when.hour <= 21:
+                self.sim.post(
+                    "citizens",
+                    {
+                        "bookings": 5,
+                        "cancellations": 1,
+                        "seed": rng.randrange(10**6),
+                        "window": self._citizen_window(when.date(), when.hour),
+                    },
+                )
+            if when.hour == 20 and when.minute == 0:
+                self.sim.post("auto_cancel", {"share": 0.3, "seed": rng.randrange(10**6)})
+            if when.minute == 30 and 9 <= when.hour <= 17 and when.date() < self.days[-1]:
+                self._hospital_booking(rng, when)
+        last_run = self.env["mhrs.sync.run"].search([], order="id desc", limit=1).id or 0
+        self.Appointment._cron_appointment_query(now=now)
+        if activity:
+            self._reception(rng, now)
+        self.Appointment._cron_status_update(now=now)
+        self.Appointment._cron_end_of_day_sync(now=now)
+        # Time travel: the runs started at the simulated time (the periodic window starts from it).
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE mhrs_sync_run SET started_at = %(t)s, ended_at = %(t)s WHERE id > %(id)s",
+            {"t": now, "id": last_run},
+        )
+        self.env.invalidate_all()
+
+    def _reception(self, rng, now):
+        """Patients whose appointment started since the last step: most are checked in, a few are marked
+        as not attended by hand; the status job decides the others."""
+        arrived = self.Appointment.search(
+            [
+                ("company_id", "=", self.company.id),
+                ("state", "=", "booked"),
+                ("date_start", ">", now - timedelta(minutes=STEP)),
+                ("date_start", "<=", now),
+            ]
+        )
+        for appointment in arrived:
+            draw = rng.random()
+            if draw < 0.65:
+                appointment._mhrs_check_in(now=now)
+                self.checked_in += 1
+            elif draw < 0.75:
+                appointment._mhrs_mark_no_show(now=now)
+                self.no_show += 1
+
+    def _hospital_booking(self, rng, when):
+        """Reception books a free slot of tomorrow through the slot search and the booking wizard; when
+        MHRS's answer is lost and MHRS confirms nothing was booked, the user tries again."""
+        physician = rng.choice(self.physicians)
+        tomorrow = when.date() + timedelta(days=1)
+        search = self.env["mhrs.slot.search.wizard"].create(
+            {
+                "clinic_id": self.clinic.id,
+                "physician_id": physician.id,
+                "date_from": utc_naive(datetime.combine(tomorrow, dtime(0), TZ)),
+                "date_to": utc_naive(datetime.combine(tomorrow, dtime(23), TZ)),
+            }
+        )
+        search.action_search()
+        self.searches += 1
+        if not search.line_ids:
+            return
+        context = rng.choice(search.line_ids).action_book()["context"]
+        tckn = make_tckn(rng.randrange(100000000, 999999999))
+        for _attempt in range(3):
+            wizard = (
+                self.env["mhrs.appointment.book.wizard"]
+                .with_context(**context)
+                .create({"tckn": tckn, "first_name": "Soak", "last_name": "Hasta", "phone": "05321234567"})
+            )
+            try:
+                with self.env.cr.savepoint():
+                    appointment = self.Appointment.browse(wizard.action_book()["res_id"])
+            except UserError as error:
+                text = str(error)
+                if "nothing was booked" in text:
+                    self.bookings["not_booked"] += 1
+                    continue  # the user tries again
+                self.bookings["unknown" if "could not be asked" in text else "refused"] += 1
+                return
+            adopted = "adopted" in (appointment.message_ids[:1].body or "")
+            self.bookings["adopted" if adopted else "booked"] += 1
+            return
+
+    # ------------------------------------------------------------------------------------------------
+    def _compare_appointments(self, state):
+        institution = INSTITUTION["code"]
+        remote = {hrn: a for hrn, a in state["appointments"].items() if a["institution"] == institution}
+        local = self.Appointment.search([("company_id", "=", self.company.id)])
+        by_hrn = {}
+        for appointment in local:
+            by_hrn.setdefault(appointment.mhrs_hrn, []).append(appointment)
+        details = []
+        lost_sync = [hrn for hrn in remote if hrn not in by_hrn]
+        details += [f"lost: {hrn} not in Odoo" for hrn in lost_sync]
+        extra = [hrn for hrn in by_hrn if hrn not in remote]
+        twice = [hrn for hrn, records in by_hrn.items() if len(records) > 1]
+        # A booking made twice at MHRS: the same patient twice in the same slot.
+        slots = {}
+        for a in remote.values():
+            if a["record_status"] == 1:
+                slots.setdefault((a["tckn"], a["start"]), []).append(a["hrn"])
+        booked_twice = [hrns for hrns in slots.values() if len(hrns) > 1]
+        details += [f"duplicate: {item}" for item in extra + twice + booked_twice]
+        cancelled_by = {1: "patient_mhrs", 2: "hospital", 3: "exception", 4: "auto_20"}
+        drifted, lost_status, day_ended, sent = 0, 0, [], 0
+        last_day_end = utc_naive(self.period_end)
+        for hrn, records in by_hrn.items():
+            a, appointment = remote.get(hrn), records[0]
+            if a is None:
+                continue
+            expected_state = "cancelled" if a["record_status"] == 2 else None
+            if (
+                (appointment.state == "cancelled") != (expected_state == "cancelled")
+                or (expected_state and appointment.cancelled_by != cancelled_by.get(a["cancelled_by"]))
+                or appointment.date_start != utc_naive(datetime.fromisoformat(a["start"]))
+                or (a["status"] and str(a["status"]) != (appointment.mhrs_status_code or ""))
+                or appointment.missing_from_mhrs
+            ):
+                drifted += 1
+                details.append(f"drift: {hrn} {appointment.state}/{appointment.mhrs_status_code} vs {a}")
+                continue
+            if appointment.state == "cancelled" or appointment.date_start >= last_day_end:
+                continue
+            # The appointment's day has passed: its attendance decision must be at MHRS.
+            code = {"attended": 1, "no_show": 2}.get(appointment.state)
+            if code and a["status"] == code and appointment.mhrs_status == "sent":
+                sent += 1
+            elif appointment.mhrs_status == "failed" and "Day ended" in (appointment.mhrs_status_error or ""):
+                day_ended.append(appointment)
+            else:
+                lost_status += 1
+                details.append(f"status lost: {hrn} {appointment.state}/{appointment.mhrs_status} vs {a}")
+        outage_day = self.days[EVENING_OUTAGE_DAY]
+        # Only the day whose outage covered the rest of it (a status whose last try before the outage met a
+        # random fault falls into the outage too).
+        expected = all(a._mhrs_local_day() == outage_day for a in day_ended)
+        details += [f"day ended: {a.mhrs_hrn} {a.date_end} {a.state}" for a in day_ended if not expected]
+        self.status_due = [
+            a for records in by_hrn.values() for a in records if a.mhrs_status in ("sent", "failed")
+        ]
+        return {
+            "total": len(remote),
+            "cancelled": sum(1 for a in remote.values() if a["record_status"] == 2),
+            "auto": sum(1 for a in remote.values() if a["cancelled_by"] == 4),
+            "lost": len(lost_sync) + lost_status,
+            "lost_sync": len(lost_sync),
+            "lost_status": lost_status,
+            "duplicated": len(extra) + len(twice) + len(booked_twice),
+            "drifted": drifted,
+            "status_sent": sent,
+            "day_ended": len(day_ended),
+            "day_ended_expected": expected,
+            "details": details,
+        }
+
+    def _calls_needed(self):
+        """The calls a run without faults would make: one query per job run and per end-of-day sync,
+        one status call per job run that finds appointments due (per 100), one slot search per
+        hospital booking and one booking call per patient booked."""
+        due_at = {}
+        for appointment in self.status_due:
+            ready = appointment.date_end + timedelta(minutes=GRACE)
+            tick = next((t for t in self.ticks if t >= ready), self.ticks[-1])
+            due_at[tick] = due_at.get(tick, 0) + 1
+        bookings = sum(self.bookings.values()) - self.bookings["not_booked"]
+        return {
+            QUERY: len(self.ticks) + len(self.days) + 1,
+            STATUS: sum(math.ceil(count / STATUS_BATCH) for count in due_at.values()),
+            BOOK: bookings,
+            SLOT_QUERY: self.searches,
         }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make soak: 1,000 outbound MHRS operations with 30% of the calls failing, in a fresh throwaway database;
+# make soak: 1,000 outbound MHRS operations with 30% of the calls failing, then 10 simulated days of
+# appointment activity with MHRS outages, in a fresh throwaway database;
 # prints lost / duplicated / drifted counts (all must be 0) and MHRS calls made against calls needed.
 set -uo pipefail
 # shellcheck source=scripts/common.sh
@@ -19,7 +20,7 @@ if ! "$PY" -m odoo -c "$conf" -d "$DB" -i mhrs_connector --without-demo=all --st
   tail -n 60 "$ROOT/.soak-install.log"
   die "Installing the addon failed (full log: .soak-install.log)"
 fi
-log "Soak: 1,000 operations against the simulator with 30% faults"
+log "Soak: 1,000 operations with 30% faults, then 10 simulated days of appointments with outages"
 "$PY" -m pytest -p no:cacheprovider bench/soak.py -s -q --odoo-config="$conf" --odoo-database="$DB" \
   --odoo-log-level=warn
 status=$?

@@ -7,6 +7,7 @@ from . import test_template
 from . import test_schedule
 from . import test_schedule_plan
 from . import test_appointment
+from . import test_booking_adoption
 from . import test_appointment_sync
 from . import test_sync_queries
 from . import test_exception

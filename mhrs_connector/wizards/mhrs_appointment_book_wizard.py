@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.mhrs_appointment import to_aware
+from ..soap import errors
 from ..tools import is_valid_tckn
 
 
@@ -18,9 +19,7 @@ class MhrsAppointmentBookWizard(models.TransientModel):
         help="The hospital booking the appointment.",
     )
     clinic_id = fields.Many2one("mhrs.clinic", check_company=True, help="The slot's clinic.")
-    physician_id = fields.Many2one(
-        "mhrs.physician", check_company=True, help="The slot's physician."
-    )
+    physician_id = fields.Many2one("mhrs.physician", check_company=True, help="The slot's physician.")
     physician_tckn = fields.Char(string="Physician TCKN", help="HekimKodu of the slot.")
     mhrs_schedule_ref = fields.Char(
         string="MHRS Schedule Id", required=True, help="KesinCetvelId of the slot."
@@ -56,27 +55,108 @@ class MhrsAppointmentBookWizard(models.TransientModel):
             raise UserError(self.env._("%(tckn)s is not a valid T.C. Kimlik No.", tckn=tckn))
         if not (self.phone or "").strip():
             raise UserError(self.env._("MHRS needs the patient's phone number to book."))
-        result = self.env["mhrs.connector.mixin"]._mhrs_call_ui(
-            "appointment_register",
-            company=self.company_id,
-            KesinCetvelId=int(self.mhrs_schedule_ref),
-            RandevuZamanBilgisi={
-                "RandevuBaslangicZamani": to_aware(self.date_start),
-                "RandevuBitisZamani": to_aware(self.date_end),
-            },
-            VatandasBilgileri={
-                "TCKimlikNo": tckn,
-                "Ad": self.first_name.strip(),
-                "Soyad": self.last_name.strip(),
-                "TelefonNo": self.phone.strip(),
-                "Email": self.email or None,
-            },
-            RandevuNotu=self.note or None,
+        connector = self.env["mhrs.connector.mixin"]
+        try:
+            result = connector._mhrs_call(
+                "appointment_register",
+                company=self.company_id,
+                KesinCetvelId=int(self.mhrs_schedule_ref),
+                RandevuZamanBilgisi={
+                    "RandevuBaslangicZamani": to_aware(self.date_start),
+                    "RandevuBitisZamani": to_aware(self.date_end),
+                },
+                VatandasBilgileri={
+                    "TCKimlikNo": tckn,
+                    "Ad": self.first_name.strip(),
+                    "Soyad": self.last_name.strip(),
+                    "TelefonNo": self.phone.strip(),
+                    "Email": self.email or None,
+                },
+                RandevuNotu=self.note or None,
+            )
+        except errors.MhrsError as exc:
+            error = connector._mhrs_error_message(exc)
+            if not self._mhrs_answer_lost(exc):
+                raise UserError(error) from exc
+            # MHRS may have booked before its answer was lost: ask it instead of booking twice.
+            row = self._mhrs_find_booked(tckn, error)
+            if not row:
+                raise UserError(
+                    self.env._(
+                        "MHRS did not answer the booking (%(error)s). Asked afterwards, MHRS holds no "
+                        "appointment of this patient in this slot: nothing was booked. Try again.",
+                        error=error,
+                    )
+                ) from exc
+            appointment = self._mhrs_create_appointment(tckn, row["RandevuHrn"])
+            appointment.message_post(
+                body=self.env._(
+                    "MHRS did not answer the booking but holds it (HRN %(hrn)s): adopted, not booked twice.",
+                    hrn=appointment.mhrs_hrn,
+                )
+            )
+            return self._mhrs_open(appointment)
+        appointment = self._mhrs_create_appointment(tckn, result["RandevuHrn"])
+        appointment.message_post(body=self.env._("Booked on MHRS (HRN %(hrn)s).", hrn=appointment.mhrs_hrn))
+        return self._mhrs_open(appointment)
+
+    @api.model
+    def _mhrs_answer_lost(self, exc):
+        """True when MHRS may have booked although its answer never arrived: a transport error, a
+        malformed or truncated answer, or a SOAP server fault without an MHRS code."""
+        if isinstance(exc, errors.MhrsTransportError | errors.MhrsMalformedResponse):
+            return True
+        return isinstance(exc, errors.MhrsBusinessError) and self.env[
+            "mhrs.appointment"
+        ]._mhrs_is_server_fault(exc)
+
+    def _mhrs_find_booked(self, tckn, error):
+        """MHRS's active appointment of this patient in this slot (a row of operation 14), or None.
+        When MHRS cannot be asked either, the booking is unknown: the user is told so."""
+        physician_tckn = self.physician_tckn or self.physician_id.tckn
+        try:
+            result = self.env["mhrs.connector.mixin"]._mhrs_call(
+                "appointment_query",
+                company=self.company_id,
+                TarihBilgileri={
+                    "BaslangicZamani": to_aware(self.date_start),
+                    "BitisZamani": to_aware(self.date_end),
+                },
+                HekimKodu=[physician_tckn] if physician_tckn else None,
+            )
+        except errors.MhrsError as exc:
+            raise UserError(
+                self.env._(
+                    "MHRS did not answer the booking (%(error)s) and could not be asked whether it booked "
+                    "the appointment anyway. Do not book again yet: query this physician's appointments "
+                    "first; an appointment MHRS booked will appear there.",
+                    error=error,
+                )
+            ) from exc
+        start = to_aware(self.date_start)
+        for row in result.get("KurumRandevuBilgileri") or []:
+            when = (row.get("TarihBilgileri") or {}).get("BaslangicZamani")
+            if (
+                (row.get("HastaTCKimlikNo") or "").strip() == tckn
+                and row.get("KayitDurumKodu") != 2
+                and str(row.get("KesinCetvelId") or "") == str(self.mhrs_schedule_ref)
+                and when is not None
+                and to_aware(when) == start
+            ):
+                return row
+        return None
+
+    def _mhrs_create_appointment(self, tckn, hrn):
+        """The Odoo appointment of the booking MHRS holds as ``hrn`` (a sync may have brought it already)."""
+        existing = self.env["mhrs.appointment"].search(
+            [("company_id", "=", self.company_id.id), ("mhrs_hrn", "=", hrn)], limit=1
         )
+        if existing:
+            return existing
         partner = self.partner_id if self.partner_id.tckn == tckn else self._find_or_create_partner(tckn)
-        appointment = self.env["mhrs.appointment"].create(
+        return self.env["mhrs.appointment"].create(
             {
-                "mhrs_hrn": result["RandevuHrn"],
+                "mhrs_hrn": hrn,
                 "company_id": self.company_id.id,
                 "partner_id": partner.id,
                 "patient_tckn": tckn,
@@ -104,7 +184,8 @@ class MhrsAppointmentBookWizard(models.TransientModel):
                 "mhrs_sync_state": "synced",
             }
         )
-        appointment.message_post(body=self.env._("Booked on MHRS (HRN %(hrn)s).", hrn=appointment.mhrs_hrn))
+
+    def _mhrs_open(self, appointment):
         return {
             "type": "ir.actions.act_window",
             "res_model": "mhrs.appointment",
