@@ -14,3 +14,18 @@ ODOO_PORT="${MHRS_ODOO_PORT:-8069}"
 
 log() { printf '\033[1m[mhrs]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[31m[mhrs] %s\033[0m\n' "$*" >&2; exit 1; }
+
+# fresh_database DB CONF LOG [odoo args...]: drop DB, install mhrs_connector into a new one with the
+# given extra Odoo arguments; on failure print the log's tail and stop. Needs DB_HOST/DB_PORT/DB_USER.
+fresh_database() {
+  local db=$1 conf=$2 logfile=$3
+  shift 3
+  dropdb -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" --if-exists "$db" || exit 1
+  rm -rf "$ROOT/.odoo-data/filestore/$db"
+  log "Installing mhrs_connector in a fresh database $db"
+  if ! "$PY" -m odoo -c "$conf" -d "$db" -i mhrs_connector --stop-after-init --log-level=warn "$@" \
+       >"$logfile" 2>&1 || grep -Eq "(ERROR|CRITICAL) $db" "$logfile"; then
+    tail -n 60 "$logfile"
+    die "Installing the addon failed (full log: $logfile)"
+  fi
+}

@@ -17,7 +17,7 @@ ensure_role() {
 
 start_private_cluster() {
   local bindir port=5433
-  bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  bindir=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -n 1)
   [ -n "$bindir" ] || die "No PostgreSQL server binaries found (apt-get install postgresql)"
   local runas=()
   if [ "$(id -u)" -eq 0 ]; then

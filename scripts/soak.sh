@@ -11,15 +11,7 @@ conf=$("$ROOT/scripts/odoo-conf.sh" "$ROOT/.odoo-soak.conf" "$SOAK_HTTP_PORT") |
 eval "$("$ROOT/scripts/postgres.sh")" || exit 1
 cd "$ROOT" || exit 1
 
-dropdb -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" --if-exists "$DB" || exit 1
-rm -rf "$ROOT/.odoo-data/filestore/$DB"
-log "Installing mhrs_connector in a fresh database $DB (without demo data)"
-if ! "$PY" -m odoo -c "$conf" -d "$DB" -i mhrs_connector --without-demo=all --stop-after-init \
-     --log-level=warn >"$ROOT/.soak-install.log" 2>&1 \
-   || grep -Eq "(ERROR|CRITICAL) $DB" "$ROOT/.soak-install.log"; then
-  tail -n 60 "$ROOT/.soak-install.log"
-  die "Installing the addon failed (full log: .soak-install.log)"
-fi
+fresh_database "$DB" "$conf" "$ROOT/.soak-install.log" --without-demo=all
 log "Soak: 1,000 operations with 30% faults, then 10 simulated days of appointments with outages"
 "$PY" -m pytest -p no:cacheprovider bench/soak.py -s -q --odoo-config="$conf" --odoo-database="$DB" \
   --odoo-log-level=warn
