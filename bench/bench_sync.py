@@ -7,13 +7,17 @@ Run by ``make bench`` (scripts/bench.sh) against a freshly installed throwaway d
 It starts the MHRS simulator in-process on a free loopback port, seeds one hospital (N physicians, M booked
 appointments each for tomorrow), points the company at it and measures, in one process on one machine:
 
-1. a full-day sync from empty (SOAP decode + ORM upsert);
+1b. a full-day sync from empty in a database without the patients: every one of them is created (res.partner
+   through the ORM) with its appointment;
+1. then, appointments emptied and the patients kept (a hospital's registry), the full-day sync again (SOAP
+   decode, patients matched, new appointments inserted in bulk);
 2. the same sync again with nothing changed (must write no appointment row: 0 INSERT/UPDATE statements on
    mhrs_appointment), with the fast decoder and with zeep's;
 3. a sync after 5% of the appointments changed or were cancelled at MHRS;
 4. the status-update pass for the day, when the job exists (``_cron_status_update``), else "n/a";
 5. the baseline: the same MHRS answers over the same HTTP (same batches), parsed with bare lxml and upserted
-   with one ``INSERT ... ON CONFLICT`` per batch through psycopg2 into a scratch table.
+   with one ``INSERT ... ON CONFLICT`` per batch through psycopg2 into a scratch table; for 1b, from empty
+   tables again, with a second statement per batch upserting the patients (the same rows as 1b writes).
 
 Figures are printed and written as JSON to bench/results/<timestamp>.json for comparing commits.
 """
@@ -288,22 +292,34 @@ SCRATCH_COLUMNS = (
 
 
 def baseline(dsn, server, client_config, tckns, start, end, batch_size):
-    """The practical limit: same requests over the same HTTP, bare lxml, one upsert statement per batch."""
+    """The practical limit: same requests over the same HTTP, bare lxml, one upsert statement per batch.
+
+    "full" and "unchanged" upsert the appointment rows (the sync's rows when its patients are known);
+    "full_with_patients" starts from empty tables again and also upserts the patient rows (one more
+    statement per batch, the appointments then carry the patient's id): the rows of a sync whose
+    patients are all new."""
     from odoo.addons.mhrs_connector.soap.client import MhrsClient
 
     client = MhrsClient(client_config)
     session = requests.Session()
     connection = psycopg2.connect(**dsn)
     cursor = connection.cursor()
-    cursor.execute("DROP TABLE IF EXISTS bench_scratch_appointment")
-    cursor.execute(
-        "CREATE TABLE bench_scratch_appointment (hrn varchar PRIMARY KEY, schedule_ref varchar,"
-        " clinic_code int, physician_tckn varchar, patient_tckn varchar, patient_name varchar,"
-        " patient_phone varchar,"
-        " date_start timestamp, date_end timestamp, record_status int, status int, cancelled_by int,"
-        " appointment_type int, note text, channel int, booked_at timestamp)"
-    )
-    connection.commit()
+
+    def create_tables():
+        cursor.execute("DROP TABLE IF EXISTS bench_scratch_appointment, bench_scratch_patient")
+        cursor.execute(
+            "CREATE TABLE bench_scratch_appointment (hrn varchar PRIMARY KEY, schedule_ref varchar,"
+            " clinic_code int, physician_tckn varchar, patient_tckn varchar, patient_name varchar,"
+            " patient_phone varchar,"
+            " date_start timestamp, date_end timestamp, record_status int, status int, cancelled_by int,"
+            " appointment_type int, note text, channel int, booked_at timestamp, patient_id int)"
+        )
+        cursor.execute(
+            "CREATE TABLE bench_scratch_patient (id serial PRIMARY KEY, tckn varchar UNIQUE, name varchar,"
+            " phone varchar)"
+        )
+        connection.commit()
+
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in SCRATCH_COLUMNS[1:])
     changed = " OR ".join(
         f"bench_scratch_appointment.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in SCRATCH_COLUMNS[1:]
@@ -311,6 +327,16 @@ def baseline(dsn, server, client_config, tckns, start, end, batch_size):
     insert = (
         f"INSERT INTO bench_scratch_appointment ({', '.join(SCRATCH_COLUMNS)}) VALUES %s "
         f"ON CONFLICT (hrn) DO UPDATE SET {updates} WHERE {changed}"
+    )
+    with_patient = (
+        f"INSERT INTO bench_scratch_appointment ({', '.join(SCRATCH_COLUMNS)}, patient_id) VALUES %s "
+        f"ON CONFLICT (hrn) DO UPDATE SET {updates}, patient_id = EXCLUDED.patient_id WHERE {changed}"
+    )
+    # The patient's name and phone are kept up to date as the sync does; RETURNING gives the ids of
+    # the new and of the existing ones (DO UPDATE returns the row even when nothing changed).
+    patients = (
+        "INSERT INTO bench_scratch_patient (tckn, name, phone) VALUES %s ON CONFLICT (tckn) DO UPDATE"
+        " SET name = EXCLUDED.name RETURNING tckn, id"
     )
     ns = f"{{{TNS}}}"
 
@@ -320,7 +346,7 @@ def baseline(dsn, server, client_config, tckns, start, end, batch_size):
     def integer(text):
         return int(text) if text else None
 
-    def run():
+    def run(patient_rows=False):
         calls = rows_total = 0
         for index in range(0, len(tckns), batch_size):
             body, _header, _op, code = client.build_request(
@@ -364,18 +390,30 @@ def baseline(dsn, server, client_config, tckns, start, end, batch_size):
                         utc(text("EklenmeZamani")),
                     )
                 )
-            if rows:
+            if rows and patient_rows:
+                people = {row[4]: (row[4], row[5], row[6]) for row in rows if row[4]}
+                ids = dict(
+                    psycopg2.extras.execute_values(
+                        cursor, patients, list(people.values()), page_size=len(people), fetch=True
+                    )
+                )
+                rows = [(*row, ids.get(row[4])) for row in rows]
+                psycopg2.extras.execute_values(cursor, with_patient, rows, page_size=len(rows))
+            elif rows:
                 psycopg2.extras.execute_values(cursor, insert, rows, page_size=len(rows))
             connection.commit()
             rows_total += len(rows)
         return calls, rows_total
 
     results = {}
-    for label in ("full", "unchanged"):
+    create_tables()
+    for label in ("full", "unchanged", "full_with_patients"):
+        if label == "full_with_patients":
+            create_tables()
         began = time.perf_counter()
-        calls, rows = run()
+        calls, rows = run(patient_rows=label == "full_with_patients")
         results[label] = {"seconds": round(time.perf_counter() - began, 3), "mhrs_calls": calls, "rows": rows}
-    cursor.execute("DROP TABLE bench_scratch_appointment")
+    cursor.execute("DROP TABLE bench_scratch_appointment, bench_scratch_patient")
     connection.commit()
     connection.close()
     return results
@@ -529,6 +567,15 @@ def main():  # noqa: PLR0915 - one linear script
                 return cr.fetchone()
 
             print(f"Day {day}: {total} appointments, {batches} physician batches of {batch_size}")
+            # 1b. The first sync of a hospital whose patients are not in Odoo yet: every patient is new.
+            full_new = sync("full_new_patients")
+            assert full_new["fetched"] == total and full_new["created"] == total, full_new
+            cr.execute("SELECT count(*) FROM res_partner WHERE tckn IS NOT NULL")
+            full_new["patients_created"] = cr.fetchone()[0]
+            # 1. From empty again with the patients known (a hospital's registry): the same 12,000 rows.
+            cr.execute("DELETE FROM mhrs_appointment")
+            cr.commit()
+            env.invalidate_all()
             full = sync("full")
             assert full["fetched"] == total and full["created"] == total, full
             before = write_dates()
@@ -583,10 +630,13 @@ def main():  # noqa: PLR0915 - one linear script
         "physicians": args.physicians,
         "batches": batches,
         "full_over_baseline": round(phases["full"]["seconds"] / base_full, 2),
+        "full_new_patients_over_baseline": round(
+            phases["full_new_patients"]["seconds"] / phases["baseline"]["full_with_patients"]["seconds"], 2
+        ),
         "unchanged_over_baseline": round(phases["unchanged"]["seconds"] / base_unchanged, 2),
         "statements_per_appointment": {
             name: round(phases[name]["statements"] / total, 3)
-            for name in ("full", "unchanged", "unchanged_zeep", "changed_5pct")
+            for name in ("full", "full_new_patients", "unchanged", "unchanged_zeep", "changed_5pct")
         },
         "mhrs_calls_per_cycle": phases["unchanged"]["mhrs_calls"],
         "unchanged_appointment_row_writes": phases["unchanged"]["appointment_row_writes"],
@@ -611,6 +661,7 @@ def print_report(report):
     print(row.format("phase", "seconds", "statements", "stmt/appt", "MHRS", "rss+ MiB"))
     labels = {
         "full": "1. full-day sync from empty",
+        "full_new_patients": "1b. the same, every patient new",
         "unchanged": "2. unchanged sync (lxml decode)",
         "unchanged_zeep": "2b. unchanged sync (zeep decode)",
         "changed_5pct": "3. sync after 5% changed",
@@ -631,11 +682,14 @@ def print_report(report):
                 result["maxrss_growth_mib"],
             )
         )
-    for label in ("full", "unchanged"):
+    for label, text in (
+        ("full", "5. baseline (full)"),
+        ("unchanged", "5. baseline (unchanged)"),
+        ("full_with_patients", "5b. baseline (full, new patients)"),
+    ):
         b = p["baseline"][label]
-        print(
-            row.format(f"5. baseline ({label})", f"{b['seconds']:.2f}", s["batches"], "", b["mhrs_calls"], "")
-        )
+        statements = s["batches"] * (2 if label == "full_with_patients" else 1)
+        print(row.format(text, f"{b['seconds']:.2f}", statements, "", b["mhrs_calls"], ""))
     d = p["decode_only"]
     lxml_text = f"{d['lxml']:.2f}s" if d["lxml"] is not None else "n/a"
     print(f"\nDecode only, one cycle: zeep {d['zeep']:.2f}s, lxml fast path {lxml_text}", end="")
@@ -651,8 +705,12 @@ def print_report(report):
     memory = report["memory_peak_mib_by_appointments"]
     print(f"Memory (tracemalloc peak of an unchanged sync, MiB by appointments synced): {memory}")
     print(
+        f"Patients created by 1b (res.partner through the ORM): {p['full_new_patients']['patients_created']}"
+    )
+    print(
         f"\nRatios: full sync / baseline = {s['full_over_baseline']}x (target <= 2x); "
-        f"unchanged sync / baseline = {s['unchanged_over_baseline']}x"
+        f"unchanged sync / baseline = {s['unchanged_over_baseline']}x; "
+        f"full sync, every patient new / baseline with patients = {s['full_new_patients_over_baseline']}x"
     )
     print(f"MHRS calls per cycle: {s['mhrs_calls_per_cycle']} (= physician batches: {s['batches']})")
 

@@ -29,3 +29,16 @@ fresh_database() {
     die "Installing the addon failed (full log: $logfile)"
   fi
 }
+
+# Debian packages, installed when missing (root, or through sudo).
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  command -v apt-get >/dev/null || die "Missing system packages: ${missing[*]} (no apt-get to install them)"
+  log "Installing system packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}

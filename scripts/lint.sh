@@ -4,12 +4,9 @@ set -euo pipefail
 # shellcheck source=scripts/common.sh
 source "$(dirname "$0")/common.sh"
 cd "$ROOT"
-"$VENV/bin/ruff" check mhrs_connector mhrs_simulator tools
+"$VENV/bin/ruff" check mhrs_connector mhrs_simulator tools bench
 # self.env._ and _() are both 18.0 idioms; core still uses _() almost everywhere.
 "$VENV/bin/pylint" --rcfile="$ROOT/.pylintrc" --disable=prefer-env-translation mhrs_connector
-if command -v shellcheck >/dev/null; then
-  shellcheck -x scripts/*.sh .ci/run
-else
-  log "shellcheck not installed (apt-get install shellcheck): shell scripts not checked"
-fi
+command -v shellcheck >/dev/null || apt_install shellcheck
+shellcheck -x scripts/*.sh .ci/run
 echo "lint: clean"

@@ -8,6 +8,7 @@ from odoo.exceptions import CacheMiss, UserError
 
 from ..soap import errors
 from ..tools import can_commit, is_valid_tckn, try_company_lock
+from ..tools.bulk_insert import insert_records
 
 _logger = logging.getLogger(__name__)
 
@@ -93,7 +94,6 @@ RDG_CANCELLED = "RDG-007"
 RDG_ALREADY_SET = "RDG-008"
 
 
-
 def to_utc_naive(value):
     """An aware datetime from MHRS as Odoo stores it (naive UTC)."""
     if not value:
@@ -106,6 +106,19 @@ def to_utc_naive(value):
 def to_aware(value):
     """An Odoo datetime (naive UTC) for MHRS (the contract wants an explicit offset)."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def mhrs_status_of(state, status_code, status_error):
+    """``mhrs_status`` of an appointment (shared by the compute and the bulk insert of the sync)."""
+    if status_code:
+        return "sent"
+    if state == "cancelled":
+        return "not_due"
+    if status_error:
+        return "failed"
+    if state in ("attended", "no_show"):
+        return "to_send"
+    return "not_due"
 
 
 class MhrsAppointment(models.Model):
@@ -343,16 +356,9 @@ class MhrsAppointment(models.Model):
     @api.depends("state", "mhrs_status_code", "mhrs_status_error")
     def _compute_mhrs_status(self):
         for appointment in self:
-            if appointment.mhrs_status_code:
-                appointment.mhrs_status = "sent"
-            elif appointment.state == "cancelled":
-                appointment.mhrs_status = "not_due"
-            elif appointment.mhrs_status_error:
-                appointment.mhrs_status = "failed"
-            elif appointment.state in ("attended", "no_show"):
-                appointment.mhrs_status = "to_send"
-            else:
-                appointment.mhrs_status = "not_due"
+            appointment.mhrs_status = mhrs_status_of(
+                appointment.state, appointment.mhrs_status_code, appointment.mhrs_status_error
+            )
 
     # ------------------------------------------------------------------------------------------------
     # Actions
@@ -473,9 +479,7 @@ class MhrsAppointment(models.Model):
         """The local attendance decision may still change: not cancelled, not sent, the same day."""
         for appointment in self:
             if appointment.state == "cancelled":
-                raise UserError(
-                    self.env._("Appointment %(hrn)s is cancelled.", hrn=appointment.mhrs_hrn)
-                )
+                raise UserError(self.env._("Appointment %(hrn)s is cancelled.", hrn=appointment.mhrs_hrn))
             if appointment.mhrs_status == "sent":
                 raise UserError(
                     self.env._(
@@ -697,8 +701,7 @@ class MhrsAppointment(models.Model):
         for key, appointments in changes.items():
             appointments.write(dict(key))
         if to_create:
-            # No chatter, tracking or followers for what MHRS brought: one batched create, no mail rows.
-            created = self.with_context(**QUIET_CREATE).create(to_create)
+            created = self._mhrs_create_synced(to_create)
             counts["created"] += len(created)
             counts["cancelled"] += sum(1 for vals in to_create if vals["state"] == "cancelled")
         # Appointments Odoo has in the window that MHRS no longer returns: flag, never delete.
@@ -713,6 +716,22 @@ class MhrsAppointment(models.Model):
             missing.write({"missing_from_mhrs": True})
             counts["missing"] += len(missing)
         # Nothing else is written: "last seen" is derived from the runs (see _compute_last_seen_at).
+
+    @api.model
+    def _mhrs_create_synced(self, vals_list):
+        """New appointments brought by the sync: no chatter, tracking or followers. One INSERT per
+        thousand rows (tools/bulk_insert.py); through create() when another module added columns."""
+        vals_list = [{"mhrs_status_code": False, **vals} for vals in vals_list]
+        created = insert_records(
+            self,
+            vals_list,
+            lambda vals: {
+                "mhrs_status": mhrs_status_of(vals["state"], vals["mhrs_status_code"], False),
+            },
+        )
+        if created is None:
+            created = self.with_context(**QUIET_CREATE).create(vals_list)
+        return created
 
     @api.model
     def _mhrs_schedule_lines(self, company, rows):
@@ -735,7 +754,8 @@ class MhrsAppointment(models.Model):
             if is_valid_tckn(tckn) and tckn not in wanted:
                 wanted[tckn] = row
         found = {}
-        for partner in Partner.search([("tckn", "in", list(wanted))], order="id"):
+        # Only the TCKN is read: a plain search would prefetch every column of thousands of partners.
+        for partner in Partner.search_fetch([("tckn", "in", list(wanted))], ["tckn"], order="id"):
             found.setdefault(partner.tckn, partner)
         missing = [tckn for tckn in wanted if tckn not in found]
         if missing:

@@ -1,0 +1,125 @@
+"""Creating thousands of rows of one of this addon's own models at the speed of SQL.
+
+``create()`` costs about 0.2 ms per appointment in Python (defaults looked up per record, every field of
+every record put in cache, stored computes queued and computed one by one); a first sync of a large
+hospital creates 12,000 of them. :func:`insert_records` writes the same rows with one ``INSERT`` per page
+and then does the ORM's own bookkeeping for new rows in batch (dependent computes and inverse caches,
+Python constraints, company consistency, access rights).
+
+It only does so when it knows every stored column of the model: the values given, defaults of this addon
+(taken once per call), the stored computes whose values the caller passes, and columns left empty. A
+field added by another module (a default that may differ per record, such as a sequence; a compute; a
+required column) makes it return ``None``: the caller then uses ``create()``. The test suite compares a
+row written here with the same row written by ``create()``, column by column.
+"""
+
+from odoo.models import LOG_ACCESS_COLUMNS
+from odoo.tools import SQL
+
+PAGE_SIZE = 1000
+# Modules whose field defaults this path may take once for every row (the addon's own, and mail's,
+# which declares no default on its stored columns).
+KNOWN_MODULES = frozenset({"mhrs_connector", "mail", "base"})
+
+
+def _columns_plan(model, names, computed_names):
+    """The stored columns not given whose defaults are to be taken, or ``None`` when one is unknown."""
+    if model._inherits or model._parent_store:
+        return None
+    defaulted = []
+    for name, field in model._fields.items():
+        if name in names:
+            if not field.store or not field.column_type or field.translate or field.inverse:
+                return None
+            continue
+        if not field.store or not field.column_type or name in LOG_ACCESS_COLUMNS or name == "id":
+            continue
+        if field.compute or field.precompute:
+            if name not in computed_names:
+                return None
+            continue
+        if field.default is not None and field._module not in KNOWN_MODULES:
+            return None
+        if field.required and field.default is None:
+            return None
+        # Also asked for fields without a default in code: default_get adds the ones set by users.
+        defaulted.append(name)
+    return defaulted
+
+
+def insert_records(model, vals_list, computed=None):
+    """Insert ``vals_list`` (dicts of stored column values, the same keys in each) as new records of
+    ``model``; ``computed(vals)`` gives the values of the model's stored computed fields for a row.
+    Returns the new records, or ``None`` when the model has columns this path does not know."""
+    if not vals_list:
+        return model.browse()
+    computed = computed or (lambda vals: {})
+    names = set(vals_list[0])
+    computed_names = set(computed(vals_list[0]))
+    if any(set(vals) != names for vals in vals_list):
+        return None
+    defaulted = _columns_plan(model, names, computed_names)
+    if defaulted is None:
+        return None
+    model.check_access("create")
+    defaults = model.default_get(defaulted)
+    env, cr = model.env, model.env.cr
+    now, uid = cr.now(), env.uid
+    columns = sorted(names | computed_names | set(defaults))
+    fields = [model._fields[name] for name in columns]
+    magic = (uid, now, uid, now) if model._log_access else ()
+    names_sql = SQL(", ").join(
+        SQL.identifier(name) for name in columns + (list(LOG_ACCESS_COLUMNS) if model._log_access else [])
+    )
+    # One placeholder per value (adapted by psycopg2 in C) rather than one tuple per row (quoted in Python).
+    placeholders = "(" + ", ".join(["%s"] * (len(columns) + len(magic))) + ")"
+    ids = []
+    for page in range(0, len(vals_list), PAGE_SIZE):
+        params = []
+        chunk = vals_list[page : page + PAGE_SIZE]
+        for vals in chunk:
+            full = {**defaults, **vals, **computed(vals)}
+            params.extend(field.convert_to_column_insert(full[field.name], model, full) for field in fields)
+            params.extend(magic)
+        cr.execute(
+            SQL(
+                "INSERT INTO %s (%s) VALUES %s RETURNING id",
+                SQL.identifier(model._table),
+                names_sql,
+                SQL(", ".join([placeholders] * len(chunk)), *params),
+            )
+        )
+        ids.extend(row[0] for row in cr.fetchall())
+    records = model.browse(ids)
+    _after_insert(records, fields, [model._fields[name] for name in computed_names])
+    if model._check_company_auto:
+        _check_companies(records, [{**defaults, **vals} for vals in vals_list])
+    return records
+
+
+def _after_insert(records, fields, computed_fields):
+    """What ``_create`` does for new rows, in batch: inverse one2many caches of the many2ones written,
+    dependent fields marked (the computed values given are protected), constraints checked."""
+    env = records.env
+    for field in fields:
+        if field.type == "many2one":
+            for inverse in records.pool.field_inverses[field]:
+                env[inverse.model_name].invalidate_model([inverse.name])
+    with env.protecting(computed_fields, records):
+        records.modified([field.name for field in fields], create=True)
+    records._validate_fields([field.name for field in fields])
+
+
+def _check_companies(records, vals_list):
+    """``_check_company`` on one record per distinct (company, linked records): rows that link the same
+    records in the same company pass or fail together, and thousands of appointments share a few
+    hundred physicians and clinics."""
+    names = ["company_id"] + [
+        name
+        for name, field in records._fields.items()
+        if field.relational and field.check_company and field.store and name in vals_list[0]
+    ]
+    representatives = {}
+    for record_id, vals in zip(records.ids, vals_list, strict=True):
+        representatives.setdefault(tuple(vals.get(name) for name in names), record_id)
+    records.browse(list(representatives.values()))._check_company()
