@@ -602,19 +602,25 @@ def main():  # noqa: PLR0915 - one linear script
                 phases["status_update"] = status_pass(env, server, counter, company, day, start, end)
             else:
                 phases["status_update"] = "n/a"
-            # Memory: tracemalloc peak of an unchanged sync of a third of the physicians and of all of them.
-            memory = {}
-            for share in (3, 1):
-                subset = physicians[: len(physicians) // share]
-                gc.collect()
-                tracemalloc.start()
-                Appointment._mhrs_sync_window(company, start, end, subset, kind="manual")
-                cr.commit()
-                memory[len(subset) * args.per_physician] = round(
-                    tracemalloc.get_traced_memory()[1] / 2**20, 1
-                )
-                tracemalloc.stop()
-                env.invalidate_all()
+            # Memory: tracemalloc peak of a sync of a third of the physicians and of all of them, unchanged
+            # and from empty (patients known).
+            memory = {"unchanged": {}, "from_empty": {}}
+            for kind in ("unchanged", "from_empty"):
+                for share in (3, 1):
+                    subset = physicians[: len(physicians) // share]
+                    if kind == "from_empty":
+                        cr.execute("DELETE FROM mhrs_appointment")
+                        cr.commit()
+                    env.invalidate_all()
+                    gc.collect()
+                    tracemalloc.start()
+                    run = Appointment._mhrs_sync_window(company, start, end, subset, kind="manual")
+                    cr.commit()
+                    peak = tracemalloc.get_traced_memory()[1]
+                    tracemalloc.stop()
+                    expected = len(subset) * args.per_physician if kind == "from_empty" else 0
+                    assert run.created_count == expected, (kind, run.created_count)
+                    memory[kind][len(subset) * args.per_physician] = round(peak / 2**20, 1)
             report["memory_peak_mib_by_appointments"] = memory
         dsn = sql_db.connection_info_for(args.database)[1]
         phases["baseline"] = baseline(
@@ -703,7 +709,10 @@ def print_report(report):
         print(f"Status pass: {p['status_update']['sent']} appointments -> {p['status_update']['statuses']}")
         print(f"Writes of the status pass: {p['status_update']['writes']}")
     memory = report["memory_peak_mib_by_appointments"]
-    print(f"Memory (tracemalloc peak of an unchanged sync, MiB by appointments synced): {memory}")
+    print(
+        "Memory (tracemalloc peak, MiB by appointments synced): "
+        f"unchanged sync {memory['unchanged']}, sync from empty {memory['from_empty']}"
+    )
     print(
         f"Patients created by 1b (res.partner through the ORM): {p['full_new_patients']['patients_created']}"
     )

@@ -315,7 +315,6 @@ class MhrsClinic(models.Model):
             self._mhrs_run("clinic_update")
         return True
 
-
     def _mhrs_differences(self, row):
         """What differs between this clinic and MHRS's AltKlinikBilgileri row (list of sentences)."""
         self.ensure_one()

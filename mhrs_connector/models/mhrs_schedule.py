@@ -202,8 +202,10 @@ class MhrsSchedule(models.Model):
         locked = {"physician_id", "clinic_id", "company_id"} & set(vals)
         if locked and self.filtered(lambda schedule: schedule.state != "draft"):
             raise UserError(
-                _("The physician and the clinic of a schedule sent to MHRS cannot change: cancel it and "
-                  "create a new schedule.")
+                _(
+                    "The physician and the clinic of a schedule sent to MHRS cannot change: cancel it and "
+                    "create a new schedule."
+                )
             )
         return super().write(vals)
 
@@ -459,9 +461,7 @@ class MhrsSchedule(models.Model):
         self.ensure_one()
         lines = lines if lines is not None else self.line_ids
         lines = lines.filtered(lambda line: line.state != "cancelled")
-        candidates = [
-            (line.id, self.physician_id.tckn, line.date_start, line.date_end) for line in lines
-        ]
+        candidates = [(line.id, self.physician_id.tckn, line.date_start, line.date_end) for line in lines]
         return self._mhrs_find_conflicts(candidates, exclude_schedule_ids=self.ids)
 
     @api.model
@@ -473,9 +473,7 @@ class MhrsSchedule(models.Model):
         others = self.env["mhrs.schedule.line"].sudo().browse({row[1] for row in rows})
         by_schedule = defaultdict(list)
         for _key, line_id, start, end in rows:
-            by_schedule[others.browse(line_id).schedule_id].append(
-                self._mhrs_format_range(start, end, tz)
-            )
+            by_schedule[others.browse(line_id).schedule_id].append(self._mhrs_format_range(start, end, tz))
         parts = []
         state_labels = dict(self._fields["state"]._description_selection(self.env))
         for other, all_ranges in by_schedule.items():
@@ -911,4 +909,3 @@ class MhrsSchedule(models.Model):
 
     def _mhrs_keep_update_for_retry(self):
         self.mhrs_pending_operation = "schedule_update"
-

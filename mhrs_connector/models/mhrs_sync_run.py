@@ -180,8 +180,8 @@ class MhrsSyncRun(models.Model):
             open_runs = self.browse(
                 Activity.search([("res_model", "=", run._name), ("summary", "=", summary)]).mapped("res_id")
             )
-            open_activity = open_runs.sudo().exists().filtered(
-                lambda r, run=run: r.company_id == run.company_id
+            open_activity = (
+                open_runs.sudo().exists().filtered(lambda r, run=run: r.company_id == run.company_id)
             )
             manager = self._mhrs_manager(run.company_id)
             if open_activity or not manager:
@@ -196,8 +196,12 @@ class MhrsSyncRun(models.Model):
     def _mhrs_status_notify_managers(self, summary):
         """A to-do on this run for every MHRS manager of its company (the run lists the appointments)."""
         self.ensure_one()
-        managers = self.env.ref("mhrs_connector.group_mhrs_manager").sudo().users.filtered(
-            lambda user: user.active and not user.share and self.company_id in user.company_ids
+        managers = (
+            self.env.ref("mhrs_connector.group_mhrs_manager")
+            .sudo()
+            .users.filtered(
+                lambda user: user.active and not user.share and self.company_id in user.company_ids
+            )
         )
         note = self.env._(
             "MHRS does not hold the attended / not attended status of these appointments. Send them "

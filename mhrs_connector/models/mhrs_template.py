@@ -29,6 +29,7 @@ def lines_key(lines):
         for line in lines or []
     )
 
+
 class MhrsTemplate(models.Model):
     """A named, reusable day pattern (şablon) of blocks that schedules refer to.
 
@@ -304,7 +305,6 @@ class MhrsTemplate(models.Model):
         ):
             self._mhrs_run("template_update")
         return True
-
 
     def _mhrs_lines_payload(self):
         return [line._mhrs_line_payload() for line in self.line_ids.sorted("start_time")]

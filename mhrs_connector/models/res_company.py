@@ -128,7 +128,10 @@ class ResCompany(models.Model):
                 raise ValidationError(_("The MHRS responsible TCKN is not a valid T.C. identity number."))
 
     @api.constrains(
-        "mhrs_timeout", "mhrs_shortest_duration", "mhrs_status_grace", "mhrs_sync_horizon_days",
+        "mhrs_timeout",
+        "mhrs_shortest_duration",
+        "mhrs_status_grace",
+        "mhrs_sync_horizon_days",
         "mhrs_eod_sync_time",
     )
     def _check_mhrs_numbers(self):
@@ -147,8 +150,10 @@ class ResCompany(models.Model):
         for company in self:
             if company.mhrs_schedule_max_days_ahead < 0 or company.mhrs_min_slot_minutes < 1:
                 raise ValidationError(
-                    _("The schedule horizon cannot be negative and the minimum slot length must be at "
-                      "least one minute.")
+                    _(
+                        "The schedule horizon cannot be negative and the minimum slot length must be at "
+                        "least one minute."
+                    )
                 )
 
     @api.constrains("mhrs_log_max_kb", "mhrs_log_retention_days")
@@ -329,16 +334,22 @@ class ResCompany(models.Model):
             cron._trigger()
         _logger.info(
             "MHRS demo bootstrap: %s registered, %s failed, %s citizen booking(s)",
-            len(report["registered"]), len(report["failed"]), report["booked"],
+            len(report["registered"]),
+            len(report["failed"]),
+            report["booked"],
         )
         return report
 
     @api.model
     def _mhrs_demo_records(self, model):
         """The demo records of ``model`` (by their XML ids), in XML id order."""
-        data = self.env["ir.model.data"].sudo().search(
-            [("module", "=", "mhrs_connector"), ("model", "=", model), ("name", "=like", "demo_%")],
-            order="name",
+        data = (
+            self.env["ir.model.data"]
+            .sudo()
+            .search(
+                [("module", "=", "mhrs_connector"), ("model", "=", model), ("name", "=like", "demo_%")],
+                order="name",
+            )
         )
         return list(self.env[model].browse(data.mapped("res_id")).exists())
 

@@ -36,8 +36,11 @@ class ResConfigSettings(models.TransientModel):
         count = len(result.get("AltKlinikBilgileri") or [])
         return self.env["mhrs.connector.mixin"]._mhrs_notify(
             _("MHRS connection works"),
-            _("MHRS answered for institution %(code)s: %(count)s clinic(s) registered.",
-              code=company.mhrs_institution_code, count=count),
+            _(
+                "MHRS answered for institution %(code)s: %(count)s clinic(s) registered.",
+                code=company.mhrs_institution_code,
+                count=count,
+            ),
         )
 
     def action_mhrs_operation_codes(self):

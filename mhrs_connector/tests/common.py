@@ -10,7 +10,10 @@ from odoo.tests import HttpCase, TransactionCase
 from mhrs_simulator.server import SimulatorServer
 
 INSTITUTION = {
-    "code": 7654321, "username": "odoo-test", "password": "S3cret-Pa55-XYZ", "name": "Test Hastanesi",
+    "code": 7654321,
+    "username": "odoo-test",
+    "password": "S3cret-Pa55-XYZ",
+    "name": "Test Hastanesi",
 }
 RESPONSIBLE_TCKN = "10000000146"
 _server = None
@@ -62,17 +65,19 @@ class MhrsTestMixin:
         cls.sim = SimulatorControl(cls.sim_server)
         cls.sim.reset()
         cls.company = cls.env.company
-        cls.company.write({
-            "mhrs_institution_code": str(INSTITUTION["code"]),
-            "mhrs_vendor_code": "ODOO-TEST",
-            "mhrs_username": INSTITUTION["username"],
-            "mhrs_password": INSTITUTION["password"],
-            "mhrs_responsible_tckn": RESPONSIBLE_TCKN,
-            "mhrs_endpoint_url": cls.sim_server.url,
-            "mhrs_wsdl_url": False,
-            "mhrs_environment": "test",
-            "mhrs_timeout": 10,
-        })
+        cls.company.write(
+            {
+                "mhrs_institution_code": str(INSTITUTION["code"]),
+                "mhrs_vendor_code": "ODOO-TEST",
+                "mhrs_username": INSTITUTION["username"],
+                "mhrs_password": INSTITUTION["password"],
+                "mhrs_responsible_tckn": RESPONSIBLE_TCKN,
+                "mhrs_endpoint_url": cls.sim_server.url,
+                "mhrs_wsdl_url": False,
+                "mhrs_environment": "test",
+                "mhrs_timeout": 10,
+            }
+        )
 
     def setUp(self):
         super().setUp()

@@ -167,11 +167,18 @@ class TestClinic(ClinicCase):
         physician = self.env["mhrs.physician"].create({"name": "Dr. Deniz Ak", "tckn": "11111111110"})
         patient = self.env["res.partner"].create({"name": "Ali Veli", "tckn": "10000000146"})
         start = fields.Datetime.now() + timedelta(days=2)
-        self.env["mhrs.appointment"].create({
-            "mhrs_hrn": "2099010100000001", "company_id": self.company.id, "partner_id": patient.id,
-            "physician_id": physician.id, "clinic_id": clinic.id, "state": "booked",
-            "date_start": start, "date_end": start + timedelta(minutes=15),
-        })
+        self.env["mhrs.appointment"].create(
+            {
+                "mhrs_hrn": "2099010100000001",
+                "company_id": self.company.id,
+                "partner_id": patient.id,
+                "physician_id": physician.id,
+                "clinic_id": clinic.id,
+                "state": "booked",
+                "date_start": start,
+                "date_end": start + timedelta(minutes=15),
+            }
+        )
         before = self.sim.calls()
         exc = self.assertRaisesKeepingLogs(UserError, clinic.action_mhrs_cancel)
         self.assertIn("2099010100000001", str(exc))

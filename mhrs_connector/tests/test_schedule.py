@@ -51,13 +51,17 @@ class ScheduleCase(MhrsCase):
             {
                 "name": name,
                 "line_ids": [
-                    (0, 0, {
-                        "start_time": start,
-                        "end_time": end,
-                        "action_code_id": action.id,
-                        "slot_minutes": slot,
-                        "patients_per_slot": patients,
-                    })
+                    (
+                        0,
+                        0,
+                        {
+                            "start_time": start,
+                            "end_time": end,
+                            "action_code_id": action.id,
+                            "slot_minutes": slot,
+                            "patients_per_slot": patients,
+                        },
+                    )
                     for start, end, action, slot, patients in blocks
                 ],
             }
@@ -208,9 +212,7 @@ class TestSchedule(ScheduleCase):
         self.company.partner_id.tz = "Europe/Berlin"
         self.company.mhrs_schedule_max_days_ahead = 400
         after_switch = date(2027, 3, 29)  # Monday
-        morning = self._schedule(
-            template=self.template_morning, date_from=after_switch, date_to=after_switch
-        )
+        morning = self._schedule(template=self.template_morning, date_from=after_switch, date_to=after_switch)
         morning.action_generate_lines()
         self.assertEqual(morning.line_ids.date_start, datetime(2027, 3, 29, 6, 0))  # 08:00 CEST
         admin = self.env.ref("mhrs_connector.mhrs_action_code_63")
@@ -285,16 +287,21 @@ class TestSchedule(ScheduleCase):
         start = tz.localize(datetime.combine(self.monday, datetime.min.time()).replace(hour=9))
         self.env["mhrs.connector.mixin"]._mhrs_call(
             "schedule_register",
-            CetvelBilgileri=[{
-                "ReferansNo": "OTHER-1",
-                "CetvelDetayBilgileri": {
-                    "HekimKodu": self.physician.tckn,
-                    "KlinikKodu": 157,
-                    "AltKlinikKodu": self.clinic2.mhrs_clinic_code,
-                    "AksiyonKodu": 10,
-                    "TarihBilgileri": {"BaslangicZamani": start, "BitisZamani": start + timedelta(hours=1)},
-                },
-            }],
+            CetvelBilgileri=[
+                {
+                    "ReferansNo": "OTHER-1",
+                    "CetvelDetayBilgileri": {
+                        "HekimKodu": self.physician.tckn,
+                        "KlinikKodu": 157,
+                        "AltKlinikKodu": self.clinic2.mhrs_clinic_code,
+                        "AksiyonKodu": 10,
+                        "TarihBilgileri": {
+                            "BaslangicZamani": start,
+                            "BitisZamani": start + timedelta(hours=1),
+                        },
+                    },
+                }
+            ],
         )
         schedule = self._schedule(template=self.template_morning)
         action = schedule.action_mhrs_register()
@@ -312,14 +319,21 @@ class TestSchedule(ScheduleCase):
         start = tz.localize(datetime.combine(self.monday, datetime.min.time()).replace(hour=9))
         self.env["mhrs.connector.mixin"]._mhrs_call(
             "schedule_register",
-            CetvelBilgileri=[{
-                "ReferansNo": "OTHER-2",
-                "CetvelDetayBilgileri": {
-                    "HekimKodu": self.physician.tckn, "KlinikKodu": 157,
-                    "AltKlinikKodu": self.clinic2.mhrs_clinic_code, "AksiyonKodu": 10,
-                    "TarihBilgileri": {"BaslangicZamani": start, "BitisZamani": start + timedelta(hours=1)},
-                },
-            }],
+            CetvelBilgileri=[
+                {
+                    "ReferansNo": "OTHER-2",
+                    "CetvelDetayBilgileri": {
+                        "HekimKodu": self.physician.tckn,
+                        "KlinikKodu": 157,
+                        "AltKlinikKodu": self.clinic2.mhrs_clinic_code,
+                        "AksiyonKodu": 10,
+                        "TarihBilgileri": {
+                            "BaslangicZamani": start,
+                            "BitisZamani": start + timedelta(hours=1),
+                        },
+                    },
+                }
+            ],
         )
         schedule = self._schedule(template=self.template_morning, date_to=self.monday)
         action = schedule.action_mhrs_register()
@@ -343,19 +357,31 @@ class TestSchedule(ScheduleCase):
         for offset in range(3):
             start = tz.localize(datetime.combine(self.monday + timedelta(days=offset), datetime.min.time()))
             start = start.replace(hour=8)
-            rows.append({
-                "ReferansNo": f"OTHER-{offset}",
-                "CetvelDetayBilgileri": {
-                    "HekimKodu": self.physician.tckn, "KlinikKodu": 157,
-                    "AltKlinikKodu": self.clinic.mhrs_clinic_code, "AksiyonKodu": 1,
-                    "TedaviSuresi": 10, "SlotBasinaDusenHastaSayisi": 1,
-                    "TarihBilgileri": {"BaslangicZamani": start, "BitisZamani": start + timedelta(hours=4)},
-                },
-            })
+            rows.append(
+                {
+                    "ReferansNo": f"OTHER-{offset}",
+                    "CetvelDetayBilgileri": {
+                        "HekimKodu": self.physician.tckn,
+                        "KlinikKodu": 157,
+                        "AltKlinikKodu": self.clinic.mhrs_clinic_code,
+                        "AksiyonKodu": 1,
+                        "TedaviSuresi": 10,
+                        "SlotBasinaDusenHastaSayisi": 1,
+                        "TarihBilgileri": {
+                            "BaslangicZamani": start,
+                            "BitisZamani": start + timedelta(hours=4),
+                        },
+                    },
+                }
+            )
         self.env["mhrs.connector.mixin"]._mhrs_call("schedule_register", CetvelBilgileri=rows)
-        wizard = self.env["mhrs.schedule.query.wizard"].create({
-            "physician_id": self.physician.id, "date_from": self.monday, "date_to": self.friday,
-        })
+        wizard = self.env["mhrs.schedule.query.wizard"].create(
+            {
+                "physician_id": self.physician.id,
+                "date_from": self.monday,
+                "date_to": self.friday,
+            }
+        )
         wizard.action_compare()
         self.assertEqual(wizard.mhrs_count, 3)
         self.assertEqual(set(wizard.line_ids.mapped("kind")), {"only_mhrs"})
@@ -367,9 +393,13 @@ class TestSchedule(ScheduleCase):
         self.assertEqual(len(imported.line_ids), 3)
         self.assertEqual(imported.line_ids[0].date_start.hour, 5)
         self.assertTrue(all(imported.line_ids.mapped("mhrs_schedule_id")))
-        again = self.env["mhrs.schedule.query.wizard"].create({
-            "physician_id": self.physician.id, "date_from": self.monday, "date_to": self.friday,
-        })
+        again = self.env["mhrs.schedule.query.wizard"].create(
+            {
+                "physician_id": self.physician.id,
+                "date_from": self.monday,
+                "date_to": self.friday,
+            }
+        )
         again.action_compare()
         self.assertFalse(again.line_ids)
         # What Odoo holds conflicts with a new local schedule: refused before any call.

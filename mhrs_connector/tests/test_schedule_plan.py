@@ -11,8 +11,11 @@ class TestSchedulePlan(ScheduleCase):
         super().setUpClass()
         cls.physicians = cls.env["mhrs.physician"].create(
             [
-                {"name": f"Dr. Plan {index:02d}", "tckn": make_tckn(4200 + index),
-                 "clinic_ids": [(4, cls.clinic.id)]}
+                {
+                    "name": f"Dr. Plan {index:02d}",
+                    "tckn": make_tckn(4200 + index),
+                    "clinic_ids": [(4, cls.clinic.id)],
+                }
                 for index in range(20)
             ]
         )
@@ -33,8 +36,11 @@ class TestSchedulePlan(ScheduleCase):
         existing = self.Schedule
         for physician in busy:
             schedule = self._schedule(
-                template=self.template_morning, physician=physician, clinic=self.clinic2,
-                date_from=self.monday, date_to=self.monday,
+                template=self.template_morning,
+                physician=physician,
+                clinic=self.clinic2,
+                date_from=self.monday,
+                date_to=self.monday,
             )
             schedule.action_generate_lines()
             existing |= schedule
@@ -55,11 +61,16 @@ class TestSchedulePlan(ScheduleCase):
         created = wizard.result_ids.schedule_id
         self.assertEqual(len(created), 17)
         self.assertEqual(set(created.mapped("state")), {"draft"})
-        working_days = len([
-            day for day in (wizard.date_from + timedelta(days=n)
-                            for n in range((wizard.date_to - wizard.date_from).days + 1))
-            if day.weekday() < 5
-        ])
+        working_days = len(
+            [
+                day
+                for day in (
+                    wizard.date_from + timedelta(days=n)
+                    for n in range((wizard.date_to - wizard.date_from).days + 1)
+                )
+                if day.weekday() < 5
+            ]
+        )
         self.assertEqual(len(created[0].line_ids), working_days * 3)
         self.assertEqual(self.sim.calls(), calls)
         # Planning the same month again skips everybody: the schedules now exist here.

@@ -5,13 +5,15 @@ from .common import INSTITUTION, MhrsCase
 
 class TestSettings(MhrsCase):
     def test_settings_write_through_to_company(self):
-        settings = self.env["res.config.settings"].create({
-            "mhrs_shortest_duration": 15,
-            "mhrs_eod_sync_time": 22.5,
-            "mhrs_status_grace": 45,
-            "mhrs_sync_horizon_days": 10,
-            "mhrs_environment": "production",
-        })
+        settings = self.env["res.config.settings"].create(
+            {
+                "mhrs_shortest_duration": 15,
+                "mhrs_eod_sync_time": 22.5,
+                "mhrs_status_grace": 45,
+                "mhrs_sync_horizon_days": 10,
+                "mhrs_environment": "production",
+            }
+        )
         settings.execute()
         self.assertEqual(self.company.mhrs_shortest_duration, 15)
         self.assertEqual(self.company.mhrs_eod_sync_time, 22.5)
@@ -69,9 +71,13 @@ class TestSettings(MhrsCase):
         self.assertEqual(self.sim.calls(), 0)
 
     def test_operation_code_override_is_sent(self):
-        self.env["mhrs.operation.code"].create({
-            "company_id": self.company.id, "operation": "clinic_query", "code": "QUSC_IN009999TR01",
-        })
+        self.env["mhrs.operation.code"].create(
+            {
+                "company_id": self.company.id,
+                "operation": "clinic_query",
+                "code": "QUSC_IN009999TR01",
+            }
+        )
         # The shipped WSDL has no such operation: the default message goes out under the new code,
         # which the simulator refuses because the interaction id and the body disagree.
         exc = self.assertRaisesKeepingLogs(

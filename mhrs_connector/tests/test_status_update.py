@@ -126,9 +126,7 @@ class TestStatusUpdate(AppointmentCase):
         runs = self.run_job(11)
         self.assertEqual(self.status_calls(), calls + 1, "one call for the four appointments")
         self.assertEqual(runs.state, "partial")
-        self.assertEqual(
-            (runs.status_sent_count, runs.cancelled_count, runs.status_failed_count), (2, 1, 1)
-        )
+        self.assertEqual((runs.status_sent_count, runs.cancelled_count, runs.status_failed_count), (2, 1, 1))
         self.assertEqual((attended.mhrs_status, attended.mhrs_status_code), ("sent", "1"))
         self.assertEqual((already_set.mhrs_status, already_set.mhrs_status_code), ("sent", "2"))
         self.assertEqual((cancelled_remote.state, cancelled_remote.mhrs_status), ("cancelled", "not_due"))

@@ -4,7 +4,8 @@ be the ones create() would write, and the sync must fall back to create() when t
 from datetime import datetime, time, timedelta
 from unittest.mock import patch
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user
 from odoo.tools import SQL
 
 from ..models import mhrs_appointment
@@ -132,3 +133,27 @@ class TestSyncBulkInsert(AppointmentCase):
         self.assertIn("Dr. Başka", str(fast.exception))
         self.assertEqual(str(fast.exception), str(slow.exception))
         self.assertFalse(Appointment.search([("mhrs_hrn", "in", [vals["mhrs_hrn"] for vals in vals_list])]))
+
+    def test_bulk_insert_applies_record_rules(self):
+        """A user of one hospital cannot have rows of another written through the fast path."""
+        other = self.env["res.company"].create({"name": "Başka Hastane"})
+        user = new_test_user(
+            self.env,
+            login="mhrs_bulk_user",
+            groups="mhrs_connector.group_mhrs_user",
+            company_id=self.company.id,
+            company_ids=[(6, 0, self.company.ids)],
+        )
+        self.sim.post("citizens", {"bookings": 2, "seed": 45})
+        vals_list = [
+            dict(vals, company_id=other.id, physician_id=False, clinic_id=False, schedule_line_id=False)
+            for vals in self._sync_vals(self._mhrs_rows())
+        ]
+        Appointment = self.env["mhrs.appointment"].with_user(user)
+        with self.assertRaises(AccessError), self.env.cr.savepoint():
+            Appointment._mhrs_create_synced(vals_list)
+        with self.assertRaises(AccessError), self.env.cr.savepoint():
+            Appointment.with_context(**QUIET_CREATE).create(vals_list)
+        # The same rows in the user's own hospital are written.
+        mine = [dict(vals, company_id=self.company.id) for vals in vals_list]
+        self.assertEqual(len(Appointment._mhrs_create_synced(mine)), 2)

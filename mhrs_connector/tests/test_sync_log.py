@@ -18,8 +18,11 @@ class TestSyncLog(MhrsCase):
 
     def test_successful_call_is_logged_without_the_password(self):
         result = self.env["mhrs.connector.mixin"]._mhrs_call(
-            "clinic_register", company=self.company,
-            KlinikKodu=157, AltKlinikAdi="Dahiliye 1", GoruntuluRandevu=False,
+            "clinic_register",
+            company=self.company,
+            KlinikKodu=157,
+            AltKlinikAdi="Dahiliye 1",
+            GoruntuluRandevu=False,
         )
         self.assertTrue(result["AltKlinikKodu"])
         log = self._logs()[:1]
@@ -34,8 +37,11 @@ class TestSyncLog(MhrsCase):
 
     def test_business_error_is_logged_and_shown_in_turkish(self):
         exc = self.assertRaisesKeepingLogs(
-            UserError, self.env["mhrs.connector.mixin"]._mhrs_call_ui,
-            "clinic_cancel", company=self.company, AltKlinikKodu=999999,
+            UserError,
+            self.env["mhrs.connector.mixin"]._mhrs_call_ui,
+            "clinic_cancel",
+            company=self.company,
+            AltKlinikKodu=999999,
         )
         self.assertIn("KLN-002", str(exc))
         log = self._logs()[:1]

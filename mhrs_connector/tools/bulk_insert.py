@@ -99,7 +99,8 @@ def insert_records(model, vals_list, computed=None):
 
 def _after_insert(records, fields, computed_fields):
     """What ``_create`` does for new rows, in batch: inverse one2many caches of the many2ones written,
-    dependent fields marked (the computed values given are protected), constraints checked."""
+    dependent fields marked (the computed values given are protected), constraints and record rules
+    checked."""
     env = records.env
     for field in fields:
         if field.type == "many2one":
@@ -108,12 +109,17 @@ def _after_insert(records, fields, computed_fields):
     with env.protecting(computed_fields, records):
         records.modified([field.name for field in fields], create=True)
     records._validate_fields([field.name for field in fields])
+    # Record rules for creation (company rules), as _create checks them on the new rows.
+    records.check_access("create")
 
 
 def _check_companies(records, vals_list):
     """``_check_company`` on one record per distinct (company, linked records): rows that link the same
     records in the same company pass or fail together, and thousands of appointments share a few
     hundred physicians and clinics."""
+    if "company_id" not in records._fields:
+        records._check_company()
+        return
     names = ["company_id"] + [
         name
         for name, field in records._fields.items()

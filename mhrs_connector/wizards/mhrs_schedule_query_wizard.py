@@ -119,8 +119,7 @@ class MhrsScheduleQueryWizard(models.TransientModel):
         local = self._local_lines(start, end)
         by_id = {line.mhrs_schedule_id: line for line in local if line.mhrs_schedule_id}
         physicians = {
-            p.tckn: p
-            for p in self.env["mhrs.physician"].search([("company_id", "=", self.company_id.id)])
+            p.tckn: p for p in self.env["mhrs.physician"].search([("company_id", "=", self.company_id.id)])
         }
         clinics = {
             c.mhrs_clinic_code: c
@@ -277,8 +276,9 @@ class MhrsScheduleQueryWizard(models.TransientModel):
                 "date_to": max(days),
                 "line_ids": [fields.Command.create(line._import_values()) for line in group],
             }
-            for index, name in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday",
-                                          "saturday", "sunday")):
+            for index, name in enumerate(
+                ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+            ):
                 vals[name] = index in weekdays
             schedule = schedules_model.create(vals)
             schedule.write({"state": "registered", "mhrs_sync_state": "synced"})
