@@ -47,6 +47,7 @@
     "assets": {
         "web.assets_backend": [
             "mhrs_connector/static/src/views/mhrs_appointment_calendar/*",
+            "mhrs_connector/static/src/views/mhrs_dashboard_form/*",
         ],
         "web.assets_tests": [
             "mhrs_connector/static/tests/tours/*.js",

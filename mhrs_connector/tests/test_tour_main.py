@@ -16,9 +16,10 @@ TZ = ZoneInfo("Europe/Istanbul")
 class TestTourMain(MhrsHttpCase):
     def test_main_flow(self):
         now = datetime.now(TZ).replace(second=0, microsecond=0)
-        # Today's patient comes to a block that ended an hour ago: that needs the day to be old enough.
-        block_start = now - timedelta(minutes=100)
-        block_end = block_start + timedelta(minutes=40)
+        # Today's patient comes to a 5-minute block that has just ended (its status can be sent once it
+        # ends): only the first ten minutes of a day have no such block.
+        block_start = now - timedelta(minutes=10)
+        block_end = block_start + timedelta(minutes=5)
         if block_start.date() != now.date():
             self.skipTest("too early in the day for an appointment that has already ended today")
         self.company.partner_id.tz = "Europe/Istanbul"
@@ -62,7 +63,7 @@ class TestTourMain(MhrsHttpCase):
                             "KlinikKodu": 157,
                             "AltKlinikKodu": clinic.mhrs_clinic_code,
                             "AksiyonKodu": 1,
-                            "TedaviSuresi": 20,
+                            "TedaviSuresi": 5,
                             "SlotBasinaDusenHastaSayisi": 1,
                             "TarihBilgileri": {
                                 "BaslangicZamani": block_start,
