@@ -7,6 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..soap import errors
 from ..tools import can_commit
+from ..tools.dates import user_datetime_text
 from .mhrs_appointment import to_aware
 
 _logger = logging.getLogger(__name__)
@@ -118,11 +119,7 @@ class MhrsException(models.Model):
     @api.depends("physician_id", "date_start")
     def _compute_display_name(self):
         for exception in self:
-            when = (
-                fields.Datetime.context_timestamp(exception, exception.date_start).strftime("%d.%m.%Y %H:%M")
-                if exception.date_start
-                else ""
-            )
+            when = user_datetime_text(exception, exception.date_start)
             exception.display_name = " ".join(
                 p for p in (exception.physician_id.name, when) if p
             ) or self.env._("New Exception")

@@ -1,5 +1,7 @@
 from odoo import SUPERUSER_ID, api, fields, models
 
+from ..tools.dates import user_datetime_text
+
 RUN_KINDS = [
     ("periodic", "Periodic"),
     ("end_of_day", "End of Day"),
@@ -132,8 +134,7 @@ class MhrsSyncRun(models.Model):
     def _compute_display_name(self):
         kinds = dict(self._fields["kind"]._description_selection(self.env))
         for run in self:
-            when = fields.Datetime.context_timestamp(run, run.started_at) if run.started_at else None
-            stamp = when.strftime("%d.%m.%Y %H:%M") if when else ""
+            stamp = user_datetime_text(run, run.started_at)
             run.display_name = f"{kinds.get(run.kind, '')} {stamp}".strip()
 
     @api.model_create_multi

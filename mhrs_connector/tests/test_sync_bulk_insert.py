@@ -10,6 +10,7 @@ from odoo.tools import SQL
 
 from ..models import mhrs_appointment
 from ..models.mhrs_appointment import QUIET_CREATE, to_aware
+from ..tools import bulk_insert
 from ..tools.bulk_insert import insert_records
 from .appointment_common import TZ, AppointmentCase, utc_naive
 from .test_sync_queries import sql_writes
@@ -157,3 +158,13 @@ class TestSyncBulkInsert(AppointmentCase):
         # The same rows in the user's own hospital are written.
         mine = [dict(vals, company_id=self.company.id) for vals in vals_list]
         self.assertEqual(len(Appointment._mhrs_create_synced(mine)), 2)
+
+    def test_bulk_insert_pages(self):
+        """Rows are written a page at a time, each record matching its values."""
+        self.sim.post("citizens", {"bookings": 5, "seed": 46})
+        vals_list = self._sync_vals(self._mhrs_rows())
+        with patch.object(bulk_insert, "PAGE_SIZE", 2), sql_writes("mhrs_appointment") as statements:
+            created = self.env["mhrs.appointment"]._mhrs_create_synced(vals_list)
+        self.assertEqual(len(statements), 3)
+        self.assertEqual(created.mapped("mhrs_hrn"), [vals["mhrs_hrn"] for vals in vals_list])
+        self.assertEqual(created.mapped("date_start"), [vals["date_start"] for vals in vals_list])

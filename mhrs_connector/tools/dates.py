@@ -1,0 +1,12 @@
+from odoo import fields
+from odoo.tools.misc import get_lang
+
+
+def user_datetime_text(record, value):
+    """``value`` (naive UTC) in the user's time zone, written as the user's language writes dates and
+    short times, so that names match the dates the web client shows next to them."""
+    if not value:
+        return ""
+    lang = get_lang(record.env)
+    local = fields.Datetime.context_timestamp(record, value)
+    return local.strftime(f"{lang.date_format} {lang.short_time_format}")
