@@ -721,7 +721,8 @@ class MhrsAppointment(models.Model):
     def _mhrs_create_synced(self, vals_list):
         """New appointments brought by the sync: no chatter, tracking or followers. One INSERT per
         thousand rows (tools/bulk_insert.py); through create() when another module added columns."""
-        vals_list = [{"mhrs_status_code": False, **vals} for vals in vals_list]
+        # MHRS holds what the sync brings: the record is in step with it from the start.
+        vals_list = [{"mhrs_status_code": False, **vals, "mhrs_sync_state": "synced"} for vals in vals_list]
         created = insert_records(
             self,
             vals_list,

@@ -73,7 +73,15 @@ class TestSyncBulkInsert(AppointmentCase):
             fast = Appointment._mhrs_create_synced(vals_list)
         self.assertEqual(len(statements), 1, statements)  # one INSERT for the six rows
         slow = Appointment.with_context(**QUIET_CREATE).create(
-            [{"mhrs_status_code": False, **vals, "mhrs_hrn": f"ORM-{vals['mhrs_hrn']}"} for vals in vals_list]
+            [
+                {
+                    "mhrs_status_code": False,
+                    **vals,
+                    "mhrs_hrn": f"ORM-{vals['mhrs_hrn']}",
+                    "mhrs_sync_state": "synced",
+                }
+                for vals in vals_list
+            ]
         )
         self.assertEqual(self._columns(fast), self._columns(slow))
         self.assertEqual(
@@ -81,6 +89,7 @@ class TestSyncBulkInsert(AppointmentCase):
         )
         self.assertFalse(fast.message_ids)
         self.assertFalse(fast.message_follower_ids)
+        self.assertEqual(set(fast.mapped("mhrs_sync_state")), {"synced"})
         # The ORM sees the new rows at once (nothing stale in its cache).
         self.assertEqual(
             Appointment.search([("mhrs_hrn", "in", [vals["mhrs_hrn"] for vals in vals_list])]), fast
