@@ -212,6 +212,75 @@ def seed_simulator(server, physicians, per_physician, day):
     return tckns, clinic_code
 
 
+def seed_horizon(server, tckns, clinic_code, day, days, per_physician):
+    """The days after ``day`` up to ``days`` in all, booked like ``day`` by its patients (known to Odoo
+    by then): the periodic job's window of a hospital whose horizon is fully booked."""
+    sim = server.simulator
+    rng = random.Random(SEED + 2)
+    with sim.lock:
+        citizens = [
+            {
+                "TCKimlikNo": a["tckn"],
+                "Ad": a["name"],
+                "Soyad": a["surname"],
+                "Cinsiyet": a["gender"],
+                "TelefonNo": a["phone"],
+                "DogumTarihi": None,
+            }
+            for a in sim.state["appointments"].values()
+        ]
+    items = []
+    for offset in range(1, days):
+        start = datetime.combine(day + timedelta(days=offset), datetime.min.time(), TZ).replace(hour=8)
+        items += [
+            {
+                "physician": t,
+                "branch": 157,
+                "clinic": clinic_code,
+                "action": 1,
+                "start": start,
+                "end": start + timedelta(minutes=15 * per_physician),
+                "slot_minutes": 15,
+                "capacity": 1,
+            }
+            for t in tckns
+        ]
+    schedules = sim.seed({"institution_code": INSTITUTION["code"], "schedules": items})["schedules"]
+    with sim.lock:
+        for schedule_id in schedules:
+            schedule = sim.state["schedules"][str(schedule_id)]
+            for begin, finish in sim._slot_times(schedule):
+                sim.book(schedule, begin, finish, rng.choice(citizens), rng.choice([2, 3]), None)
+    return len(schedules) * per_physician
+
+
+def horizon_cycle(env, server, counter, company, physicians, day, days, per_physician, seeding):
+    """6. The periodic job's cycle over the company's horizon, fully booked: the first load of the days
+    after tomorrow, then a cycle with nothing changed (timed, then again under tracemalloc)."""
+    Appointment, cr = env["mhrs.appointment"], env.cr
+    added = seed_horizon(server, *seeding, day, days, per_physician)
+    start = Appointment._mhrs_local_day_bounds(company, day)[0]
+    end = Appointment._mhrs_local_day_bounds(company, day + timedelta(days=days - 1))[1]
+    result = {"days": days, "appointments": added + len(physicians) * per_physician}
+    for name in ("load", "unchanged"):
+        env.invalidate_all()
+        with Phase(name, counter, server) as phase:
+            run = Appointment._mhrs_sync_window(company, start, end, physicians, kind="periodic")
+            cr.commit()
+        phase.result.update(fetched=run.fetched_count, created=run.created_count, updated=run.updated_count)
+        result[name] = phase.result
+    assert result["load"]["created"] == added and result["unchanged"]["created"] == 0, result
+    result["units"] = Appointment._mhrs_sync_units(company, start, end, physicians)
+    env.invalidate_all()
+    gc.collect()
+    tracemalloc.start()
+    Appointment._mhrs_sync_window(company, start, end, physicians, kind="periodic")
+    cr.commit()
+    result["unchanged"]["tracemalloc_peak_mib"] = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
+    tracemalloc.stop()
+    return result
+
+
 def change_share(server, share, day):
     """``share`` of the day's appointments change at MHRS: half cancelled by the citizen, half with a new
     phone number and note (as a correction at the call centre would)."""
@@ -291,7 +360,7 @@ SCRATCH_COLUMNS = (
 )
 
 
-def baseline(dsn, server, client_config, tckns, start, end, batch_size):
+def baseline(dsn, server, client_config, units, labels=("full", "unchanged", "full_with_patients")):
     """The practical limit: same requests over the same HTTP, bare lxml, one upsert statement per batch.
 
     "full" and "unchanged" upsert the appointment rows (the sync's rows when its patients are known);
@@ -348,12 +417,12 @@ def baseline(dsn, server, client_config, tckns, start, end, batch_size):
 
     def run(patient_rows=False):
         calls = rows_total = 0
-        for index in range(0, len(tckns), batch_size):
+        for batch, start, end in units:
             body, _header, _op, code = client.build_request(
                 "appointment_query",
                 {
                     "TarihBilgileri": {"BaslangicZamani": start, "BitisZamani": end},
-                    "HekimKodu": tckns[index : index + batch_size],
+                    "HekimKodu": batch,
                 },
             )
             response = session.post(
@@ -407,7 +476,7 @@ def baseline(dsn, server, client_config, tckns, start, end, batch_size):
 
     results = {}
     create_tables()
-    for label in ("full", "unchanged", "full_with_patients"):
+    for label in labels:
         if label == "full_with_patients":
             create_tables()
         began = time.perf_counter()
@@ -505,6 +574,12 @@ def main():  # noqa: PLR0915 - one linear script
     parser.add_argument("--physicians", type=int, default=300)
     parser.add_argument("--per-physician", type=int, default=40)
     parser.add_argument("--change-share", type=float, default=0.05)
+    parser.add_argument(
+        "--horizon-days",
+        type=int,
+        default=15,
+        help="days of the periodic cycle measured last (the company default horizon); 0 skips it",
+    )
     parser.add_argument(
         "--profile", action="store_true", help="cProfile each sync into <results>/<phase>.prof"
     )
@@ -623,9 +698,30 @@ def main():  # noqa: PLR0915 - one linear script
                     memory[kind][len(subset) * args.per_physician] = round(peak / 2**20, 1)
             report["memory_peak_mib_by_appointments"] = memory
         dsn = sql_db.connection_info_for(args.database)[1]
-        phases["baseline"] = baseline(
-            dsn, server, config, tckns, *map(mhrs_appointment.to_aware, (start, end)), batch_size
-        )
+        aware = [mhrs_appointment.to_aware(moment) for moment in (start, end)]
+        units = [(tckns[i : i + batch_size], *aware) for i in range(0, len(tckns), batch_size)]
+        phases["baseline"] = baseline(dsn, server, config, units)
+        if args.horizon_days > 1:
+            print(f"Periodic cycle over a fully booked horizon of {args.horizon_days} days ...")
+            with registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                horizon = phases["horizon"] = horizon_cycle(
+                    env,
+                    server,
+                    counter,
+                    env.company,
+                    env["mhrs.physician"].browse(physicians.ids),
+                    day,
+                    args.horizon_days,
+                    args.per_physician,
+                    (tckns, clinic_code),
+                )
+                # The same queries (physician batches x parts of the window) for the baseline.
+                units = [
+                    (batch.mapped("tckn"), *map(mhrs_appointment.to_aware, (part_start, part_end)))
+                    for _number, batch, part_start, part_end in horizon.pop("units")
+                ]
+            horizon["baseline"] = baseline(dsn, server, config, units, labels=("full", "unchanged"))
     finally:
         server.stop()
 
@@ -646,6 +742,12 @@ def main():  # noqa: PLR0915 - one linear script
         },
         "mhrs_calls_per_cycle": phases["unchanged"]["mhrs_calls"],
         "unchanged_appointment_row_writes": phases["unchanged"]["appointment_row_writes"],
+        "horizon_unchanged_over_baseline": round(
+            phases["horizon"]["unchanged"]["seconds"] / phases["horizon"]["baseline"]["unchanged"]["seconds"],
+            2,
+        )
+        if phases.get("horizon")
+        else None,
     }
     print_report(report)
     os.makedirs(args.results, exist_ok=True)
@@ -722,6 +824,17 @@ def print_report(report):
         f"full sync, every patient new / baseline with patients = {s['full_new_patients_over_baseline']}x"
     )
     print(f"MHRS calls per cycle: {s['mhrs_calls_per_cycle']} (= physician batches: {s['batches']})")
+    h = p.get("horizon")
+    if h:
+        print(
+            f"\n6. Periodic cycle over a fully booked horizon of {h['days']} days ({h['appointments']} "
+            f"appointments): first load of the new days {h['load']['seconds']:.1f}s "
+            f"({h['load']['created']} created, {h['load']['statements']} statements); "
+            f"unchanged cycle {h['unchanged']['seconds']:.1f}s, {h['unchanged']['statements']} statements, "
+            f"{h['unchanged']['mhrs_calls']} MHRS calls, tracemalloc peak "
+            f"{h['unchanged']['tracemalloc_peak_mib']} MiB; baseline of the same queries: unchanged "
+            f"{h['baseline']['unchanged']['seconds']:.1f}s -> ratio {s['horizon_unchanged_over_baseline']}x"
+        )
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ _logger = logging.getLogger(__name__)
 
 DEFAULT_TZ = "Europe/Istanbul"
 SYNC_BATCH_SIZE = 50
+# Physician-days asked for in one appointment query (see _mhrs_sync_units).
+SYNC_PHYSICIAN_DAYS = 50
 # Records the sync creates from MHRS's answer: no chatter line, tracking or follower.
 QUIET_CREATE = {
     "tracking_disable": True,
@@ -589,32 +591,27 @@ class MhrsAppointment(models.Model):
         began = time.monotonic()
         counts = dict.fromkeys(("fetched", "created", "updated", "cancelled", "missing"), 0)
         failures, failed = [], self.env["mhrs.physician"]
-        batches = [physicians[i : i + SYNC_BATCH_SIZE] for i in range(0, len(physicians), SYNC_BATCH_SIZE)]
-        for index, batch in enumerate(batches):
+        units = self._mhrs_sync_units(company, start, end, physicians)
+        for index, (number, batch, part_start, part_end) in enumerate(units):
             if index and can_commit():
                 self.env.cr.commit()  # pylint: disable=invalid-commit
                 if not self._mhrs_lock(company):
                     failures.append(self.env._("Another worker took over this company; stopped."))
-                    failed |= physicians[index * SYNC_BATCH_SIZE :]
+                    failed |= physicians[(number - 1) * SYNC_BATCH_SIZE :]
                     break
             try:
                 with self.env.cr.savepoint():
-                    self._mhrs_sync_batch(company, start, end, batch, counts)
+                    self._mhrs_sync_batch(company, part_start, part_end, batch, counts)
             except (errors.MhrsError, UserError) as exc:
                 message = exc.args[0] if isinstance(exc, UserError) else self._mhrs_error_text(exc)
                 _logger.warning(
-                    "MHRS appointment sync: batch %s of %s failed: %s", index + 1, company.name, message
+                    "MHRS appointment sync: batch %s of %s failed: %s", number, company.name, message
                 )
                 failures.append(
-                    self.env._(
-                        "Batch %(batch)s (%(names)s): %(error)s",
-                        batch=index + 1,
-                        names=", ".join(batch.mapped("name")),
-                        error=message,
-                    )
+                    self._mhrs_batch_failure(company, number, batch, (part_start, part_end), message)
                 )
                 failed |= batch
-            self.env["ir.cron"]._notify_progress(done=index + 1, remaining=len(batches) - index - 1)
+            self.env["ir.cron"]._notify_progress(done=index + 1, remaining=len(units) - index - 1)
         if not failed:
             state = "done"
         elif len(failed) == len(physicians):
@@ -631,7 +628,7 @@ class MhrsAppointment(models.Model):
                 "updated_count": counts["updated"],
                 "cancelled_count": counts["cancelled"],
                 "missing_count": counts["missing"],
-                "batch_count": len(batches),
+                "batch_count": len(units),
                 "error_count": len(failures),
                 "error_text": "\n".join(failures) or False,
                 "failed_physician_ids": [(6, 0, failed.ids)],
@@ -640,6 +637,42 @@ class MhrsAppointment(models.Model):
         if run.state == "failed":
             run._mhrs_notify_failure()
         return run
+
+    @api.model
+    def _mhrs_sync_units(self, company, start, end, physicians):
+        """The MHRS queries of a sync: (batch number, physicians, start, end) per batch of physicians
+        and part of the window. The window is cut at local midnights so that one answer holds at most
+        SYNC_PHYSICIAN_DAYS physician-days (about 2,000 appointments, 1.7 MiB, for days of 40): a
+        fully booked horizon of a large hospital stays far below the client's 20 MiB answer limit, and
+        a day's window of 300 physicians is still one query per batch of 50."""
+        batches = [physicians[i : i + SYNC_BATCH_SIZE] for i in range(0, len(physicians), SYNC_BATCH_SIZE)]
+        days = max(1, SYNC_PHYSICIAN_DAYS // max(1, min(len(physicians), SYNC_BATCH_SIZE)))
+        tz = self._mhrs_tz(company)
+        cut = datetime.combine(to_aware(start).astimezone(tz).date(), datetime.min.time()).replace(tzinfo=tz)
+        parts, part_start = [], start
+        while part_start < end:
+            # Aware datetime + timedelta moves the wall clock: the next local midnight, DST or not.
+            cut += timedelta(days=days)
+            parts.append((part_start, min(end, to_utc_naive(cut))))
+            part_start = parts[-1][1]
+        return [
+            (number, batch, part_start, part_end)
+            for number, batch in enumerate(batches, start=1)
+            for part_start, part_end in parts
+        ]
+
+    @api.model
+    def _mhrs_batch_failure(self, company, number, batch, part, message):
+        """The line of the run's error text for a failed query, naming its physicians and period."""
+        tz = self._mhrs_tz(company)
+        period = " – ".join(f"{to_aware(moment).astimezone(tz):%d.%m.%Y %H:%M}" for moment in part)
+        return self.env._(
+            "Batch %(batch)s (%(names)s), %(period)s: %(error)s",
+            batch=number,
+            names=", ".join(batch.mapped("name")),
+            period=period,
+            error=message,
+        )
 
     @api.model
     def _mhrs_error_text(self, exc):

@@ -102,7 +102,9 @@ class MhrsSyncRun(models.Model):
         string="Missing", help="Appointments Odoo has in the window that MHRS no longer returned (flagged)."
     )
     error_count = fields.Integer(string="Errors", help="Physician batches that failed.")
-    batch_count = fields.Integer(string="Batches", help="Physician batches queried.")
+    batch_count = fields.Integer(
+        string="Batches", help="MHRS queries made: per batch of physicians and part of the window."
+    )
     error_text = fields.Text(string="Errors Detail", help="What went wrong, per failed batch.")
     status_final_pass = fields.Boolean(
         string="Final Pass",

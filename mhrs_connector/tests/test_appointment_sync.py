@@ -1,11 +1,17 @@
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from unittest.mock import patch
+from zoneinfo import ZoneInfo
 
 from odoo import fields
 
 from .appointment_common import TZ, AppointmentCase, utc_naive
 
 QUERY_CODE = "QUSC_IN001001TR01"
+
+
+def utc_naive_aware(moment):
+    """Naive UTC, as Odoo stores it, of an aware datetime."""
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 class TestAppointmentSync(AppointmentCase):
@@ -185,3 +191,56 @@ class TestAppointmentSync(AppointmentCase):
         self.assertTrue(seen)
         self.assertEqual(set(seen.mapped("last_seen_at")), {run.ended_at})
         self.assertEqual(ghost.state, "booked")
+
+    def test_long_window_is_queried_in_parts(self):
+        """A window of many days is asked in parts cut at local midnights, so that one MHRS answer stays
+        small whatever the horizon; every appointment still arrives once, and a failing part names its
+        period."""
+        self.sim.post("citizens", {"bookings": 12, "seed": 31})
+        remote = set(self._sim_appointments())
+        self.sim.post("requests/reset")
+        self.sim.post("faults", {"mode": "http500", "operation": QUERY_CODE, "count": 1})
+        # 2 physicians, 2 physician-days per query: one day per query, 15 queries for 15 days.
+        with patch("odoo.addons.mhrs_connector.models.mhrs_appointment.SYNC_PHYSICIAN_DAYS", 2):
+            run = self._sync_all()
+        self.assertEqual((run.state, run.batch_count, run.error_count), ("failed", 15, 1))
+        self.assertEqual(self.sim.calls(QUERY_CODE), 15)
+        first_day = datetime.combine(self.today, time(0))
+        self.assertIn(
+            f"{first_day:%d.%m.%Y %H:%M} – {first_day + timedelta(days=1):%d.%m.%Y %H:%M}", run.error_text
+        )
+        # The failed part (today) holds no booking: everything MHRS has arrived, once.
+        self.assertEqual(set(self._appointments().mapped("mhrs_hrn")), remote)
+        again = self._sync_all()
+        self.assertEqual((again.state, again.batch_count, again.created_count), ("done", 1, 0))
+
+    def test_window_parts_follow_local_midnights(self):
+        """Parts end at the company's local midnights, across a daylight-saving change."""
+        self.company.partner_id.tz = "Europe/Berlin"
+        berlin = ZoneInfo("Europe/Berlin")
+        Appointment = self.env["mhrs.appointment"]
+        start = datetime(2027, 3, 26, 15, 0, tzinfo=berlin)
+        end = datetime(2027, 3, 30, 0, 0, tzinfo=berlin)
+        physicians = self.doctor_a
+        with patch("odoo.addons.mhrs_connector.models.mhrs_appointment.SYNC_PHYSICIAN_DAYS", 1):
+            units = Appointment._mhrs_sync_units(
+                self.company, *(utc_naive_aware(moment) for moment in (start, end)), physicians
+            )
+        local = [
+            (
+                part_start.replace(tzinfo=UTC).astimezone(berlin),
+                part_end.replace(tzinfo=UTC).astimezone(berlin),
+            )
+            for _number, _batch, part_start, part_end in units
+        ]
+        self.assertEqual(
+            [(a.strftime("%d %H:%M"), b.strftime("%d %H:%M")) for a, b in local],
+            [
+                ("26 15:00", "27 00:00"),
+                ("27 00:00", "28 00:00"),
+                ("28 00:00", "29 00:00"),
+                ("29 00:00", "30 00:00"),
+            ],
+        )
+        # 28 March 2027 has 23 hours in Berlin.
+        self.assertEqual(units[2][3] - units[2][2], timedelta(hours=23))
