@@ -281,15 +281,15 @@ class TestSchedule(ScheduleCase):
         log = self.env["mhrs.sync.log"].search([("operation", "=", "schedule_update")], limit=1)
         self.assertEqual(log.error_code, "CTV-002")
 
-    def test_other_hbys_conflict_shows_ctv001(self):
-        """Another HBYS registered a schedule of the same physician directly at MHRS."""
+    def _register_elsewhere(self, reference):
+        """Another HBYS registers, directly at MHRS, a block of the physician on Monday 09:00-10:00."""
         tz = pytz.timezone("Europe/Istanbul")
         start = tz.localize(datetime.combine(self.monday, datetime.min.time()).replace(hour=9))
         self.env["mhrs.connector.mixin"]._mhrs_call(
             "schedule_register",
             CetvelBilgileri=[
                 {
-                    "ReferansNo": "OTHER-1",
+                    "ReferansNo": reference,
                     "CetvelDetayBilgileri": {
                         "HekimKodu": self.physician.tckn,
                         "KlinikKodu": 157,
@@ -303,6 +303,10 @@ class TestSchedule(ScheduleCase):
                 }
             ],
         )
+
+    def test_other_hbys_conflict_shows_ctv001(self):
+        """Another HBYS registered a schedule of the same physician directly at MHRS."""
+        self._register_elsewhere("OTHER-1")
         schedule = self._schedule(template=self.template_morning)
         action = schedule.action_mhrs_register()
         self.assertEqual(action["params"]["type"], "warning")
@@ -315,26 +319,7 @@ class TestSchedule(ScheduleCase):
         self.assertEqual(schedule.registered_line_count, 4)
 
     def test_all_blocks_refused_keeps_draft(self):
-        tz = pytz.timezone("Europe/Istanbul")
-        start = tz.localize(datetime.combine(self.monday, datetime.min.time()).replace(hour=9))
-        self.env["mhrs.connector.mixin"]._mhrs_call(
-            "schedule_register",
-            CetvelBilgileri=[
-                {
-                    "ReferansNo": "OTHER-2",
-                    "CetvelDetayBilgileri": {
-                        "HekimKodu": self.physician.tckn,
-                        "KlinikKodu": 157,
-                        "AltKlinikKodu": self.clinic2.mhrs_clinic_code,
-                        "AksiyonKodu": 10,
-                        "TarihBilgileri": {
-                            "BaslangicZamani": start,
-                            "BitisZamani": start + timedelta(hours=1),
-                        },
-                    },
-                }
-            ],
-        )
+        self._register_elsewhere("OTHER-2")
         schedule = self._schedule(template=self.template_morning, date_to=self.monday)
         action = schedule.action_mhrs_register()
         self.assertEqual(action["params"]["type"], "danger")
