@@ -1,5 +1,6 @@
 import logging
 import time
+from collections import deque
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -591,18 +592,29 @@ class MhrsAppointment(models.Model):
         began = time.monotonic()
         counts = dict.fromkeys(("fetched", "created", "updated", "cancelled", "missing"), 0)
         failures, failed = [], self.env["mhrs.physician"]
-        units = self._mhrs_sync_units(company, start, end, physicians)
-        for index, (number, batch, part_start, part_end) in enumerate(units):
-            if index and can_commit():
+        pending = deque(self._mhrs_sync_units(company, start, end, physicians))
+        queries = 0
+        while pending:
+            number, batch, part_start, part_end = unit = pending.popleft()
+            if queries and can_commit():
                 self.env.cr.commit()  # pylint: disable=invalid-commit
                 if not self._mhrs_lock(company):
                     failures.append(self.env._("Another worker took over this company; stopped."))
                     failed |= physicians[(number - 1) * SYNC_BATCH_SIZE :]
                     break
+            queries += 1
             try:
                 with self.env.cr.savepoint():
                     self._mhrs_sync_batch(company, part_start, part_end, batch, counts)
             except (errors.MhrsError, UserError) as exc:
+                halves = (
+                    self._mhrs_split_unit(unit) if getattr(exc, "code", None) == "MALFORMED-SIZE" else None
+                )
+                if halves:
+                    # Denser than SYNC_PHYSICIAN_DAYS foresees: ask again in two halves.
+                    _logger.info("MHRS appointment sync: answer too large for batch %s, split in two", number)
+                    pending.extendleft(reversed(halves))
+                    continue
                 message = exc.args[0] if isinstance(exc, UserError) else self._mhrs_error_text(exc)
                 _logger.warning(
                     "MHRS appointment sync: batch %s of %s failed: %s", number, company.name, message
@@ -611,7 +623,7 @@ class MhrsAppointment(models.Model):
                     self._mhrs_batch_failure(company, number, batch, (part_start, part_end), message)
                 )
                 failed |= batch
-            self.env["ir.cron"]._notify_progress(done=index + 1, remaining=len(units) - index - 1)
+            self.env["ir.cron"]._notify_progress(done=queries, remaining=len(pending))
         if not failed:
             state = "done"
         elif len(failed) == len(physicians):
@@ -628,7 +640,7 @@ class MhrsAppointment(models.Model):
                 "updated_count": counts["updated"],
                 "cancelled_count": counts["cancelled"],
                 "missing_count": counts["missing"],
-                "batch_count": len(units),
+                "batch_count": queries,
                 "error_count": len(failures),
                 "error_text": "\n".join(failures) or False,
                 "failed_physician_ids": [(6, 0, failed.ids)],
@@ -660,6 +672,22 @@ class MhrsAppointment(models.Model):
             for number, batch in enumerate(batches, start=1)
             for part_start, part_end in parts
         ]
+
+    @api.model
+    def _mhrs_split_unit(self, unit):
+        """Two queries for one whose answer went over the client's size limit: half the physicians,
+        or for a single physician half the period (down to an hour); None when it cannot be split."""
+        number, batch, part_start, part_end = unit
+        if len(batch) > 1:
+            half = len(batch) // 2
+            return [
+                (number, batch[:half], part_start, part_end),
+                (number, batch[half:], part_start, part_end),
+            ]
+        if part_end - part_start > timedelta(hours=1):
+            middle = (part_start + (part_end - part_start) / 2).replace(second=0, microsecond=0)
+            return [(number, batch, part_start, middle), (number, batch, middle, part_end)]
+        return None
 
     @api.model
     def _mhrs_batch_failure(self, company, number, batch, part, message):

@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 from odoo import fields
 
+from ..soap import client as client_module
 from .appointment_common import TZ, AppointmentCase, utc_naive
 
 QUERY_CODE = "QUSC_IN001001TR01"
@@ -244,3 +245,20 @@ class TestAppointmentSync(AppointmentCase):
         )
         # 28 March 2027 has 23 hours in Berlin.
         self.assertEqual(units[2][3] - units[2][2], timedelta(hours=23))
+
+    def test_answer_too_large_is_asked_again_in_halves(self):
+        """An answer over the client's size limit (a hospital denser than foreseen) is asked again for
+        half the physicians, then half the period, until it fits: nothing is lost, nothing fails."""
+        self.sim.post("citizens", {"bookings": 14, "seed": 32})
+        remote = set(self._sim_appointments())
+        self.sim.post("requests/reset")
+        # About 0.9 KB an appointment: one physician's hour fits, both physicians' 15 days do not.
+        with patch.object(client_module._CappedTransport, "max_bytes", 6000):
+            run = self._sync_all()
+        self.assertEqual((run.state, run.error_count, run.created_count), ("done", 0, len(remote)))
+        self.assertGreater(run.batch_count, 3)
+        self.assertEqual(self.sim.calls(QUERY_CODE), run.batch_count)
+        self.assertEqual(set(self._appointments().mapped("mhrs_hrn")), remote)
+        # Nothing to split under the normal limit: one query.
+        again = self._sync_all()
+        self.assertEqual((again.state, again.batch_count, again.created_count), ("done", 1, 0))
