@@ -35,6 +35,7 @@ import sys
 import time
 import tracemalloc
 from collections import Counter
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -337,6 +338,30 @@ def configure_odoo(env, server, tckns, clinic_code):
         ]
     )
     return company, physicians
+
+
+@contextmanager
+def patient_timer(registry):
+    """Seconds spent finding and creating patients (the sync's ``_mhrs_sync_partners``, with the
+    partners' stored computes flushed inside it so that they count there)."""
+    model = registry["mhrs.appointment"]
+    original = model._mhrs_sync_partners
+    spent = [0.0]
+
+    def timed(self, rows):
+        began = time.perf_counter()
+        try:
+            partners = original(self, rows)
+            self.env["res.partner"].flush_model()
+            return partners
+        finally:
+            spent[0] += time.perf_counter() - began
+
+    model._mhrs_sync_partners = timed
+    try:
+        yield spent
+    finally:
+        model._mhrs_sync_partners = original
 
 
 # ------------------------------------------------------------------------------------------------ baseline
@@ -643,7 +668,9 @@ def main():  # noqa: PLR0915 - one linear script
 
             print(f"Day {day}: {total} appointments, {batches} physician batches of {batch_size}")
             # 1b. The first sync of a hospital whose patients are not in Odoo yet: every patient is new.
-            full_new = sync("full_new_patients")
+            with patient_timer(registry) as patients_seconds:
+                full_new = sync("full_new_patients")
+            full_new["patients_seconds"] = round(patients_seconds[0], 3)
             assert full_new["fetched"] == total and full_new["created"] == total, full_new
             cr.execute("SELECT count(*) FROM res_partner WHERE tckn IS NOT NULL")
             full_new["patients_created"] = cr.fetchone()[0]
@@ -815,8 +842,11 @@ def print_report(report):
         "Memory (tracemalloc peak, MiB by appointments synced): "
         f"unchanged sync {memory['unchanged']}, sync from empty {memory['from_empty']}"
     )
+    new = p["full_new_patients"]
     print(
-        f"Patients created by 1b (res.partner through the ORM): {p['full_new_patients']['patients_created']}"
+        f"Patients created by 1b (res.partner through the ORM): {new['patients_created']}, "
+        f"{new['patients_seconds']:.2f}s of its {new['seconds']:.2f}s "
+        f"({new['patients_seconds'] / max(new['patients_created'], 1) * 1000:.2f} ms a patient)"
     )
     print(
         f"\nRatios: full sync / baseline = {s['full_over_baseline']}x (target <= 2x); "
