@@ -101,9 +101,11 @@ class MhrsSyncRun(models.Model):
     missing_count = fields.Integer(
         string="Missing", help="Appointments Odoo has in the window that MHRS no longer returned (flagged)."
     )
-    error_count = fields.Integer(string="Errors", help="Physician batches that failed.")
+    error_count = fields.Integer(string="Errors", help="MHRS calls that failed (see Errors Detail).")
     batch_count = fields.Integer(
-        string="Batches", help="MHRS queries made: per batch of physicians and part of the window."
+        string="MHRS Calls",
+        help="MHRS calls made: for appointments, one per batch of physicians and part of the window; for "
+        "statuses, one per batch of statuses.",
     )
     error_text = fields.Text(string="Errors Detail", help="What went wrong, per failed batch.")
     status_final_pass = fields.Boolean(
