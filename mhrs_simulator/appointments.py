@@ -166,7 +166,7 @@ class AppointmentOps:
         start, end = self._range(p["TarihBilgileri"])
         physicians = set(p.get("HekimKodu") or ())
         rows = []
-        for a in self.state["appointments"].values():
+        for a in self._appointments_of(institution, physicians):
             if a["institution"] != institution or not _in_range(a["start"], start, end):
                 continue
             if physicians and a["physician"] not in physicians:
@@ -180,6 +180,21 @@ class AppointmentOps:
                 rows.append(a)
         rows.sort(key=lambda a: (a["start"], a["hrn"]))
         return {"KurumRandevuBilgileri": [_appointment_out(a) for a in rows]}
+
+    def _appointments_of(self, institution, physicians):
+        """The appointments to look at for a query: those of the given physicians (all when none), from
+        an index by (institution, physician). Appointments are only ever added, so the index is rebuilt
+        when the collection is another one (a reset) or has grown; the records are the state's own."""
+        appointments = self.state["appointments"]
+        if not physicians:
+            return list(appointments.values())
+        cached = getattr(self, "_physician_index", None)
+        if cached is None or cached[0] is not appointments or cached[1] != len(appointments):
+            index = {}
+            for a in appointments.values():
+                index.setdefault((a["institution"], a["physician"]), []).append(a)
+            cached = self._physician_index = (appointments, len(appointments), index)
+        return [a for physician in physicians for a in cached[2].get((institution, physician), ())]
 
     def appointment_set_status(self, institution, p):
         return {"RandevuDurumSonuc": [self._set_status(institution, item) for item in p["RandevuBilgileri"]]}
