@@ -69,9 +69,12 @@ class TestSyncBulkInsert(AppointmentCase):
         vals_list[2].update(state="attended", mhrs_status_code="1")
         vals_list[3].update(partner_id=False, patient_tckn=False, patient_name=False, note="Kontrol")
         Appointment = self.env["mhrs.appointment"]
-        with sql_writes("mhrs_appointment") as statements:
+        with (
+            sql_writes("mhrs_appointment") as statements,
+            patch.object(bulk_insert, "copy_rows", wraps=bulk_insert.copy_rows) as copies,
+        ):
             fast = Appointment._mhrs_create_synced(vals_list)
-        self.assertEqual(len(statements), 1, statements)  # one INSERT for the six rows
+        self.assertEqual((copies.call_count, statements), (1, []))  # one COPY for the six rows
         slow = Appointment.with_context(**QUIET_CREATE).create(
             [
                 {
@@ -168,12 +171,14 @@ class TestSyncBulkInsert(AppointmentCase):
         mine = [dict(vals, company_id=self.company.id) for vals in vals_list]
         self.assertEqual(len(Appointment._mhrs_create_synced(mine)), 2)
 
-    def test_bulk_insert_pages(self):
-        """Rows are written a page at a time, each record matching its values."""
-        self.sim.post("citizens", {"bookings": 5, "seed": 46})
+    def test_bulk_insert_keeps_text_exactly(self):
+        """Tabs, line breaks, backslashes and a literal \\N in MHRS's text reach the database unchanged."""
+        self.sim.post("citizens", {"bookings": 2, "seed": 46})
         vals_list = self._sync_vals(self._mhrs_rows())
-        with patch.object(bulk_insert, "PAGE_SIZE", 2), sql_writes("mhrs_appointment") as statements:
-            created = self.env["mhrs.appointment"]._mhrs_create_synced(vals_list)
-        self.assertEqual(len(statements), 3)
-        self.assertEqual(created.mapped("mhrs_hrn"), [vals["mhrs_hrn"] for vals in vals_list])
-        self.assertEqual(created.mapped("date_start"), [vals["date_start"] for vals in vals_list])
+        note = "Satır 1\nSatır\t2\r\\N C:\\yol\\ \\. ğüşİıöç"
+        vals_list[0].update(note=note, patient_name="Çağrı\tÖzgür")
+        vals_list[1].update(note="\\N")
+        created = self.env["mhrs.appointment"]._mhrs_create_synced(vals_list)
+        created.invalidate_recordset()
+        self.assertEqual(created.mapped("note"), [note, "\\N"])
+        self.assertEqual(created[0].patient_name, "Çağrı\tÖzgür")
