@@ -1308,11 +1308,35 @@ class MhrsAppointment(models.Model):
             target = self._mhrs_eod_target(company, now)
             if target:
                 start, end = self._mhrs_local_day_bounds(company, target)
-                self._mhrs_cron_env(company)._mhrs_sync_window(
-                    company, start, end, kind="end_of_day", covered_date=target
-                )
+                cron_env = self._mhrs_cron_env(company)
+                cron_env._mhrs_sync_window(company, start, end, kind="end_of_day", covered_date=target)
+                cron_env._mhrs_check_failed_statuses(company, now)
 
         self._mhrs_run_per_company("MHRS end-of-day sync", self._mhrs_lock, work)
+
+    @api.model
+    def _mhrs_check_failed_statuses(self, company, now):
+        """Once a day, with the end-of-day sync: the appointments of the last days whose status failed
+        (refused, or the day ended while MHRS was unreachable) are queried again, per day, for their
+        physicians. A status MHRS did take, its answer lost before an outage, is then recorded as sent
+        (tracked in the chatter); the others stay failed and reported."""
+        today = self._mhrs_local_day_bounds(company, self._mhrs_local_now(company, now).date())[0]
+        failed = self.search(
+            [
+                ("company_id", "=", company.id),
+                ("mhrs_status", "=", "failed"),
+                ("date_start", "<", today),
+                ("date_start", ">=", today - DAY_ENDED_LOOKBACK),
+            ]
+        )
+        runs = self.env["mhrs.sync.run"]
+        for day in sorted({appointment._mhrs_local_day() for appointment in failed}):
+            of_day = failed.filtered(lambda appointment, day=day: appointment._mhrs_local_day() == day)
+            start, end = self._mhrs_local_day_bounds(company, day)
+            runs |= self._mhrs_sync_window(
+                company, start, end, of_day.physician_id, kind="status_check", covered_date=day
+            )
+        return runs
 
     @api.model
     def _cron_status_update(self, now=None):

@@ -5,6 +5,7 @@ from odoo.exceptions import ValidationError
 
 from ..tools import is_valid_tckn
 from .mhrs_call_log_link import count_by, open_list
+from .mhrs_sync_run import SIDE_KINDS
 
 HEALTH = [("ok", "In Sync"), ("warning", "Needs Attention"), ("danger", "Not Synced")]
 HEALTH_COLORS = {"ok": 10, "warning": 2, "danger": 1}
@@ -153,7 +154,7 @@ class MhrsPhysician(models.Model):
                     ("physician_ids", "in", physician.id),
                     ("failed_physician_ids", "not in", physician.id),
                     ("state", "in", ("done", "partial")),
-                    ("kind", "!=", "exception"),
+                    ("kind", "not in", SIDE_KINDS),
                 ],
                 order="started_at desc, id desc",
                 limit=1,

@@ -8,7 +8,10 @@ RUN_KINDS = [
     ("manual", "Manual"),
     ("exception", "Exception Follow-up"),
     ("status", "Status Update"),
+    ("status_check", "Status Check"),
 ]
+# Runs that say nothing of how complete the appointment sync is: they look back at a few days.
+SIDE_KINDS = ("exception", "status_check")
 RUN_STATES = [
     ("running", "Running"),
     ("done", "Done"),

@@ -216,6 +216,33 @@ class TestStatusUpdate(AppointmentCase):
         self.assertFalse(self.run_job(0, 30, days=1))
         self.assertEqual(self.status_calls(), 0)
 
+    def test_status_taken_before_an_outage_is_found_again(self):
+        """MHRS took the statuses but its answer was lost, and MHRS stayed unreachable until the day
+        ended: the day's close marks them failed; the next end-of-day job finds them at MHRS and records
+        them as sent. A status MHRS never took stays failed."""
+        came, absent, forgotten = self.book(3)
+        came._mhrs_check_in(now=self.at(9, 1))
+        forgotten.date_end = self.at(23, 59)  # never sent that day: its status is truly lost
+        self.sim.post("faults", {"mode": "http500", "count": 1, "operation": STATUS_CODE, "execute": True})
+        self.run_job(10, 30)
+        self.assertEqual((self.remote(came)["status"], self.remote(absent)["status"]), (1, 2))
+        self.assertEqual((came.mhrs_status, absent.mhrs_status), ("to_send", "to_send"))
+        # MHRS unreachable until after midnight: the day ends with the three unconfirmed.
+        self.run_job(0, 10, days=1)
+        self.assertEqual(set((came | absent | forgotten).mapped("mhrs_status")), {"failed"})
+        # 22:05 the next day: the end-of-day job, then the status check of the day before.
+        self.mhrs_clock(22, 5, days=1)
+        self.Appointment._cron_end_of_day_sync(now=self.at(22, 5, days=1))
+        check = self.env["mhrs.sync.run"].search([("kind", "=", "status_check")])
+        self.assertEqual(
+            (check.state, check.covered_date, check.physician_ids), ("done", self.day, self.doctor_a)
+        )
+        self.assertEqual((came.mhrs_status, came.mhrs_status_code), ("sent", "1"))
+        self.assertEqual((absent.mhrs_status, absent.mhrs_status_code), ("sent", "2"))
+        self.assertFalse(came.mhrs_status_error)
+        self.assertEqual((forgotten.mhrs_status, forgotten.state), ("failed", "no_show"))
+        self.assertIn("Failed", came.message_ids.tracking_value_ids.mapped("old_value_char"))
+
     def test_undo_check_in_only_before_sending(self):
         appointment, other = self.book(2)
         with self.assertRaisesRegex(UserError, "not today"):

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 
 from ..models.mhrs_physician import status_field
+from ..models.mhrs_sync_run import SIDE_KINDS
 
 
 class MhrsDashboard(models.TransientModel):
@@ -76,7 +77,7 @@ class MhrsDashboard(models.TransientModel):
         for dashboard in self:
             company = dashboard.company_id or self.env.company
             start, end = self._today_bounds(company)
-            runs = [("company_id", "=", company.id), ("kind", "!=", "exception")]
+            runs = [("company_id", "=", company.id), ("kind", "not in", SIDE_KINDS)]
             last_done = Run.search([*runs, ("state", "=", "done")], limit=1)
             dashboard.last_complete_sync = last_done.started_at
             dashboard.last_run_id = Run.search(runs, limit=1)
