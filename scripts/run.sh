@@ -23,7 +23,8 @@ sim_pid=$!
 if psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d postgres -tAc \
      "select 1 from pg_database where datname='$DB'" | grep -q 1; then
   log "Updating mhrs_connector in database $DB"
-  "$PY" -m odoo -c "$conf" -d "$DB" -u mhrs_connector --stop-after-init --log-level=warn
+  # The addon's Turkish terms replace the ones the database has, so renamed labels follow the code.
+  "$PY" -m odoo -c "$conf" -d "$DB" -u mhrs_connector --i18n-overwrite --stop-after-init --log-level=warn
 else
   log "Creating database $DB with the addon and demo data (first run, a few minutes)"
   "$PY" -m odoo -c "$conf" -d "$DB" -i mhrs_connector --stop-after-init --log-level=warn \
