@@ -185,32 +185,36 @@ def seed_simulator(server, physicians, per_physician, day):
         }
     )
     clinic_code = out["clinics"][0]
-    start = datetime.combine(day, datetime.min.time(), TZ).replace(hour=8)
-    end = start + timedelta(minutes=15 * per_physician)
-    schedules = sim.seed(
-        {
-            "institution_code": INSTITUTION["code"],
-            "schedules": [
-                {
-                    "physician": t,
-                    "branch": 157,
-                    "clinic": clinic_code,
-                    "action": 1,
-                    "start": start,
-                    "end": end,
-                    "slot_minutes": 15,
-                    "capacity": 1,
-                }
-                for t in tckns
-            ],
-        }
-    )["schedules"]
+    book_days(sim, tckns, clinic_code, [day], per_physician, lambda: random_citizen(rng), rng)
+    return tckns, clinic_code
+
+
+def book_days(sim, tckns, clinic_code, days, per_physician, citizen, rng):
+    """One schedule block per physician and day (08:00 on, 15-minute slots), every slot booked by
+    ``citizen()``; returns the number of blocks."""
+    items = []
+    for day in days:
+        start = datetime.combine(day, datetime.min.time(), TZ).replace(hour=8)
+        items += [
+            {
+                "physician": t,
+                "branch": 157,
+                "clinic": clinic_code,
+                "action": 1,
+                "start": start,
+                "end": start + timedelta(minutes=15 * per_physician),
+                "slot_minutes": 15,
+                "capacity": 1,
+            }
+            for t in tckns
+        ]
+    schedules = sim.seed({"institution_code": INSTITUTION["code"], "schedules": items})["schedules"]
     with sim.lock:
         for schedule_id in schedules:
             schedule = sim.state["schedules"][str(schedule_id)]
             for begin, finish in sim._slot_times(schedule):
-                sim.book(schedule, begin, finish, random_citizen(rng), rng.choice([2, 3]), None)
-    return tckns, clinic_code
+                sim.book(schedule, begin, finish, citizen(), rng.choice([2, 3]), None)
+    return len(schedules)
 
 
 def seed_horizon(server, tckns, clinic_code, day, days, per_physician):
@@ -230,29 +234,9 @@ def seed_horizon(server, tckns, clinic_code, day, days, per_physician):
             }
             for a in sim.state["appointments"].values()
         ]
-    items = []
-    for offset in range(1, days):
-        start = datetime.combine(day + timedelta(days=offset), datetime.min.time(), TZ).replace(hour=8)
-        items += [
-            {
-                "physician": t,
-                "branch": 157,
-                "clinic": clinic_code,
-                "action": 1,
-                "start": start,
-                "end": start + timedelta(minutes=15 * per_physician),
-                "slot_minutes": 15,
-                "capacity": 1,
-            }
-            for t in tckns
-        ]
-    schedules = sim.seed({"institution_code": INSTITUTION["code"], "schedules": items})["schedules"]
-    with sim.lock:
-        for schedule_id in schedules:
-            schedule = sim.state["schedules"][str(schedule_id)]
-            for begin, finish in sim._slot_times(schedule):
-                sim.book(schedule, begin, finish, rng.choice(citizens), rng.choice([2, 3]), None)
-    return len(schedules) * per_physician
+    extra = [day + timedelta(days=offset) for offset in range(1, days)]
+    schedules = book_days(sim, tckns, clinic_code, extra, per_physician, lambda: rng.choice(citizens), rng)
+    return schedules * per_physician
 
 
 def horizon_cycle(env, server, counter, company, physicians, day, days, per_physician, seeding):
@@ -364,6 +348,20 @@ def patient_timer(registry):
         model._mhrs_sync_partners = original
 
 
+def post_queries(client, session, url, units):
+    """The appointment queries of ``units`` ((physician TCKNs, start, end)) over plain HTTP: yields
+    (response, SOAP header, operation name) per query, as the connector's client would ask them."""
+    for batch, start, end in units:
+        body, header, op_name, code = client.build_request(
+            "appointment_query",
+            {"TarihBilgileri": {"BaslangicZamani": start, "BitisZamani": end}, "HekimKodu": batch},
+        )
+        response = session.post(
+            url, data=body, headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": code}
+        )
+        yield response, header, op_name
+
+
 # ------------------------------------------------------------------------------------------------ baseline
 SCRATCH_COLUMNS = (
     "hrn",
@@ -442,17 +440,7 @@ def baseline(dsn, server, client_config, units, labels=("full", "unchanged", "fu
 
     def run(patient_rows=False):
         calls = rows_total = 0
-        for batch, start, end in units:
-            body, _header, _op, code = client.build_request(
-                "appointment_query",
-                {
-                    "TarihBilgileri": {"BaslangicZamani": start, "BitisZamani": end},
-                    "HekimKodu": batch,
-                },
-            )
-            response = session.post(
-                server.url, data=body, headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": code}
-            )
+        for response, _header, _op in post_queries(client, session, server.url, units):
             calls += 1
             root = etree.fromstring(response.content)
             rows = []
@@ -514,24 +502,17 @@ def baseline(dsn, server, client_config, units, labels=("full", "unchanged", "fu
 
 
 # ------------------------------------------------------------------------------------------------ decoders
-def decoder_micro(server, client_config, tckns, start, end, batch_size):
+def decoder_micro(server, client_config, units):
     """Decode only: the answers of one cycle decoded by zeep and by the lxml fast path (same dicts)."""
     from odoo.addons.mhrs_connector.soap import client as client_module
 
     client = client_module.MhrsClient(client_config)
     wire = client._wire()
     session = requests.Session()
-    answers = []
-    for index in range(0, len(tckns), batch_size):
-        body, header, op_name, code = client.build_request(
-            "appointment_query",
-            {
-                "TarihBilgileri": {"BaslangicZamani": start, "BitisZamani": end},
-                "HekimKodu": tckns[index : index + batch_size],
-            },
-        )
-        response = session.post(server.url, data=body, headers={"Content-Type": "text/xml; charset=utf-8"})
-        answers.append((response.content, header["MessageId"], op_name))
+    answers = [
+        (response.content, header["MessageId"], op_name)
+        for response, header, op_name in post_queries(client, session, server.url, units)
+    ]
     fast = client_module.FAST_DECODERS.get("appointment_query")
     out = {}
     decoded = {}
@@ -692,9 +673,9 @@ def main():  # noqa: PLR0915 - one linear script
             finally:
                 if saved:
                     client_module.FAST_DECODERS["appointment_query"] = saved
-            phases["decode_only"] = decoder_micro(
-                server, config, tckns, *map(mhrs_appointment.to_aware, (start, end)), batch_size
-            )
+            aware = [mhrs_appointment.to_aware(moment) for moment in (start, end)]
+            units = [(tckns[i : i + batch_size], *aware) for i in range(0, len(tckns), batch_size)]
+            phases["decode_only"] = decoder_micro(server, config, units)
             changed = change_share(server, args.change_share, day)
             five = sync("changed_5pct")
             five["changed_at_mhrs"] = changed
@@ -725,8 +706,6 @@ def main():  # noqa: PLR0915 - one linear script
                     memory[kind][len(subset) * args.per_physician] = round(peak / 2**20, 1)
             report["memory_peak_mib_by_appointments"] = memory
         dsn = sql_db.connection_info_for(args.database)[1]
-        aware = [mhrs_appointment.to_aware(moment) for moment in (start, end)]
-        units = [(tckns[i : i + batch_size], *aware) for i in range(0, len(tckns), batch_size)]
         phases["baseline"] = baseline(dsn, server, config, units)
         if args.horizon_days > 1:
             print(f"Periodic cycle over a fully booked horizon of {args.horizon_days} days ...")

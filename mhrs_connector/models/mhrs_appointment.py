@@ -1,6 +1,6 @@
 import logging
 import time
-from collections import deque
+from collections import defaultdict, deque
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -470,6 +470,13 @@ class MhrsAppointment(models.Model):
         end = datetime.combine(day + timedelta(days=1), datetime.min.time()).replace(tzinfo=tz)
         return to_utc_naive(start), to_utc_naive(end)
 
+    @api.model
+    def _mhrs_today_bounds(self, company, now=None):
+        """(start, end) in naive UTC of the company's local day at ``now`` (default: now)."""
+        return self._mhrs_local_day_bounds(
+            company, self._mhrs_local_now(company, now or fields.Datetime.now()).date()
+        )
+
     # ------------------------------------------------------------------------------------------------
     # Business methods: reception
     # ------------------------------------------------------------------------------------------------
@@ -692,8 +699,7 @@ class MhrsAppointment(models.Model):
     @api.model
     def _mhrs_batch_failure(self, company, number, batch, part, message):
         """The line of the run's error text for a failed query, naming its physicians and period."""
-        tz = self._mhrs_tz(company)
-        period = " – ".join(f"{to_aware(moment).astimezone(tz):%d.%m.%Y %H:%M}" for moment in part)
+        period = " – ".join(f"{self._mhrs_local_now(company, moment):%d.%m.%Y %H:%M}" for moment in part)
         return self.env._(
             "Batch %(batch)s (%(names)s), %(period)s: %(error)s",
             batch=number,
@@ -1207,10 +1213,8 @@ class MhrsAppointment(models.Model):
         return self.env["res.company"].sudo().search([("mhrs_endpoint_url", "!=", False)])
 
     @api.model
-    def _mhrs_periodic_window(self, company, now):
-        """From the start of the last successful periodic run (so an outage leaves no gap), or from
-        the local start of today for the first run, to now + the horizon."""
-        last = (
+    def _mhrs_last_periodic_run(self, company):
+        return (
             self.env["mhrs.sync.run"]
             .sudo()
             .search(
@@ -1219,10 +1223,16 @@ class MhrsAppointment(models.Model):
                 limit=1,
             )
         )
+
+    @api.model
+    def _mhrs_periodic_window(self, company, now):
+        """From the start of the last successful periodic run (so an outage leaves no gap), or from
+        the local start of today for the first run, to now + the horizon."""
+        last = self._mhrs_last_periodic_run(company)
         if last:
             start = max(min(last.started_at, now), now - MAX_LOOKBACK)
         else:
-            start = self._mhrs_local_day_bounds(company, self._mhrs_local_now(company, now).date())[0]
+            start = self._mhrs_today_bounds(company, now)[0]
         return start, now + timedelta(days=company.mhrs_sync_horizon_days or 1)
 
     @api.model
@@ -1231,15 +1241,7 @@ class MhrsAppointment(models.Model):
 
     @api.model
     def _mhrs_periodic_due(self, company, now):
-        last = (
-            self.env["mhrs.sync.run"]
-            .sudo()
-            .search(
-                [("company_id", "=", company.id), ("kind", "=", "periodic"), ("state", "=", "done")],
-                order="started_at desc, id desc",
-                limit=1,
-            )
-        )
+        last = self._mhrs_last_periodic_run(company)
         return not last or now >= last.started_at + timedelta(minutes=company.mhrs_shortest_duration or 10)
 
     @api.model
@@ -1320,7 +1322,7 @@ class MhrsAppointment(models.Model):
         (refused, or the day ended while MHRS was unreachable) are queried again, per day, for their
         physicians. A status MHRS did take, its answer lost before an outage, is then recorded as sent
         (tracked in the chatter); the others stay failed and reported."""
-        today = self._mhrs_local_day_bounds(company, self._mhrs_local_now(company, now).date())[0]
+        today = self._mhrs_today_bounds(company, now)[0]
         failed = self.search(
             [
                 ("company_id", "=", company.id),
@@ -1329,9 +1331,11 @@ class MhrsAppointment(models.Model):
                 ("date_start", ">=", today - DAY_ENDED_LOOKBACK),
             ]
         )
+        by_day = defaultdict(self.browse)
+        for appointment in failed:
+            by_day[appointment._mhrs_local_day()] |= appointment
         runs = self.env["mhrs.sync.run"]
-        for day in sorted({appointment._mhrs_local_day() for appointment in failed}):
-            of_day = failed.filtered(lambda appointment, day=day: appointment._mhrs_local_day() == day)
+        for day, of_day in sorted(by_day.items()):
             start, end = self._mhrs_local_day_bounds(company, day)
             runs |= self._mhrs_sync_window(
                 company, start, end, of_day.physician_id, kind="status_check", covered_date=day

@@ -163,12 +163,7 @@ class MhrsPhysician(models.Model):
 
     def _compute_mhrs_status(self):
         Appointment = self.env["mhrs.appointment"]
-        today = {}
-        for company in self.company_id:
-            start, end = Appointment._mhrs_local_day_bounds(
-                company, Appointment._mhrs_local_now(company, fields.Datetime.now()).date()
-            )
-            today[company.id] = (start, end)
+        today = {company.id: Appointment._mhrs_today_bounds(company) for company in self.company_id}
         by_state = {}
         for company_id, (start, end) in today.items():
             rows = Appointment._read_group(

@@ -21,7 +21,6 @@ RETRY_MAX_DELAY = timedelta(hours=6)
 RETRY_ALERT_COUNT = 3
 # Operations that create something at MHRS: resending one blindly after a lost answer would create it
 # twice, so the retry looks for it at MHRS first (see _mhrs_adopt_existing).
-CREATE_OPERATIONS = ("clinic_register", "template_register", "schedule_register", "appointment_register")
 
 
 def same_name(first, second):

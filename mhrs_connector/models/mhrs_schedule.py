@@ -19,6 +19,13 @@ SCHEDULE_STATES = [
     ("cancelled", "Cancelled"),
 ]
 WEEKDAY_FIELDS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def weekdays_of(record):
+    """The weekday numbers (Monday 0) ticked on ``record`` (a schedule or the plan wizard)."""
+    return {index for index, name in enumerate(WEEKDAY_FIELDS) if record[name]}
+
+
 MAX_LISTED = 10  # overlapping days listed in a refusal message before "... and N more"
 
 
@@ -356,7 +363,11 @@ class MhrsSchedule(models.Model):
     # ------------------------------------------------------------------------------------------------
     def _weekdays(self):
         self.ensure_one()
-        return {index for index, name in enumerate(WEEKDAY_FIELDS) if self[name]}
+        return weekdays_of(self)
+
+    def _mhrs_in_period(self, day, weekdays):
+        """Whether a local ``day`` is one of the schedule's: inside its period, on a weekday it has."""
+        return self.date_from <= day <= self.date_to and day.weekday() in weekdays
 
     @api.model
     def _mhrs_blocks_from_template(self, template, date_from, date_to, weekdays, tz):
@@ -478,9 +489,7 @@ class MhrsSchedule(models.Model):
         state_labels = dict(self._fields["state"]._description_selection(self.env))
         for other, all_ranges in by_schedule.items():
             ranges = list(dict.fromkeys(all_ranges))
-            listed = "\n".join(f"  • {text}" for text in ranges[:MAX_LISTED])
-            if len(ranges) > MAX_LISTED:
-                listed += "\n  " + _("… and %(count)s more", count=len(ranges) - MAX_LISTED)
+            listed = self._mhrs_bullets(ranges, indent="  ")
             parts.append(
                 _(
                     "%(physician)s already works in schedule “%(schedule)s” (%(state)s) at:\n%(ranges)s",
@@ -588,7 +597,7 @@ class MhrsSchedule(models.Model):
         weekdays = self._weekdays()
         for line in lines:
             day = line._local_date()
-            if not self.date_from <= day <= self.date_to or day.weekday() not in weekdays:
+            if not self._mhrs_in_period(day, weekdays):
                 problems.append(
                     _(
                         "Block %(block)s is outside the schedule's period or working days: press Generate "
@@ -607,10 +616,7 @@ class MhrsSchedule(models.Model):
                     )
                 )
         if problems:
-            listed = list(dict.fromkeys(problems))
-            text = "\n".join(f"• {problem}" for problem in listed[:MAX_LISTED])
-            if len(listed) > MAX_LISTED:
-                text += "\n" + _("… and %(count)s more", count=len(listed) - MAX_LISTED)
+            text = self._mhrs_bullets(list(dict.fromkeys(problems)))
             raise UserError(
                 _("%(name)s cannot be sent to MHRS:\n%(problems)s", name=self.name, problems=text)
             )
@@ -690,19 +696,25 @@ class MhrsSchedule(models.Model):
             self._mhrs_line_warnings(),
         )
 
+    @api.model
+    def _mhrs_bullets(self, items, indent=""):
+        """``items`` as a bulleted list of at most MAX_LISTED lines, then "… and N more"."""
+        lines = [f"{indent}• {item}" for item in items[:MAX_LISTED]]
+        if len(items) > MAX_LISTED:
+            lines.append(indent + _("… and %(count)s more", count=len(items) - MAX_LISTED))
+        return "\n".join(lines)
+
     def _mhrs_line_warnings(self):
         failed = self.line_ids.filtered(lambda line: line.state == "error")
         return [self._mhrs_failed_lines_message(failed)] if failed else []
 
     def _mhrs_failed_lines_message(self, failed):
-        rows = [f"• {line._local_label()}: {line.mhrs_error}" for line in failed[:MAX_LISTED]]
-        if len(failed) > MAX_LISTED:
-            rows.append(_("… and %(count)s more", count=len(failed) - MAX_LISTED))
+        rows = self._mhrs_bullets([f"{line._local_label()}: {line.mhrs_error}" for line in failed])
         return _(
             "MHRS refused %(count)s block(s) of %(name)s:\n%(rows)s",
             count=len(failed),
             name=self.name,
-            rows="\n".join(rows),
+            rows=rows,
         )
 
     def _mhrs_run(self, operation):
@@ -791,7 +803,7 @@ class MhrsSchedule(models.Model):
         cancel = self.env["mhrs.schedule.line"]
         for line in self.line_ids.filtered(lambda line: line.state == "registered"):
             day = line._local_date()
-            if not self.date_from <= day <= self.date_to or day.weekday() not in weekdays:
+            if not self._mhrs_in_period(day, weekdays):
                 cancel |= line
         changed = self.line_ids.filtered(lambda line: line.state == "registered" and line.mhrs_changed)
         update = changed - cancel

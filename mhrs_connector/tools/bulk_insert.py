@@ -58,7 +58,7 @@ def _columns_plan(model, names, computed_names):
             continue
         if not field.store or not field.column_type or name in LOG_ACCESS_COLUMNS or name == "id":
             continue
-        if field.compute or field.precompute:
+        if field.compute:
             if name not in computed_names:
                 return None
             continue

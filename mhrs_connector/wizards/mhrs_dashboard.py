@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 
+from ..models.mhrs_call_log_link import open_list
 from ..models.mhrs_physician import status_field
 from ..models.mhrs_sync_run import SIDE_KINDS
 
@@ -74,9 +75,10 @@ class MhrsDashboard(models.TransientModel):
     def _compute_status(self):
         Appointment = self.env["mhrs.appointment"]
         Run = self.env["mhrs.sync.run"]
+        field = status_field(self.env)
         for dashboard in self:
             company = dashboard.company_id or self.env.company
-            start, end = self._today_bounds(company)
+            start, end = Appointment._mhrs_today_bounds(company)
             runs = [("company_id", "=", company.id), ("kind", "not in", SIDE_KINDS)]
             last_done = Run.search([*runs, ("state", "=", "done")], limit=1)
             dashboard.last_complete_sync = last_done.started_at
@@ -116,7 +118,6 @@ class MhrsDashboard(models.TransientModel):
             dashboard.exception_pending_count = self.env["mhrs.exception"].search_count(
                 [("company_id", "=", company.id), ("state", "=", "sent")]
             )
-            field = status_field(self.env)
             dashboard.has_status_updates = bool(field)
             dashboard.status_to_send_count = (
                 Appointment.search_count([("company_id", "=", company.id), (field[0], "=", field[1])])
@@ -132,27 +133,13 @@ class MhrsDashboard(models.TransientModel):
             dashboard.display_name = self.env._("MHRS Status")
 
     @api.model
-    def _today_bounds(self, company):
-        Appointment = self.env["mhrs.appointment"]
-        return Appointment._mhrs_local_day_bounds(
-            company, Appointment._mhrs_local_now(company, fields.Datetime.now()).date()
-        )
-
-    @api.model
     def _failed_call_domain(self, company):
-        start = self._today_bounds(company)[0]
+        start = self.env["mhrs.appointment"]._mhrs_today_bounds(company)[0]
         return [("company_id", "=", company.id), ("state", "!=", "done"), ("create_date", ">=", start)]
 
     @api.model
     def _mhrs_list_action(self, Model, domain, name, views=("list", "form")):
-        return {
-            "type": "ir.actions.act_window",
-            "name": name,
-            "res_model": Model._name,
-            "domain": domain,
-            "views": [(False, view) for view in views],
-            "context": {"create": False},
-        }
+        return open_list(self.env, Model._name, domain, name, views)
 
     # ------------------------------------------------------------------------------------------------
     # Actions
@@ -184,7 +171,7 @@ class MhrsDashboard(models.TransientModel):
             [
                 ("company_id", "=", self.company_id.id),
                 ("state", "in", ("failed", "partial")),
-                ("started_at", ">=", self._today_bounds(self.company_id)[0]),
+                ("started_at", ">=", self.env["mhrs.appointment"]._mhrs_today_bounds(self.company_id)[0]),
             ],
             self.env._("Failed Sync Runs Today"),
         )
@@ -217,7 +204,7 @@ class MhrsDashboard(models.TransientModel):
         return self._open_records("error", self.env._("Refused by MHRS"))
 
     def _open_today(self, state, name):
-        start, end = self._today_bounds(self.company_id)
+        start, end = self.env["mhrs.appointment"]._mhrs_today_bounds(self.company_id)
         domain = [
             ("company_id", "=", self.company_id.id),
             ("date_start", ">=", start),

@@ -4,7 +4,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.mhrs_schedule import WEEKDAY_FIELDS
+from ..models.mhrs_schedule import WEEKDAY_FIELDS, weekdays_of
 
 
 class MhrsSchedulePlanWizard(models.TransientModel):
@@ -86,7 +86,7 @@ class MhrsSchedulePlanWizard(models.TransientModel):
             wizard.skipped_count = len(wizard.result_ids.filtered(lambda line: line.result == "skipped"))
 
     def _weekdays(self):
-        return {index for index, name in enumerate(WEEKDAY_FIELDS) if self[name]}
+        return weekdays_of(self)
 
     def _open(self):
         return {

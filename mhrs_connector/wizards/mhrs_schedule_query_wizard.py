@@ -4,11 +4,7 @@ from datetime import datetime, time, timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-DIFF_KINDS = [
-    ("only_mhrs", "Only at MHRS"),
-    ("only_here", "Only Here"),
-    ("different", "Different"),
-]
+from ..models.mhrs_schedule import WEEKDAY_FIELDS
 
 
 class MhrsScheduleQueryWizard(models.TransientModel):
@@ -276,10 +272,7 @@ class MhrsScheduleQueryWizard(models.TransientModel):
                 "date_to": max(days),
                 "line_ids": [fields.Command.create(line._import_values()) for line in group],
             }
-            for index, name in enumerate(
-                ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-            ):
-                vals[name] = index in weekdays
+            vals.update({name: index in weekdays for index, name in enumerate(WEEKDAY_FIELDS)})
             schedule = schedules_model.create(vals)
             schedule.write({"state": "registered", "mhrs_sync_state": "synced"})
             schedule.message_post(body=_("Imported from MHRS (schedule query)."))

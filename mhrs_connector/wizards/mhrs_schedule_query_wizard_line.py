@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from .mhrs_schedule_query_wizard import DIFF_KINDS
+from .mhrs_clinic_query_wizard import DIFF_KINDS
 
 
 class MhrsScheduleQueryWizardLine(models.TransientModel):
