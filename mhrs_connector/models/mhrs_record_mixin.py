@@ -1,7 +1,7 @@
 import logging
 from datetime import timedelta
 
-from odoo import SUPERUSER_ID, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..soap import errors
@@ -287,14 +287,8 @@ class MhrsRecordMixin(models.AbstractModel):
         self.ensure_one()
         if "activity_ids" not in self._fields:
             return
-        group = self.env.ref("mhrs_connector.group_mhrs_manager", raise_if_not_found=False)
-        if not group:
-            return
         company = self.company_id if "company_id" in self._fields else self.env.company
-        managers = group.sudo().users.filtered(
-            lambda user: user.active and not user.share and company in user.company_ids
-        )
-        manager = managers.filtered(lambda user: user.id != SUPERUSER_ID)[:1] or managers[:1]
+        manager = company._mhrs_manager()
         if not manager:
             return
         if self.activity_ids.filtered(lambda act: act.summary == summary and act.user_id == manager):

@@ -1,4 +1,4 @@
-from odoo import SUPERUSER_ID, api, fields, models
+from odoo import api, fields, models
 
 from ..tools.dates import user_datetime_text
 
@@ -167,21 +167,8 @@ class MhrsSyncRun(models.Model):
         action["views"] = [(False, "list"), (False, "calendar"), (False, "form")]
         return action
 
-    @api.model
-    def _mhrs_manager(self, company):
-        """An active internal MHRS manager of the company (not the superuser when another exists)."""
-        group = self.env.ref("mhrs_connector.group_mhrs_manager", raise_if_not_found=False)
-        if not group:
-            return self.env["res.users"]
-        managers = group.sudo().users.filtered(
-            lambda user: user.active and not user.share and company in user.company_ids
-        )
-        return managers.filtered(lambda user: user.id != SUPERUSER_ID)[:1] or managers[:1]
-
     def _mhrs_notify_failure(self):
         """One open activity per company for failed scheduled runs."""
-        if "activity_ids" not in self._fields:
-            return
         Activity = self.env["mail.activity"].sudo()
         summary = self.env._("MHRS appointment sync failed")
         for run in self.sudo().filtered(lambda r: r.state == "failed" and r.kind != "manual"):
@@ -191,7 +178,7 @@ class MhrsSyncRun(models.Model):
             open_activity = (
                 open_runs.sudo().exists().filtered(lambda r, run=run: r.company_id == run.company_id)
             )
-            manager = self._mhrs_manager(run.company_id)
+            manager = run.company_id._mhrs_manager()
             if open_activity or not manager:
                 continue
             run.activity_schedule(
@@ -204,13 +191,7 @@ class MhrsSyncRun(models.Model):
     def _mhrs_status_notify_managers(self, summary):
         """A to-do on this run for every MHRS manager of its company (the run lists the appointments)."""
         self.ensure_one()
-        managers = (
-            self.env.ref("mhrs_connector.group_mhrs_manager")
-            .sudo()
-            .users.filtered(
-                lambda user: user.active and not user.share and self.company_id in user.company_ids
-            )
-        )
+        managers = self.company_id._mhrs_managers()
         note = self.env._(
             "MHRS does not hold the attended / not attended status of these appointments. Send them "
             "from the appointments (Send Status Now) while their day lasts, or check them with MHRS."

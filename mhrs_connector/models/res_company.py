@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..tools import is_valid_tckn
@@ -193,6 +193,21 @@ class ResCompany(models.Model):
     # ------------------------------------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------------------------------------
+    def _mhrs_managers(self):
+        """The company's active internal MHRS managers."""
+        self.ensure_one()
+        group = self.env.ref("mhrs_connector.group_mhrs_manager", raise_if_not_found=False)
+        if not group:
+            return self.env["res.users"]
+        return group.sudo().users.filtered(
+            lambda user: user.active and not user.share and self in user.company_ids
+        )
+
+    def _mhrs_manager(self):
+        """One MHRS manager to give a to-do to: not the superuser when another exists."""
+        managers = self._mhrs_managers()
+        return managers.filtered(lambda user: user.id != SUPERUSER_ID)[:1] or managers[:1]
+
     @api.model
     def _mhrs_retry_models(self):
         """Every stored model that inherits the MHRS outcome mixin."""
