@@ -73,6 +73,7 @@ SYNC_FIELDS = (
     "state",
     "cancelled_by",
     "missing_from_mhrs",
+    "mhrs_booked_at",
 )
 MHRS_STATUSES = [
     ("not_due", "Not Due"),
@@ -898,7 +899,7 @@ class MhrsAppointment(models.Model):
         self.ensure_one()
         diff = {}
         cache = self.env.cache
-        for name in (*SYNC_FIELDS, "mhrs_booked_at"):
+        for name in SYNC_FIELDS:
             if name not in vals:
                 continue
             field = self._fields[name]
@@ -1023,9 +1024,7 @@ class MhrsAppointment(models.Model):
         today = self._mhrs_local_now(company, now).date()
         day_start, day_end = self._mhrs_local_day_bounds(company, today)
         runs = self.env["mhrs.sync.run"]
-        closed = self._mhrs_status_close_days(company, day_start)
-        if closed:
-            runs |= closed
+        runs |= self._mhrs_status_close_days(company, day_start)
         final = now >= self._mhrs_status_final_pass_at(company, day_end)
         deadline = now if final else now - timedelta(minutes=company.mhrs_status_grace or 0)
         base = [
@@ -1082,7 +1081,7 @@ class MhrsAppointment(models.Model):
         lines = list(failures)
         if unsent:
             lines.append(self.env._("Still not sent after the final pass:"))
-            lines.extend(appointment._mhrs_status_report_line() for appointment in unsent)
+            lines.extend(unsent._mhrs_status_report_lines())
         run.write(
             {
                 "state": state,
@@ -1146,7 +1145,8 @@ class MhrsAppointment(models.Model):
     @api.model
     def _mhrs_status_close_days(self, company, day_start):
         """Appointments of days that have ended whose status was never sent: MHRS no longer takes it.
-        They become failed ('day ended'), listed in a failed run and reported; nothing is sent."""
+        They become failed ('day ended'), listed in a failed run and reported; nothing is sent.
+        Returns that run (empty when there was nothing to close)."""
         stale = self.search(
             [
                 ("company_id", "=", company.id),
@@ -1158,7 +1158,7 @@ class MhrsAppointment(models.Model):
             order="date_start, id",
         )
         if not stale:
-            return None
+            return self.env["mhrs.sync.run"]
         message = self.env._(
             "Day ended: the status was not sent to MHRS before the end of the appointment's day, and MHRS "
             "accepts no status update after it."
@@ -1183,9 +1183,7 @@ class MhrsAppointment(models.Model):
                     "ended_at": fields.Datetime.now(),
                     "status_failed_count": len(stale),
                     "error_count": len(stale),
-                    "error_text": "\n".join(
-                        [message, *(appointment._mhrs_status_report_line() for appointment in stale)]
-                    ),
+                    "error_text": "\n".join([message, *stale._mhrs_status_report_lines()]),
                     "status_unsent_ids": [(6, 0, stale.ids)],
                 }
             )
@@ -1195,15 +1193,19 @@ class MhrsAppointment(models.Model):
         )
         return run
 
-    def _mhrs_status_report_line(self):
-        self.ensure_one()
-        when = self._mhrs_local_now(self.company_id, self.date_start)
+    def _mhrs_status_report_lines(self):
+        """One line per appointment for a status report: HRN, local time, patient, state, error."""
         states = dict(self._fields["state"]._description_selection(self.env))
-        line = f"{self.mhrs_hrn} {when:%d.%m.%Y %H:%M} {self.partner_id.name or self.patient_name or ''}"
-        line += f" [{states.get(self.state, self.state)}]"
-        if self.mhrs_status_error:
-            line += f": {self.mhrs_status_error}"
-        return line
+        lines = []
+        for appointment in self:
+            when = self._mhrs_local_now(appointment.company_id, appointment.date_start)
+            patient = appointment.partner_id.name or appointment.patient_name or ""
+            line = f"{appointment.mhrs_hrn} {when:%d.%m.%Y %H:%M} {patient}"
+            line += f" [{states.get(appointment.state, appointment.state)}]"
+            if appointment.mhrs_status_error:
+                line += f": {appointment.mhrs_status_error}"
+            lines.append(line)
+        return lines
 
     # ------------------------------------------------------------------------------------------------
     # Jobs

@@ -144,22 +144,30 @@ class MhrsPhysician(models.Model):
             physician.appointment_count = appointments.get(physician._origin.id, 0)
 
     def _compute_mhrs_last_complete_sync(self):
-        Run = self.env["mhrs.sync.run"].sudo()
-        for physician in self:
-            if not physician.id:
-                physician.mhrs_last_complete_sync = False
-                continue
-            run = Run.search(
-                [
-                    ("physician_ids", "in", physician.id),
-                    ("failed_physician_ids", "not in", physician.id),
-                    ("state", "in", ("done", "partial")),
-                    ("kind", "not in", SIDE_KINDS),
-                ],
-                order="started_at desc, id desc",
-                limit=1,
+        """One query for all the physicians (the status page shows it on every card)."""
+        last = {}
+        ids = tuple(physician_id for physician_id in self.ids if physician_id)
+        if ids:
+            self.env["mhrs.sync.run"].flush_model()
+            self.env.cr.execute(
+                """
+                SELECT rp.physician_id, max(r.started_at)
+                  FROM mhrs_sync_run_physician_rel rp
+                  JOIN mhrs_sync_run r ON r.id = rp.run_id
+                 WHERE rp.physician_id IN %s
+                   AND r.state IN ('done', 'partial')
+                   AND r.kind NOT IN %s
+                   AND NOT EXISTS (
+                       SELECT 1 FROM mhrs_sync_run_failed_physician_rel f
+                        WHERE f.run_id = r.id AND f.physician_id = rp.physician_id
+                   )
+                 GROUP BY rp.physician_id
+                """,
+                (ids, SIDE_KINDS),
             )
-            physician.mhrs_last_complete_sync = run.started_at
+            last = dict(self.env.cr.fetchall())
+        for physician in self:
+            physician.mhrs_last_complete_sync = last.get(physician.id, False)
 
     def _compute_mhrs_status(self):
         Appointment = self.env["mhrs.appointment"]
