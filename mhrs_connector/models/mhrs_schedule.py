@@ -9,6 +9,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..soap import errors
+from .mhrs_appointment import to_utc_naive
 from .mhrs_call_log_link import open_list
 from .mhrs_template_line import float_to_minutes, minutes_to_time
 
@@ -341,11 +342,7 @@ class MhrsSchedule(models.Model):
     @api.model
     def _mhrs_from_mhrs(self, value):
         """A date-time from MHRS (aware datetime or ISO string) -> naive UTC."""
-        if isinstance(value, str):
-            value = datetime.fromisoformat(value)
-        if value.tzinfo is None:
-            return value
-        return value.astimezone(pytz.utc).replace(tzinfo=None)
+        return to_utc_naive(datetime.fromisoformat(value) if isinstance(value, str) else value)
 
     @api.model
     def _mhrs_format_range(self, start, end, tz):
