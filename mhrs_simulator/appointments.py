@@ -87,7 +87,7 @@ class AppointmentOps:
         now = self.now()
         hrn = f"{local(start):%Y%m%d}{next_id(self.state, 'appointment'):08d}"
         birth = citizen.get("DogumTarihi")
-        # "Onaylı randevu" (mhrs-domain.md §6.3): booked within two days of the date = confirmed.
+        # "Onaylı randevu" (docs/mhrs-domain.md §6.3): booked within two days of the date = confirmed.
         confirmed = (local(start).date() - local(now).date()).days <= 2
         record = {
             "hrn": hrn,

@@ -1,6 +1,6 @@
 """Code lists and the error catalogue of docs/contract.md (texts in Turkish, as MHRS answers)."""
 
-# mhrs-domain.md §4 (MHRSAksiyonEnum); only 1 and 28 open slots in the simulator (docs/contract.md).
+# docs/mhrs-domain.md §4 (MHRSAksiyonEnum); only 1 and 28 open slots in the simulator (docs/contract.md).
 ACTIONS = {
     1: "Çalışma Saatleri",
     3: "Geçici Görev",
@@ -26,7 +26,7 @@ ACTIONS = {
 }
 BOOKABLE_ACTIONS = frozenset({1, 28})
 
-# KLIN list of mhrs-domain.md §4; more can be seeded.
+# KLIN list of docs/mhrs-domain.md §4; more can be seeded.
 BRANCHES = {
     106: "Aile Hekimliği",
     109: "Anesteziyoloji ve Reanimasyon",

@@ -1,4 +1,4 @@
-"""T.C. Kimlik No checksum (mhrs-domain.md §7), written here independently of the addon."""
+"""T.C. Kimlik No checksum (docs/mhrs-domain.md §7), written here independently of the addon."""
 
 
 def is_valid(value):

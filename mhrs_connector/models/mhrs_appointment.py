@@ -33,7 +33,7 @@ APPOINTMENT_STATES = [
     ("attended", "Attended"),
     ("no_show", "Not Attended"),
 ]
-# EkleyenKullaniciTipi (mhrs-domain.md §4).
+# EkleyenKullaniciTipi (docs/mhrs-domain.md §4).
 CHANNELS = [
     ("1", "Call Centre"),
     ("2", "Web"),
@@ -81,7 +81,7 @@ MHRS_STATUSES = [
     ("sent", "Sent"),
     ("failed", "Failed"),
 ]
-# DurumKodu of operation 15 (mhrs-domain.md §4).
+# DurumKodu of operation 15 (docs/mhrs-domain.md §4).
 STATUS_ATTENDED = "1"
 STATUS_NOT_ATTENDED = "2"
 STATUS_CODES = [(STATUS_ATTENDED, "Attended"), (STATUS_NOT_ATTENDED, "Not Attended")]
@@ -92,7 +92,7 @@ SYNC_LOCK_KEY = "mhrs_appointment_sync"
 FINAL_PASS_MARGIN = timedelta(minutes=30)
 # How far back the job looks for appointments whose day ended before their status was sent.
 DAY_ENDED_LOOKBACK = timedelta(days=7)
-# Per-item answers (mhrs-domain.md §5).
+# Per-item answers (docs/mhrs-domain.md §5).
 RDG_NOT_YET_TIME = "RDG-006"
 RDG_CANCELLED = "RDG-007"
 RDG_ALREADY_SET = "RDG-008"

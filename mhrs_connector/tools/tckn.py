@@ -1,4 +1,4 @@
-"""T.C. Kimlik No (Turkish national id) checksum, as MHRS validates it (mhrs-domain.md §7)."""
+"""T.C. Kimlik No (Turkish national id) checksum, as MHRS validates it (docs/mhrs-domain.md §7)."""
 
 
 def is_valid_tckn(value):
