@@ -43,11 +43,13 @@
         "views/mhrs_physician_status_views.xml",
         "wizards/mhrs_dashboard_views.xml",
         "views/mhrs_navigation_views.xml",
+        "views/webclient_templates.xml",
     ],
     "assets": {
         "web.assets_backend": [
             "mhrs_connector/static/src/views/mhrs_appointment_calendar/*",
             "mhrs_connector/static/src/views/mhrs_dashboard_form/*",
+            "mhrs_connector/static/src/scss/*",
         ],
         "web.assets_tests": [
             "mhrs_connector/static/tests/tours/*.js",

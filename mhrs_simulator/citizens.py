@@ -108,7 +108,7 @@ class CitizenOps:
         return cancelled
 
     def auto_cancel(self, share=1.0, seed=None):
-        """The 20:00 rule (docs/mhrs-domain.md §6.3): tomorrow's unconfirmed appointments are cancelled by MHRS.
+        """The 20:00 rule (docs/mhrs-domain.md §6.3): MHRS cancels tomorrow's unconfirmed appointments.
         ``share`` < 1 cancels only that random part of them (the others are taken as confirmed now)."""
         rng = random.Random(seed)
         with self.lock:

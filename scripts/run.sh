@@ -24,11 +24,14 @@ if psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d postgres -tAc \
      "select 1 from pg_database where datname='$DB'" | grep -q 1; then
   log "Updating mhrs_connector in database $DB"
   # The addon's Turkish terms replace the ones the database has, so renamed labels follow the code.
-  "$PY" -m odoo -c "$conf" -d "$DB" -u mhrs_connector --i18n-overwrite --stop-after-init --log-level=warn
+  # English is (re)activated too: a database created before both were loaded had Turkish only.
+  "$PY" -m odoo -c "$conf" -d "$DB" -u mhrs_connector --i18n-overwrite --stop-after-init --log-level=warn \
+    --load-language=en_US
 else
   log "Creating database $DB with the addon and demo data (first run, a few minutes)"
+  # Turkish first (the demo users' language), English next to it so that users can choose it.
   "$PY" -m odoo -c "$conf" -d "$DB" -i mhrs_connector --stop-after-init --log-level=warn \
-    --load-language=tr_TR
+    --load-language=tr_TR,en_US
 fi
 
 log "Bringing the demo hospital to life: registering it on the simulator, citizens book appointments"

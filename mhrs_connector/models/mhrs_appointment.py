@@ -80,6 +80,7 @@ MHRS_STATUSES = [
     ("to_send", "To Send"),
     ("sent", "Sent"),
     ("failed", "Failed"),
+    ("none", "None (Cancelled)"),
 ]
 # DurumKodu of operation 15 (docs/mhrs-domain.md §4).
 STATUS_ATTENDED = "1"
@@ -117,7 +118,8 @@ def mhrs_status_of(state, status_code, status_error):
     if status_code:
         return "sent"
     if state == "cancelled":
-        return "not_due"
+        # Never "not due yet": nothing is ever sent for a cancelled appointment.
+        return "none"
     if status_error:
         return "failed"
     if state in ("attended", "no_show"):
@@ -259,9 +261,16 @@ class MhrsAppointment(models.Model):
         store=True,
         index=True,
         tracking=True,
-        help="Attended / not attended at MHRS. Not Due: nothing to send (yet, or cancelled). To Send: "
+        help="Attended / not attended at MHRS. Not Due: nothing to send yet. To Send: "
         "decided here, sent by the status job after the appointment's end and the grace period. "
-        "Sent: MHRS has it (final). Failed: MHRS refused it or the day ended first (see the error).",
+        "Sent: MHRS has it (final). Failed: MHRS refused it or the day ended first (see the error). "
+        "None: the appointment is cancelled, no status is ever sent.",
+    )
+    mhrs_status_sendable = fields.Boolean(
+        string="Status Can Be Sent Now",
+        compute="_compute_mhrs_status_sendable",
+        help="Send Status Now is offered only when MHRS would take the status now: the appointment has "
+        "ended, today, it is not cancelled and its status is not at MHRS yet.",
     )
     mhrs_status_code = fields.Selection(
         STATUS_CODES,
@@ -296,6 +305,20 @@ class MhrsAppointment(models.Model):
     # ------------------------------------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------------------------------------
+    @api.depends("state", "mhrs_status", "date_start", "date_end")
+    @api.depends_context("uid")
+    def _compute_mhrs_status_sendable(self):
+        now = fields.Datetime.now()
+        for appointment in self:
+            appointment.mhrs_status_sendable = bool(
+                appointment.id
+                and appointment.state != "cancelled"
+                and appointment.mhrs_status != "sent"
+                and appointment.date_end
+                and appointment.date_end <= now
+                and appointment._mhrs_local_day(now) == appointment._mhrs_local_day()
+            )
+
     @api.depends("state")
     def _compute_color(self):
         colors = {"booked": 4, "cancelled": 1, "attended": 10, "no_show": 3}

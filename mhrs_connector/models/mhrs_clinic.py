@@ -19,6 +19,8 @@ class MhrsClinic(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "mhrs.record.mixin", "mhrs.call.log.link"]
     _order = "name, id"
     _check_company_auto = True
+    _mhrs_update_fields = ("name", "video_consultation")
+    _mhrs_update_operations = ("clinic_register", "clinic_update")
 
     name = fields.Char(
         string="Clinic Name",

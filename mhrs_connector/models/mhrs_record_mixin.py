@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..soap import errors
+from .mhrs_sync_log import operation_selection
 
 _logger = logging.getLogger(__name__)
 
@@ -48,6 +49,10 @@ class MhrsRecordMixin(models.AbstractModel):
 
     _name = "mhrs.record.mixin"
     _description = "MHRS Synchronised Record"
+    # Fields an update operation sends: changing one on a registered record leaves MHRS behind until
+    # the update is sent (mhrs_local_changes), and the operations that send them (they clear the flag).
+    _mhrs_update_fields = ()
+    _mhrs_update_operations = ()
 
     mhrs_sync_state = fields.Selection(
         SYNC_STATES,
@@ -73,6 +78,18 @@ class MhrsRecordMixin(models.AbstractModel):
         copy=False,
         help="The MHRS operation that could not be delivered and will be resent automatically.",
     )
+    mhrs_pending_operation_name = fields.Char(
+        string="Pending Operation",
+        compute="_compute_mhrs_pending_operation_name",
+        help="The name of the operation waiting to be resent, as the directive's table names it.",
+    )
+    mhrs_local_changes = fields.Boolean(
+        string="Changed Since Sent",
+        readonly=True,
+        copy=False,
+        help="Changed here after it was registered on MHRS: MHRS still has the previous values until "
+        "Update on MHRS sends the change.",
+    )
     mhrs_retry_count = fields.Integer(
         string="Retry Count",
         readonly=True,
@@ -86,6 +103,22 @@ class MhrsRecordMixin(models.AbstractModel):
         index=True,
         help="When the pending operation will be resent at the earliest.",
     )
+
+    @api.depends("mhrs_pending_operation")
+    def _compute_mhrs_pending_operation_name(self):
+        # Users read the operation's name (banners, lists), never the client method name.
+        labels = dict(operation_selection())
+        for record in self:
+            operation = record.mhrs_pending_operation
+            record.mhrs_pending_operation_name = labels.get(operation, operation) if operation else False
+
+    def write(self, vals):
+        result = super().write(vals)
+        if self._mhrs_update_fields and set(vals) & set(self._mhrs_update_fields):
+            self.filtered(
+                lambda record: record.state == "registered" and not record.mhrs_local_changes
+            ).write({"mhrs_local_changes": True})
+        return result
 
     # ------------------------------------------------------------------------------------------------
     # Business methods
@@ -108,6 +141,8 @@ class MhrsRecordMixin(models.AbstractModel):
         message_builder = getattr(self, f"_mhrs_message_{operation}", None)
         success_message = message_builder() if message_builder else self.env._("MHRS accepted the operation.")
         result = self._mhrs_execute(operation, success_message, **self._mhrs_payload(operation))
+        if result is not None and operation in self._mhrs_update_operations and self.mhrs_local_changes:
+            self.mhrs_local_changes = False
         if result is not None:
             applier = getattr(self, f"_mhrs_apply_{operation}", None)
             if applier:
@@ -205,7 +240,7 @@ class MhrsRecordMixin(models.AbstractModel):
                     self.env._(
                         "%(op)s could not be delivered %(count)s times; it is still retried "
                         "automatically. Last error: %(detail)s",
-                        op=operation,
+                        op=record.mhrs_pending_operation_name,
                         count=record.mhrs_retry_count,
                         detail=detail,
                     ),
@@ -279,7 +314,11 @@ class MhrsRecordMixin(models.AbstractModel):
             }
         )
         self._mhrs_notify_managers(
-            self.env._("MHRS refused the resent operation %(op)s", op=operation), message
+            self.env._(
+                "MHRS refused the resent operation %(op)s",
+                op=dict(operation_selection()).get(operation, operation),
+            ),
+            message,
         )
 
     def _mhrs_notify_managers(self, summary, note):

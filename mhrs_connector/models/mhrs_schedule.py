@@ -9,6 +9,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..soap import errors
+from ..tools.dates import user_date_format, user_date_text
 from .mhrs_appointment import to_utc_naive
 from .mhrs_call_log_link import open_list
 from .mhrs_template_line import float_to_minutes, minutes_to_time
@@ -150,11 +151,22 @@ class MhrsSchedule(models.Model):
     @api.depends("physician_id.name", "clinic_id.name", "date_from", "date_to")
     def _compute_name(self):
         for schedule in self:
-            period = ""
-            if schedule.date_from and schedule.date_to:
-                period = f"{schedule.date_from:%d.%m.%Y}-{schedule.date_to:%d.%m.%Y}"
-            parts = [schedule.physician_id.name, schedule.clinic_id.name, period]
-            schedule.name = " / ".join(part for part in parts if part) or _("New Schedule")
+            schedule.name = schedule._mhrs_name()
+
+    @api.depends("physician_id.name", "clinic_id.name", "date_from", "date_to")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        # The stored name is written once; the name shown follows the reader's date format.
+        for schedule in self:
+            schedule.display_name = schedule._mhrs_name()
+
+    def _mhrs_name(self):
+        """Physician / clinic / period, the dates as the user's language writes them (like the fields)."""
+        period = ""
+        if self.date_from and self.date_to:
+            period = f"{user_date_text(self.env, self.date_from)}-{user_date_text(self.env, self.date_to)}"
+        parts = [self.physician_id.name, self.clinic_id.name, period]
+        return " / ".join(part for part in parts if part) or _("New Schedule")
 
     @api.depends("line_ids.state", "line_ids.mhrs_changed")
     def _compute_line_stats(self):
@@ -346,14 +358,20 @@ class MhrsSchedule(models.Model):
 
     @api.model
     def _mhrs_format_range(self, start, end, tz):
-        """'30.03.2027 11:00-12:00' (the day of the start, local hours; end at midnight shows 24:00)."""
+        """'03/30/2027 11:00-12:00' (the day of the start in the user's date format, local hours; an end
+        at midnight shows 24:00)."""
         local_start, local_end = self._mhrs_to_local(start, tz), self._mhrs_to_local(end, tz)
+        day_format = f"{user_date_format(self.env)} %H:%M"
         end_text = local_end.strftime("%H:%M")
         if local_end.date() > local_start.date() and local_end.time() == time.min:
             end_text = "24:00"
         elif local_end.date() != local_start.date():
-            end_text = local_end.strftime("%d.%m.%Y %H:%M")
-        return f"{local_start:%d.%m.%Y %H:%M}-{end_text}"
+            end_text = local_end.strftime(day_format)
+        return f"{local_start.strftime(day_format)}-{end_text}"
+
+    @api.model
+    def _mhrs_format_date(self, day):
+        return user_date_text(self.env, day)
 
     # ------------------------------------------------------------------------------------------------
     # Block generation
@@ -453,7 +471,7 @@ class MhrsSchedule(models.Model):
                  WHERE s.state != 'cancelled'
                    AND l.state != 'cancelled'
                    AND NOT (l.schedule_id = ANY(%s::int[]))
-                 ORDER BY c.key, l.date_start, l.id
+                 ORDER BY 3, 4, c.key, l.id
                 """,
                 [str(key) for key in keys],
                 tckns,
@@ -519,7 +537,9 @@ class MhrsSchedule(models.Model):
         today = self._mhrs_to_local(now, tz).date()
         max_days = company.mhrs_schedule_max_days_ahead
         min_slot = company.mhrs_min_slot_minutes
-        for block in blocks:
+        # Rules that hit whole days (past, beyond the horizon) are said once, not once per block.
+        past, too_far = [], []
+        for block in sorted(blocks, key=lambda block: block["date_start"]):
             label = self._mhrs_format_range(block["date_start"], block["date_end"], tz)
             local_start = self._mhrs_to_local(block["date_start"], tz)
             local_end = self._mhrs_to_local(block["date_end"], tz)
@@ -532,16 +552,9 @@ class MhrsSchedule(models.Model):
             if not one_day:
                 problems.append(_("Block %(block)s must lie within one day.", block=label))
             if block["date_start"] < now:
-                problems.append(_("Block %(block)s is in the past.", block=label))
+                past.append(local_start.date())
             if max_days and (local_start.date() - today).days > max_days:
-                problems.append(
-                    _(
-                        "Block %(block)s is more than %(days)s days ahead: schedules may be opened at most "
-                        "%(days)s days ahead (MHRS settings).",
-                        block=label,
-                        days=max_days,
-                    )
-                )
+                too_far.append(local_start.date())
             action = block["action"]
             if action.bookable:
                 minutes = round((block["date_end"] - block["date_start"]).total_seconds() / 60)
@@ -569,7 +582,38 @@ class MhrsSchedule(models.Model):
                     problems.append(
                         _("Block %(block)s is bookable: at least 1 patient per slot is needed.", block=label)
                     )
+        return self._mhrs_day_problems(past, too_far, today, max_days) + problems
+
+    @api.model
+    def _mhrs_day_problems(self, past, too_far, today, max_days):
+        """One sentence per rule that hits whole days (past, beyond the horizon), naming the days."""
+        problems = []
+        if past:
+            problems.append(_("Blocks on %(days)s are in the past.", days=self._mhrs_day_span(past)))
+        if too_far:
+            problems.append(
+                _(
+                    "Blocks on %(days)s are more than %(max)s days ahead: schedules may be opened at most "
+                    "%(max)s days ahead (MHRS settings), until %(last)s.",
+                    days=self._mhrs_day_span(too_far),
+                    max=max_days,
+                    last=self._mhrs_format_date(today + timedelta(days=max_days)),
+                )
+            )
         return problems
+
+    @api.model
+    def _mhrs_day_span(self, days):
+        """Sorted local days as one phrase: "05.03.2027" or "05.03.2027 – 31.03.2027 (19 days)"."""
+        days = sorted(set(days))
+        if len(days) == 1:
+            return self._mhrs_format_date(days[0])
+        return _(
+            "%(first)s – %(last)s (%(count)s days)",
+            first=self._mhrs_format_date(days[0]),
+            last=self._mhrs_format_date(days[-1]),
+            count=len(days),
+        )
 
     def _mhrs_block_values(self, lines):
         return [
@@ -649,7 +693,7 @@ class MhrsSchedule(models.Model):
                     "instead.",
                     name=self.name,
                     count=len(booked),
-                    days=", ".join(day.strftime("%d.%m.%Y") for day in days),
+                    days=", ".join(self._mhrs_format_date(day) for day in days),
                     what=what,
                 )
             )

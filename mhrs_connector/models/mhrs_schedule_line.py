@@ -99,6 +99,7 @@ class MhrsScheduleLine(models.Model):
     # Computes and constraints
     # ------------------------------------------------------------------------------------------------
     @api.depends("date_start", "date_end", "action_code_id", "physician_id")
+    @api.depends_context("lang")
     def _compute_display_name(self):
         for line in self:
             if not line.date_start or not line.date_end:

@@ -42,6 +42,8 @@ class MhrsTemplate(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "mhrs.record.mixin", "mhrs.call.log.link"]
     _order = "name, id"
     _check_company_auto = True
+    _mhrs_update_fields = ("name", "line_ids")
+    _mhrs_update_operations = ("template_register", "template_update")
 
     name = fields.Char(
         string="Template Name",
@@ -156,6 +158,8 @@ class MhrsTemplate(models.Model):
         return candidates.filtered(lambda other: other._definition() == definition)[:1]
 
     def _check_unique_definition(self):
+        if self.env.context.get("mhrs_template_copy"):
+            return
         for template in self:
             same = template._find_same_definition()
             if same:
@@ -167,6 +171,22 @@ class MhrsTemplate(models.Model):
                         existing=same.name,
                     )
                 )
+
+    # ------------------------------------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------------------------------------
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default)
+        if "name" not in (default or {}):
+            for template, vals in zip(self, vals_list, strict=True):
+                vals["name"] = self.env._("%(name)s (copy)", name=template.name)
+        return vals_list
+
+    def copy(self, default=None):
+        # A copy is a draft variant to change: it starts with the original's blocks, so the same-blocks
+        # rule applies when its blocks are saved (and before it is sent), not to the copy itself.
+        copies = super(MhrsTemplate, self.with_context(mhrs_template_copy=True)).copy(default)
+        return copies.with_env(self.env)
 
     # ------------------------------------------------------------------------------------------------
     # Actions

@@ -4,6 +4,7 @@ import pytz
 
 from odoo import fields
 from odoo.exceptions import UserError
+from odoo.tools.misc import get_lang
 
 from .common import MhrsCase
 
@@ -174,7 +175,7 @@ class TestSchedule(ScheduleCase):
             surgery.action_mhrs_register()
         message = str(caught.exception)
         self.assertIn(morning.name, message)
-        self.assertIn(f"{self.monday:%d.%m.%Y} 11:59-12:00", message)
+        self.assertIn(f"{self.monday.strftime(get_lang(self.env).date_format)} 11:59-12:00", message)
         self.assertEqual(self.sim.calls(), before)
         self.assertEqual(surgery.state, "draft")
 
@@ -187,7 +188,9 @@ class TestSchedule(ScheduleCase):
         with self.assertRaises(UserError) as caught:
             other.action_mhrs_register()
         self.assertIn(draft.name, str(caught.exception))
-        self.assertIn(f"{self.monday:%d.%m.%Y} 08:00-12:00", str(caught.exception))
+        self.assertIn(
+            f"{self.monday.strftime(get_lang(self.env).date_format)} 08:00-12:00", str(caught.exception)
+        )
         self.assertEqual(self.sim.calls(REGISTER), 0)
         # A cancelled schedule no longer conflicts.
         draft.action_mhrs_cancel()
@@ -234,8 +237,10 @@ class TestSchedule(ScheduleCase):
         calls = self.sim.calls()
         with self.assertRaises(UserError) as caught:
             overlapping.action_mhrs_register()
-        self.assertIn("29.03.2027 11:00-12:00", str(caught.exception))
-        self.assertNotIn("28.03.2027", str(caught.exception))
+        self.assertIn(
+            f"{date(2027, 3, 29).strftime(get_lang(self.env).date_format)} 11:00-12:00", str(caught.exception)
+        )
+        self.assertNotIn(date(2027, 3, 28).strftime(get_lang(self.env).date_format), str(caught.exception))
         self.assertEqual(self.sim.calls(), calls)
         before.action_mhrs_register()
         self.assertEqual(before.state, "registered")

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from odoo import fields
+from odoo.tools.misc import get_lang
 
 from .test_schedule import REGISTER, ScheduleCase, make_tckn
 
@@ -57,7 +58,7 @@ class TestSchedulePlan(ScheduleCase):
         for line in skipped:
             other = existing.filtered(lambda s, line=line: s.physician_id == line.physician_id)
             self.assertIn(other.name, line.reason)
-            self.assertIn(f"{self.monday:%d.%m.%Y} 08:00-12:00", line.reason)
+            self.assertIn(f"{self.monday.strftime(get_lang(self.env).date_format)} 08:00-12:00", line.reason)
         created = wizard.result_ids.schedule_id
         self.assertEqual(len(created), 17)
         self.assertEqual(set(created.mapped("state")), {"draft"})

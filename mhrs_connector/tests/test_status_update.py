@@ -103,7 +103,7 @@ class TestStatusUpdate(AppointmentCase):
         self.assertEqual(later.mhrs_status, "sent")
         self.assertEqual(self.status_calls(), 2)
         self.assertEqual(self.remote(cancelled)["status"], 0, "nothing is ever sent for a cancelled one")
-        self.assertEqual(cancelled.mhrs_status, "not_due")
+        self.assertEqual(cancelled.mhrs_status, "none")
 
     def test_mixed_batch_rdg_007_008_and_refusal(self):
         attended, cancelled_remote, already_set, unknown = self.book(4)
@@ -129,7 +129,7 @@ class TestStatusUpdate(AppointmentCase):
         self.assertEqual((runs.status_sent_count, runs.cancelled_count, runs.status_failed_count), (2, 1, 1))
         self.assertEqual((attended.mhrs_status, attended.mhrs_status_code), ("sent", "1"))
         self.assertEqual((already_set.mhrs_status, already_set.mhrs_status_code), ("sent", "2"))
-        self.assertEqual((cancelled_remote.state, cancelled_remote.mhrs_status), ("cancelled", "not_due"))
+        self.assertEqual((cancelled_remote.state, cancelled_remote.mhrs_status), ("cancelled", "none"))
         self.assertEqual(unknown.mhrs_status, "failed")
         self.assertIn("RDG-003", unknown.mhrs_status_error)
         self.assertIn("RDG-003", runs.error_text)

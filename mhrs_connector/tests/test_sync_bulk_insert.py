@@ -88,7 +88,7 @@ class TestSyncBulkInsert(AppointmentCase):
         )
         self.assertEqual(self._columns(fast), self._columns(slow))
         self.assertEqual(
-            fast.mapped("mhrs_status"), ["not_due", "not_due", "sent", "not_due", "not_due", "not_due"]
+            fast.mapped("mhrs_status"), ["not_due", "none", "sent", "not_due", "not_due", "not_due"]
         )
         self.assertFalse(fast.message_ids)
         self.assertFalse(fast.message_follower_ids)

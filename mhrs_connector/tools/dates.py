@@ -10,3 +10,13 @@ def user_datetime_text(record, value):
     lang = get_lang(record.env)
     local = fields.Datetime.context_timestamp(record, value)
     return local.strftime(f"{lang.date_format} {lang.short_time_format}")
+
+
+def user_date_format(env):
+    """The strftime date format of the user's language (what the web client shows in date fields)."""
+    return get_lang(env).date_format
+
+
+def user_date_text(env, day):
+    """A date written as the user's language writes it ("01/31/2027", "31-01-2027")."""
+    return day.strftime(user_date_format(env)) if day else ""

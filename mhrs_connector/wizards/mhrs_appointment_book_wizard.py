@@ -1,9 +1,13 @@
+import logging
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.mhrs_appointment import to_aware
 from ..soap import errors
 from ..tools import is_valid_tckn
+
+_logger = logging.getLogger(__name__)
 
 
 class MhrsAppointmentBookWizard(models.TransientModel):
@@ -60,6 +64,7 @@ class MhrsAppointmentBookWizard(models.TransientModel):
             result = connector._mhrs_call(
                 "appointment_register",
                 company=self.company_id,
+                record=self,
                 KesinCetvelId=int(self.mhrs_schedule_ref),
                 RandevuZamanBilgisi={
                     "RandevuBaslangicZamani": to_aware(self.date_start),
@@ -118,6 +123,7 @@ class MhrsAppointmentBookWizard(models.TransientModel):
             result = self.env["mhrs.connector.mixin"]._mhrs_call(
                 "appointment_query",
                 company=self.company_id,
+                record=self,
                 TarihBilgileri={
                     "BaslangicZamani": to_aware(self.date_start),
                     "BitisZamani": to_aware(self.date_end),
@@ -185,7 +191,29 @@ class MhrsAppointmentBookWizard(models.TransientModel):
             }
         )
 
+    def _mhrs_link_call_logs(self, appointment):
+        """The booking's calls are logged against this wizard (the appointment does not exist before
+        MHRS answers): move them to the appointment, so that its Call Log button and the log's Record
+        column show them. The log rows were committed by their own cursor, so they are updated by one
+        too (this transaction's snapshot does not see them)."""
+        domain = [("res_model", "=", self._name), ("res_id", "in", self.ids)]
+        vals = {
+            "res_model": appointment._name,
+            "res_id": appointment.id,
+            "record_name": appointment.display_name,
+        }
+        try:
+            with self.env.registry.cursor() as cr:
+                logs = self.env(cr=cr, su=True)["mhrs.sync.log"].search(domain)
+                logs.write(vals)
+                # Written now: the environment of this cursor is not kept until the commit.
+                logs.flush_recordset()
+        except Exception:
+            # A log row left on the wizard never hides the booking from the user.
+            _logger.exception("Could not link the booking's MHRS call log to %s", appointment)
+
     def _mhrs_open(self, appointment):
+        self._mhrs_link_call_logs(appointment)
         return {
             "type": "ir.actions.act_window",
             "res_model": "mhrs.appointment",
