@@ -35,6 +35,7 @@
         "data/ir_cron_data.xml",
         "data/ir_cron_sync_log_data.xml",
         "views/mhrs_appointment_views.xml",
+        "data/mhrs_appointment_status_data.xml",
         "views/mhrs_sync_run_views.xml",
         "views/mhrs_appointment_status_views.xml",
         "views/mhrs_exception_views.xml",

@@ -305,8 +305,18 @@ class MhrsAppointment(models.Model):
     # ------------------------------------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------------------------------------
+    @api.model
+    def _mhrs_recompute_cancelled_status(self):
+        """Data-file hook (each update): cancelled appointments stored as "not due" by an earlier
+        version get "none", so that none of them looks like a status still to come."""
+        stale = self.with_context(active_test=False).search(
+            [("state", "=", "cancelled"), ("mhrs_status", "=", "not_due")]
+        )
+        if stale:
+            self.env.add_to_compute(self._fields["mhrs_status"], stale)
+            stale.flush_recordset(["mhrs_status"])
+
     @api.depends("state", "mhrs_status", "date_start", "date_end")
-    @api.depends_context("uid")
     def _compute_mhrs_status_sendable(self):
         now = fields.Datetime.now()
         for appointment in self:

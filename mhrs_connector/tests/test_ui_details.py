@@ -1,12 +1,16 @@
 """What a user sees in the browser (issue 15, "Minor, found in the browser"): names of operations, codes,
 dates, hints, buttons offered only when they can work, the branch code list, the page language."""
 
+import re
 from datetime import timedelta
+from pathlib import Path
 
 from lxml import etree
 
+import odoo.tools.translate
 from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
+from odoo.tests import TransactionCase
 from odoo.tools.misc import get_lang
 
 from mhrs_simulator.codes import BRANCHES
@@ -241,6 +245,20 @@ class TestAppointmentDetails(AppointmentCase):
         self.assertEqual(labels["none"], "None (Cancelled)")
         self.assertFalse(appointment.mhrs_status_sendable)
 
+    def test_update_corrects_cancelled_appointments_stored_as_not_due(self):
+        appointment, _wizard = self._book()
+        appointment._mhrs_cancel("Hasta arayıp iptal etti")
+        # As an earlier version stored it.
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE mhrs_appointment SET mhrs_status = 'not_due' WHERE id = %s", [appointment.id]
+        )
+        appointment.invalidate_recordset(["mhrs_status"])
+        self.assertEqual(appointment.mhrs_status, "not_due")
+        self.env["mhrs.appointment"]._mhrs_recompute_cancelled_status()
+        appointment.invalidate_recordset(["mhrs_status"])
+        self.assertEqual(appointment.mhrs_status, "none")
+
     def test_send_status_now_offered_only_when_mhrs_takes_it(self):
         arch = self.env["mhrs.appointment"].get_view(view_type="form")["arch"]
         button = etree.fromstring(arch).xpath("//button[@name='action_mhrs_send_status']")[0]
@@ -280,3 +298,25 @@ class TestPageLanguage(MhrsHttpCase):
                 self.authenticate(login, login)
                 page = self.url_open("/odoo").text
                 self.assertIn(f'<html lang="{lang}"', page)
+
+
+class TestDemoDatabaseLanguages(TransactionCase):
+    def test_make_run_loads_english_and_turkish(self):
+        """`make run` creates its database with Turkish and English, and activates English on update."""
+        script = (Path(__file__).resolve().parents[2] / "scripts" / "run.sh").read_text(encoding="utf-8")
+        loads = re.findall(r"--load-language=(\S+)", script)
+        self.assertEqual(len(loads), 2, loads)
+        create, update = (
+            (loads[1], loads[0])
+            if script.index("-i mhrs_connector") > script.index("-u mhrs_connector")
+            else loads
+        )
+        self.assertEqual(
+            create.split(","), ["tr_TR", "en_US"], "Turkish for the demo users, English selectable"
+        )
+        self.assertIn("en_US", update.split(","))
+        # What Odoo does with the list (odoo/modules/loading.py): each language is loaded and activated.
+        for code in create.split(","):
+            odoo.tools.translate.load_language(self.env.cr, code)
+        active = self.env["res.lang"].search([("code", "in", ["tr_TR", "en_US"])]).mapped("code")
+        self.assertEqual(set(active), {"tr_TR", "en_US"})
