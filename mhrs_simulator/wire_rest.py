@@ -475,7 +475,7 @@ def _multipart(environ, raw):
         b"Content-Type: " + environ.get("CONTENT_TYPE", "").encode() + b"\r\n\r\n" + raw
     )
     fields = {}
-    for part in message.iter_parts() if message.is_multipart() else []:
+    for part in message.get_payload() if message.is_multipart() else []:
         name = part.get_param("name", header="content-disposition")
         if name and not part.get_filename():
             fields[name] = part.get_payload(decode=True).decode("utf-8")

@@ -154,6 +154,8 @@ class G2Wire:
             raise
         body = root.find(f"{{{SOAP_ENV}}}Body")
         if root.tag != f"{{{SOAP_ENV}}}Envelope" or body is None or not len(body):
+            if status >= 500:  # a proxy's or server's error page
+                raise MhrsTransportError(f"MHRS server error (HTTP {status})", status_code=status)
             raise MhrsMalformedResponse("answer is not a SOAP envelope")
         answer = body[0]
         if answer.tag == f"{{{SOAP_ENV}}}Fault":
