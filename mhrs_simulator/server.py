@@ -89,7 +89,7 @@ class SimulatorApp:
         self.check_responses = check_responses
         self.response_errors = []  # our own schema mistakes, when check_responses is on (tests)
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ, start_response):  # noqa: PLR0911 - one return per route
         path, method = environ.get("PATH_INFO", ""), environ["REQUEST_METHOD"]
         if path.startswith(CONTROL_PREFIX):
             status, payload = control.dispatch(self, environ)

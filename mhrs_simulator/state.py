@@ -25,10 +25,10 @@ def empty_state():
         "schedules": {},  # KesinCetvelId -> {id, institution, physician, branch, clinic, action, ...}
         "exceptions": {},  # IstisnaId -> {id, institution, physician, ..., status, reason}
         "appointments": {},  # HRN -> {hrn, institution, schedule, start, end, patient..., status}
-        "closures": [],
+        "closures": [],  # periods closed by approved exceptions: {physician, branch, clinic, start, end}
         "drafts": {},  # TaslakCetvelId -> {id, institution, physician, branch, clinic, action, ...}
         "inst_branches": {},  # institution -> [KlinikKodu registered by the institution]
-        "links": {},  # "institution:branch" -> [physician TCKNs linked to the branch]  # periods closed by approved exceptions: {physician, branch, clinic, start, end}
+        "links": {},  # "institution:branch" -> [physician TCKNs linked to the branch]
         "settings": {"auto_approve_exceptions": None},
         "seq": {
             "clinic": 4000,

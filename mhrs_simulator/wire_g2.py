@@ -471,7 +471,7 @@ def peek_operation(body):
     try:
         root = etree.fromstring(body, g2codec.safe_parser())
         return operation_of(etree.QName(root.find(f"{{{SOAP_ENV}}}Body")[0]).localname)
-    except Exception:  # noqa: BLE001 - anything unreadable has no operation
+    except Exception:
         return None
 
 
@@ -499,7 +499,7 @@ def handle(sim, body, namespace, check=False):
     try:
         root = etree.fromstring(body, g2codec.safe_parser())
         request = root.find(f"{{{SOAP_ENV}}}Body")[0]
-    except Exception:  # noqa: BLE001
+    except Exception:
         return Outcome(400, fault_bytes("soap:Client", "GEN-002: İstek okunamadı."))
     name = etree.QName(request)
     operation = operation_of(name.localname)

@@ -256,7 +256,7 @@ def _plan_change(sim, inst, p):
 def _restore(sim, snapshot):
     sim.state["schedules"] = snapshot["s"]
     sim.state["seq"] = snapshot["q"]
-    sim._slot_index_cache = None  # noqa: SLF001 - the index follows the restored schedules
+    sim._slot_index_cache = None
 
 
 def _exception_add(sim, inst, p):
@@ -369,7 +369,6 @@ def _set_status(sim, inst, p):
     failed = [r for r in rows if not r["GuncellemeBasarisi"]]
     if failed:
         raise SimError(failed[0]["HataKodu"], failed[0]["Aciklama"])
-    return None
 
 
 def _book(sim, inst, p):
@@ -486,7 +485,7 @@ def _error(status, code, text, operation):
     return Outcome(status, envelope(errors=[{"kodu": code, "mesaj": text}]), operation, False, code)
 
 
-def handle(sim, tokens, environ, raw):
+def handle(sim, tokens, environ, raw):  # noqa: PLR0911 - one return per refusal
     """One REST request -> Outcome (never raises)."""
     method, name = environ["REQUEST_METHOD"], operation_of(environ.get("PATH_INFO", ""))
     try:

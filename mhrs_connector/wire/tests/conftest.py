@@ -26,7 +26,7 @@ from mhrs_simulator.server import SimulatorServer  # noqa: E402
 
 INSTITUTION = 1234567
 USER_CODE = "98765"
-PASSWORD = "S3cret-demo-pass"  # noqa: S105 - the simulator's test password, asserted never to leak
+PASSWORD = "S3cret-demo-pass"
 ACTING = "10000000146"
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=TZ)
 PHYSICIAN = "10000000146"
@@ -58,8 +58,17 @@ def sim(sim_server):
     app.response_errors.clear()
     rest.clear_tokens()
     seed_demo(app.simulator)
-    app.simulator.seed({"institution": {"code": INSTITUTION, "username": "demo", "password": PASSWORD,
-                                        "name": "Demo", "user_code": USER_CODE}})
+    app.simulator.seed(
+        {
+            "institution": {
+                "code": INSTITUTION,
+                "username": "demo",
+                "password": PASSWORD,
+                "name": "Demo",
+                "user_code": USER_CODE,
+            }
+        }
+    )
     app.simulator.clock.set(NOW)
     yield sim_server
     errors = list(app.response_errors)

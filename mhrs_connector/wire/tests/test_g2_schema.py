@@ -3,9 +3,9 @@ and the operation registry against the contract files."""
 
 import json
 
-from conftest import ROOT
 from lxml import etree
 
+from conftest import ROOT
 from mhrs_connector.wire import OPERATIONS, TABLE1
 from mhrs_connector.wire.g2 import WSDL_FILE, XSD_FILE, request_element
 from mhrs_simulator import wire_rest

@@ -6,9 +6,9 @@ import time
 from datetime import datetime, timedelta
 
 import pytest
-from conftest import INSTITUTION, PASSWORD, PATIENT, PHYSICIAN, PHYSICIAN_2, config_for
 from lxml import etree
 
+from conftest import INSTITUTION, PASSWORD, PATIENT, PHYSICIAN, PHYSICIAN_2, config_for
 from mhrs_connector.wire import (
     MhrsAuthError,
     MhrsBusinessError,
@@ -30,8 +30,16 @@ def at(hour, minute=0, day=DAY):
 
 
 def block(clinic, start, end, physician=PHYSICIAN, action=1, slot=10, capacity=1):
-    return {"branch": BRANCH, "physician": physician, "clinic": clinic, "action": action, "start": start,
-            "end": end, "slot_minutes": slot, "capacity": capacity}
+    return {
+        "branch": BRANCH,
+        "physician": physician,
+        "clinic": clinic,
+        "action": action,
+        "start": start,
+        "end": end,
+        "slot_minutes": slot,
+        "capacity": capacity,
+    }
 
 
 def setup_place(client, name="Dahiliye 1", physician=PHYSICIAN):
@@ -42,7 +50,9 @@ def setup_place(client, name="Dahiliye 1", physician=PHYSICIAN):
 
 def final_block(client, clinic, start, end, physician=PHYSICIAN):
     drafts = client.draft_add(block(clinic, start, end, physician))
-    finals = client.draft_finalise(BRANCH, start.replace(hour=0), start.replace(hour=23, minute=59), physician)
+    finals = client.draft_finalise(
+        BRANCH, start.replace(hour=0), start.replace(hour=23, minute=59), physician
+    )
     assert len(drafts) == 1 and len(finals) == 1
     return finals[0]["final_id"]
 
@@ -81,7 +91,12 @@ def test_every_operation(make_client, sim, interface):
     # rows 11 and 10: query, then widen the block
     [row] = client.schedule_query(BRANCH, at(0), at(23, 59), PHYSICIAN)
     assert (row["id"], row["clinic"], row["physician"], row["start"], row["end"]) == (
-        final_id, clinic, PHYSICIAN, at(9), at(10))
+        final_id,
+        clinic,
+        PHYSICIAN,
+        at(9),
+        at(10),
+    )
     assert (row["action"], row["slot_minutes"], row["capacity"]) == (1, 10, 1)
     final_id = client.schedule_update(final_id, block(clinic, at(9), at(11)))
     [row] = client.schedule_query(BRANCH, at(0), at(23, 59), PHYSICIAN)
@@ -105,16 +120,26 @@ def test_every_operation(make_client, sim, interface):
     cancelled = client.appointment_query(BRANCH, at(0), at(23, 59), PHYSICIAN, record_status=2)
     assert [a["hrn"] for a in cancelled] == [second]
     sim.simulator.clock.set(datetime(2026, 11, 27, 9, 20, tzinfo=sim.simulator.clock.now().tzinfo))
-    result = client.appointment_set_status([{"hrn": hrn, "attended": True, "arrived": at(9, 2),
-                                             "realized": at(9, 5)}])
+    result = client.appointment_set_status(
+        [{"hrn": hrn, "attended": True, "arrived": at(9, 2), "realized": at(9, 5)}]
+    )
     assert result == [{"hrn": hrn, "ok": True, "code": None, "text": None}]
     assert sim.simulator.state["appointments"][hrn]["status"] == 1
 
     # row 13: an exception on the rest of the block; query and withdrawal exist on G2 only
-    exception_id = client.exception_add({"branch": BRANCH, "physician": PHYSICIAN, "action": 5,
-                                         "start": at(10), "end": at(11), "description": "Yıllık izin",
-                                         "email": "it@example.org", "phone": "3120000000",
-                                         "document": ("izin.pdf", b"%PDF-1.4 test")})
+    exception_id = client.exception_add(
+        {
+            "branch": BRANCH,
+            "physician": PHYSICIAN,
+            "action": 5,
+            "start": at(10),
+            "end": at(11),
+            "description": "Yıllık izin",
+            "email": "it@example.org",
+            "phone": "3120000000",
+            "document": ("izin.pdf", b"%PDF-1.4 test"),
+        }
+    )
     assert sim.simulator.state["exceptions"][str(exception_id)]["physician"] == PHYSICIAN
     listed = only_on_g2(client, "exception_query", at(0), at(23, 59), BRANCH, PHYSICIAN)
     assert listed is None or [e["id"] for e in listed] == [exception_id]
@@ -123,9 +148,13 @@ def test_every_operation(make_client, sim, interface):
         assert str(exception_id) not in sim.simulator.state["exceptions"]
 
     # row 12: a block without bookings is cancelled
-    other = final_block(client, clinic, at(14, 0, DAY + timedelta(days=1)), at(15, 0, DAY + timedelta(days=1)))
+    other = final_block(
+        client, clinic, at(14, 0, DAY + timedelta(days=1)), at(15, 0, DAY + timedelta(days=1))
+    )
     next_day = DAY + timedelta(days=1)
-    assert client.schedule_cancel([other], BRANCH, at(0, 0, next_day), at(23, 59, next_day), PHYSICIAN) == [other]
+    assert client.schedule_cancel([other], BRANCH, at(0, 0, next_day), at(23, 59, next_day), PHYSICIAN) == [
+        other
+    ]
     assert client.schedule_query(BRANCH, at(0, 0, next_day), at(23, 59, next_day), PHYSICIAN) == []
 
     # row 4: an unused clinic
@@ -140,7 +169,9 @@ def test_booking_is_seen_over_the_other_wire(make_client, first, second):
     clinic = setup_place(one)
     final_block(one, clinic, at(9), at(10))
     slot = other.slot_query(BRANCH, PHYSICIAN, at(9), at(10))[0]
-    hrn = other.appointment_book(slot, {"tckn": PATIENT, "name": "Ali", "surname": "Can", "phone": "5320000000"})
+    hrn = other.appointment_book(
+        slot, {"tckn": PATIENT, "name": "Ali", "surname": "Can", "phone": "5320000000"}
+    )
     assert [a["hrn"] for a in one.appointment_query(BRANCH, at(0), at(23), PHYSICIAN)] == [hrn]
     assert not one.slot_query(BRANCH, PHYSICIAN, at(9), at(9, 10))[0]["free"]
 
@@ -187,23 +218,30 @@ def test_token_refused_by_mhrs_means_one_new_login(make_client, sim):
     time.sleep(0.01)
     client.action_codes()
     statuses = [(r.operation, r.http_status) for r in client.records]
-    assert statuses == [("login", 200), ("action_codes", 200), ("action_codes", 401), ("login", 200),
-                        ("action_codes", 200)]
+    assert statuses == [
+        ("login", 200),
+        ("action_codes", 200),
+        ("action_codes", 401),
+        ("login", 200),
+        ("action_codes", 200),
+    ]
 
 
 def test_forged_token_is_refused_and_replaced(make_client):
     client = make_client("rest")
     forged = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjQxMDI0NDQ4MDAsImt1cnVtS29kdSI6MTIzNDU2N30.Zm9yZ2Vk"
-    rest._tokens[client.wire._token_key] = (forged, 4102444800)  # noqa: SLF001
+    rest._tokens[client.wire._token_key] = (forged, 4102444800)
     assert client.action_codes()
     assert [r.http_status for r in client.records] == [401, 200, 200]
-    assert rest._tokens[client.wire._token_key][0] != forged  # noqa: SLF001
+    assert rest._tokens[client.wire._token_key][0] != forged
 
 
 def test_refused_again_after_a_fresh_login_is_an_auth_error(make_client, sim):
     client = make_client("rest")
     client.action_codes()
-    sim.faults.add({"mode": "http401", "wire": "rest", "operation": "hbys/cetvel/aksiyon-bilgileri", "count": 2})
+    sim.faults.add(
+        {"mode": "http401", "wire": "rest", "operation": "hbys/cetvel/aksiyon-bilgileri", "count": 2}
+    )
     with pytest.raises(MhrsAuthError) as info:
         client.action_codes()
     assert not info.value.retryable
@@ -271,15 +309,20 @@ def test_size_limit(make_client, interface):
 def test_rest_strict_parsing(make_client, body, status):
     client = make_client("rest")
     with pytest.raises(MhrsMalformedResponse):
-        client.wire._decode(status, body, client.records)  # noqa: SLF001 - the parser alone, exact bytes
+        client.wire._decode(status, body, client.records)
 
 
 def test_rest_business_errors_carry_every_code(make_client):
     client = make_client("rest")
-    body = json.dumps({"success": False, "errors": [{"kodu": "CTV-001", "mesaj": "a"},
-                                                    {"kodu": "CTV-004", "mesaj": "b"}], "data": None})
+    body = json.dumps(
+        {
+            "success": False,
+            "errors": [{"kodu": "CTV-001", "mesaj": "a"}, {"kodu": "CTV-004", "mesaj": "b"}],
+            "data": None,
+        }
+    )
     with pytest.raises(MhrsBusinessError) as info:
-        client.wire._decode(400, body.encode(), None)  # noqa: SLF001
+        client.wire._decode(400, body.encode(), None)
     assert info.value.issues == [("CTV-001", "a"), ("CTV-004", "b")]
 
 
@@ -294,7 +337,7 @@ def test_secrets_never_leave_the_wire(make_client, sim, interface, caplog):
     sim.faults.add({"mode": "http500", "wire": interface, "count": 1})
     with pytest.raises(MhrsTransportError):
         client.action_codes()
-    jwt = rest._tokens.get(client.wire._token_key, ("",))[0] if interface == "rest" else ""  # noqa: SLF001
+    jwt = rest._tokens.get(client.wire._token_key, ("",))[0] if interface == "rest" else ""
     texts = [caplog.text] + [
         f"{r.url} {r.request_text} {r.response_text} {r.error_text}" for r in client.records
     ]
