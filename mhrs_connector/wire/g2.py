@@ -388,7 +388,7 @@ class G2Wire:
                     "patient_name": r.get("HastaAdi") or "",
                     "patient_surname": r.get("HastaSoyadi") or "",
                     "birth_date": r.get("HastaDogumTarihi"),
-                    "gender": r.get("Cinsiyet"),
+                    "gender": r.get("Cinsiyet") or None,
                     "phone": phones[0].get("TelefonNo") if phones else None,
                     "record_status": r.get("KayitDurumKodu"),
                     "status": r.get("DurumKodu"),

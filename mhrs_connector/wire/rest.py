@@ -69,6 +69,12 @@ def _val(value):
     return value.get("val") if isinstance(value, dict) else value
 
 
+def _gender(value):
+    """MHRS gender code as int (G2 ``Cinsiyet``), None when unknown."""
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and int(text) else None
+
+
 def _list(data, what):
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
         raise MhrsMalformedResponse(f"{what}: 'data' is not a list of objects")
@@ -157,10 +163,10 @@ class RestWire:
             rec.http_status = response.status_code
             raw = read_capped(response, cfg.max_response_bytes)
             rec.response_text = raw.decode("utf-8", "replace")
-            return self._decode(response.status_code, raw, rec)
+            return self._decode(response.status_code, raw)
 
     @staticmethod
-    def _decode(status, raw, rec):
+    def _decode(status, raw):
         if status == 401:
             raise MhrsAuthError("MHRS refused the credentials or the token (HTTP 401)")
         if status in (502, 503, 504):
@@ -186,7 +192,6 @@ class RestWire:
             raise MhrsBusinessError(issues[0][0], issues[0][1], issues)
         if "data" not in envelope:
             raise MhrsMalformedResponse("answer has no 'data'")
-        rec.status = "ok"
         return envelope["data"]
 
     # -- helpers ----------------------------------------------------------------------------------------
@@ -208,9 +213,9 @@ class RestWire:
 
     # -- operations -------------------------------------------------------------------------------------
     def test_connection(self):
-        clear_key = self._token_key
+        """A fresh login (proves address and credentials), then one authorised call."""
         with _tokens_lock:
-            _tokens.pop(clear_key, None)
+            _tokens.pop(self._token_key, None)
         self.login()
         return {"interface": "rest", "actions": len(self.action_codes())}
 
@@ -459,7 +464,7 @@ class RestWire:
                     "patient_name": a.get("vatandasAdi") or "",
                     "patient_surname": a.get("vatandasSoyadi") or "",
                     "birth_date": a.get("vatandasDogumTarihi"),
-                    "gender": _val(a.get("vatandasCinsiyet")),
+                    "gender": _gender(_val(a.get("vatandasCinsiyet"))),
                     "phone": (phones[0] or {}).get("telefonNumarasi") if phones else None,
                     "record_status": _opt_int(_val(a.get("randevuKayitDurumu")), "randevuKayitDurumu"),
                     "status": _opt_int(_val(a.get("gerceklesmeDurumu")), "gerceklesmeDurumu"),

@@ -310,7 +310,7 @@ def test_size_limit(make_client, interface):
 def test_rest_strict_parsing(make_client, body, status):
     client = make_client("rest")
     with pytest.raises(MhrsMalformedResponse):
-        client.wire._decode(status, body, client.records)
+        client.wire._decode(status, body)
 
 
 def test_rest_business_errors_carry_every_code(make_client):
@@ -323,7 +323,7 @@ def test_rest_business_errors_carry_every_code(make_client):
         }
     )
     with pytest.raises(MhrsBusinessError) as info:
-        client.wire._decode(400, body.encode(), None)
+        client.wire._decode(400, body.encode())
     assert info.value.issues == [("CTV-001", "a"), ("CTV-004", "b")]
 
 
