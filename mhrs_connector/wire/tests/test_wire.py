@@ -22,6 +22,40 @@ from mhrs_connector.wire import (
 from mhrs_connector.wire.g2 import WSDL_FILE, XSD_FILE
 
 WIRES = ["rest", "g2"]
+# identical return shapes on both wires
+APPOINTMENT_KEYS = {
+    "hrn",
+    "schedule_id",
+    "branch",
+    "clinic",
+    "physician",
+    "start",
+    "end",
+    "patient_tckn",
+    "patient_name",
+    "patient_surname",
+    "birth_date",
+    "gender",
+    "phone",
+    "record_status",
+    "status",
+    "note",
+    "channel",
+    "created",
+}
+SCHEDULE_KEYS = {
+    "id",
+    "branch",
+    "clinic",
+    "physician",
+    "action",
+    "start",
+    "end",
+    "slot_minutes",
+    "capacity",
+    "final",
+}
+SLOT_KEYS = {"slot_id", "schedule_id", "clinic", "physician", "branch", "start", "end", "free"}
 DAY = datetime(2026, 11, 27)
 BRANCH = 157
 
@@ -91,6 +125,7 @@ def test_every_operation(make_client, sim, interface):
 
     # rows 11 and 10: query, then widen the block
     [row] = client.schedule_query(BRANCH, at(0), at(23, 59), PHYSICIAN)
+    assert set(row) == SCHEDULE_KEYS
     assert (row["id"], row["clinic"], row["physician"], row["start"], row["end"]) == (
         final_id,
         clinic,
@@ -106,13 +141,14 @@ def test_every_operation(make_client, sim, interface):
     # rows 18, 16, 14: free slots, booking, query
     slots = client.slot_query(BRANCH, PHYSICIAN, at(0), at(23, 59))
     assert [s["start"] for s in slots] == [at(9) + timedelta(minutes=10 * i) for i in range(12)]
-    assert all(s["free"] and s["schedule_id"] == final_id for s in slots)
+    assert all(s["free"] and s["schedule_id"] == final_id and set(s) == SLOT_KEYS for s in slots)
     patient = {"tckn": PATIENT, "name": "Ayşe", "surname": "Yılmaz", "phone": "5321234567"}
     hrn = client.appointment_book(slots[0], patient, note="ilk")
     second = client.appointment_book(slots[1], patient)
     assert not client.slot_query(BRANCH, PHYSICIAN, at(9), at(9, 10))[0]["free"]
     found = {a["hrn"]: a for a in client.appointment_query(BRANCH, at(0), at(23, 59), PHYSICIAN)}
     assert set(found) == {hrn, second}
+    assert all(set(a) == APPOINTMENT_KEYS for a in found.values())
     assert (found[hrn]["patient_tckn"], found[hrn]["start"], found[hrn]["clinic"]) == (PATIENT, at(9), clinic)
     assert found[hrn]["record_status"] == 1 and found[hrn]["physician"] == PHYSICIAN
 
