@@ -6,10 +6,11 @@ import time
 from datetime import datetime, timedelta
 
 import pytest
+import requests
 import zeep
 from lxml import etree
 
-from conftest import PASSWORD, PATIENT, PHYSICIAN, PHYSICIAN_2, config_for
+from conftest import INSTITUTION, PASSWORD, PATIENT, PHYSICIAN, PHYSICIAN_2, USER_CODE, config_for
 from mhrs_connector.wire import (
     MhrsAuthError,
     MhrsBusinessError,
@@ -427,3 +428,17 @@ def test_g2_wsdl_is_served_with_the_shipped_operations(sim):
     shipped = etree.parse(WSDL_FILE).getroot()
     names = {o.get("name") for o in shipped.iter("{http://schemas.xmlsoap.org/wsdl/}operation")}
     assert set(port.binding._operations) == names
+
+
+def test_simulator_refuses_expired_and_forged_tokens(sim):
+    url = sim.base_url + "/api/rs/hbys/cetvel/aksiyon-bilgileri"
+    tokens = sim.app.tokens
+    expired = tokens.issue(INSTITUTION, USER_CODE, -10)
+    valid = tokens.issue(INSTITUTION, USER_CODE, 60)
+    header, payload, _sig = valid.split(".")
+    for token in (expired, f"{header}.{payload}.AAAA", "not-a-jwt", ""):
+        answer = requests.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=5)
+        assert answer.status_code == 401
+        assert answer.json()["errors"][0]["kodu"] == "GEN-001"
+    answer = requests.get(url, headers={"Authorization": f"Bearer {valid}"}, timeout=5)
+    assert answer.status_code == 200 and answer.json()["success"] is True
