@@ -20,14 +20,11 @@ Patient (appointment_book): ``{"tckn", "name", "surname", "phone", "phone_type"?
 "birth_date"?}``; the slot is one of ``slot_query``'s dicts.
 """
 
-import logging
-
 from .common import WireConfig
 from .errors import MhrsError
 from .g2 import G2Wire
 from .rest import RestWire
 
-_logger = logging.getLogger(__name__)
 WIRES = {"rest": RestWire, "g2": G2Wire}
 
 
@@ -37,6 +34,7 @@ class MhrsClient:
             raise TypeError("config must be a WireConfig")
         if config.interface not in WIRES:
             raise MhrsError(f"unknown MHRS interface {config.interface!r} (rest or g2)", code="CONFIG")
+        config.check()
         self.config = config
         self.on_call = on_call
         self.wire = WIRES[config.interface](self)

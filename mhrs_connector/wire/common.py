@@ -2,6 +2,7 @@
 size-capped HTTP read and the hardened XML parser (copied from the old ``soap`` package so that it can be
 deleted later)."""
 
+import logging
 import re
 import time
 from dataclasses import dataclass, field
@@ -11,8 +12,9 @@ from zoneinfo import ZoneInfo
 import requests
 from lxml import etree
 
-from .errors import MhrsMalformedResponse, MhrsTransportError
+from .errors import MhrsError, MhrsMalformedResponse, MhrsTransportError
 
+_logger = logging.getLogger("mhrs_connector.wire")
 MAX_RESPONSE_BYTES = 20 * 1024 * 1024  # 20 MiB: a month of a big hospital's appointments fits
 G2_PATH = "/MHRSWS/services/mhrsweb"
 REST_FORMAT = "%Y-%m-%d %H:%M:%S"  # ATLAS: ToString("yyyy-MM-dd HH:mm:ss")
@@ -55,6 +57,20 @@ class WireConfig:
 
     def secrets(self):
         return [s for s in (self.password, self.user_password, *self.extra_secrets) if s]
+
+    def check(self):
+        """Refuse settings the wire cannot send (numeric fields), before any call."""
+        numeric = {"institution_code": self.institution_code, "acting_tckn": self.acting_tckn}
+        numeric.update(
+            {"username": self.username}
+            if self.interface == "rest"
+            else {"user_code": self.user_code, "user_type": self.user_type}
+        )
+        wrong = [name for name, value in numeric.items() if not str(value).strip().isdigit()]
+        if wrong or not self.base_url:
+            raise MhrsError(
+                f"MHRS settings incomplete or not numeric: {', '.join(wrong) or 'base_url'}", code="CONFIG"
+            )
 
 
 def to_local(value, config):
@@ -153,6 +169,18 @@ class Recorder:
             rec.status = getattr(exc, "state", "error")
             rec.error_code = getattr(exc, "code", None)
             rec.error_text = mask(str(exc), secrets)
+        _logger.debug(
+            "MHRS %s %s %s -> %s (HTTP %s, %.0f ms)%s\n>>> %s\n<<< %s",
+            rec.wire,
+            rec.operation,
+            rec.url,
+            rec.status,
+            rec.http_status,
+            rec.duration_ms,
+            f" {rec.error_code}: {rec.error_text}" if rec.error_text else "",
+            (rec.request_text or "")[:4000],
+            (rec.response_text or "")[:4000],
+        )
         if self.client.on_call:
             self.client.on_call(rec)
         return False

@@ -9,7 +9,6 @@ are those of ATLAS's JSON classes (``g3-types.json``); paths are under ``/api/rs
 import base64
 import binascii
 import json
-import logging
 import threading
 import time
 
@@ -24,8 +23,6 @@ from .errors import (
     MhrsTransportError,
 )
 from .operations import OPERATIONS
-
-_logger = logging.getLogger(__name__)
 
 LOGIN_PATH = "/api/rs/login"
 API_PREFIX = "/api/rs/hbys/"

@@ -72,3 +72,9 @@ def test_table1_rows_and_their_counterparts():
     for op in OPERATIONS.values():
         if op.g3:
             assert (op.g3[0], "hbys/" + op.g3[1]) in set(wire_rest.ROUTES), op.key
+
+
+def test_the_simulator_ships_the_same_contract():
+    for name in ("MHRSServis.xsd", "MHRSServis.wsdl"):
+        shipped = (ROOT / "mhrs_connector" / "wire" / "g2" / name).read_bytes()
+        assert (ROOT / "mhrs_simulator" / "g2" / name).read_bytes() == shipped, name

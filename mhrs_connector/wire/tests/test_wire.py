@@ -15,6 +15,7 @@ from mhrs_connector.wire import (
     MhrsAuthError,
     MhrsBusinessError,
     MhrsClient,
+    MhrsError,
     MhrsMalformedResponse,
     MhrsNotAvailable,
     MhrsTransportError,
@@ -442,3 +443,10 @@ def test_simulator_refuses_expired_and_forged_tokens(sim):
         assert answer.json()["errors"][0]["kodu"] == "GEN-001"
     answer = requests.get(url, headers={"Authorization": f"Bearer {valid}"}, timeout=5)
     assert answer.status_code == 200 and answer.json()["success"] is True
+
+
+@pytest.mark.parametrize("interface", WIRES)
+def test_settings_the_wire_cannot_send_are_refused_before_any_call(sim, interface):
+    with pytest.raises(MhrsError) as info:
+        MhrsClient(config_for(sim, interface, username="demo", user_code="demo", acting_tckn=""))
+    assert info.value.code == "CONFIG"
