@@ -450,3 +450,34 @@ def test_settings_the_wire_cannot_send_are_refused_before_any_call(sim, interfac
     with pytest.raises(MhrsError) as info:
         MhrsClient(config_for(sim, interface, username="demo", user_code="demo", acting_tckn=""))
     assert info.value.code == "CONFIG"
+
+
+@pytest.mark.parametrize("interface", WIRES)
+def test_refused_schedule_change_changes_nothing(make_client, interface):
+    client = make_client(interface)
+    clinic = setup_place(client)
+    first = final_block(client, clinic, at(9), at(10))
+    client.draft_add(block(clinic, at(11), at(12)))
+    client.draft_finalise(BRANCH, at(0), at(23, 59), PHYSICIAN)
+    with pytest.raises(MhrsBusinessError) as info:
+        client.schedule_update(first, block(clinic, at(9), at(11, 30)))  # would overlap the 11:00 block
+    assert info.value.code == "CTV-001"
+    rows = client.schedule_query(BRANCH, at(0), at(23, 59), PHYSICIAN)
+    assert [(r["start"], r["end"]) for r in rows] == [(at(9), at(10)), (at(11), at(12))]
+    assert first in {r["id"] for r in rows}
+
+
+def test_simulator_refuses_off_schema_g2_and_unknown_rest(sim):
+    envelope = (
+        '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:m="http://xxxxxx.com">'
+        "<s:Body><m:KurumKlinikEklemeTalep><m:KlinikKodu>abc</m:KlinikKodu></m:KurumKlinikEklemeTalep>"
+        "</s:Body></s:Envelope>"
+    )
+    answer = requests.post(
+        sim.g2_url, data=envelope.encode(), headers={"Content-Type": "text/xml"}, timeout=5
+    )
+    fault = etree.fromstring(answer.content).find(".//{http://schemas.xmlsoap.org/soap/envelope/}Fault")
+    assert answer.status_code == 500 and fault.findtext("faultcode") == "soap:Client"
+    assert fault.findtext("faultstring").startswith("GEN-002")
+    answer = requests.post(sim.base_url + "/api/rs/hbys/randevu/yok", json={}, timeout=5)
+    assert answer.status_code == 404 and answer.json()["errors"][0]["kodu"] == "GEN-003"
