@@ -182,7 +182,10 @@ class Recorder:
             (rec.response_text or "")[:4000],
         )
         if self.client.on_call:
-            self.client.on_call(rec)
+            try:
+                self.client.on_call(rec)
+            except Exception:  # a broken recorder must not turn MHRS's answer into a failure
+                _logger.exception("MHRS call recorder failed for %s", rec.operation)
         return False
 
 

@@ -147,10 +147,10 @@ class RestWire:
             kwargs = {}
             if token:
                 kwargs["headers"] = {"Authorization": f"Bearer {token}"}
-            if files is not None:  # multipart (exception): plain fields + the document
-                kwargs["data"] = {k: "" if v is None else str(v) for k, v in body.items()}
-                kwargs["files"] = files
-                rec.request_text = json.dumps(kwargs["data"], ensure_ascii=False)
+            if files is not None:  # multipart/form-data (exception): plain fields + the document, if any
+                fields = {k: "" if v is None else str(v) for k, v in body.items()}
+                kwargs["files"] = [(k, (None, v)) for k, v in fields.items()] + list(files.items())
+                rec.request_text = json.dumps(fields, ensure_ascii=False)
             elif body is not None:
                 raw = json.dumps(body, ensure_ascii=False).encode("utf-8")
                 kwargs["data"] = raw
@@ -412,8 +412,9 @@ class RestWire:
             "istisnaBelgeAdi": (exc.get("document") or ("", b""))[0],
             **self._base(),
         }
-        name, content = exc.get("document") or ("belge.pdf", b"")
-        data = self.call("exception_add", body, files={"istisnaBelgesi": (name, content)})
+        document = exc.get("document")
+        files = {"istisnaBelgesi": (document[0], document[1])} if document else {}
+        data = self.call("exception_add", body, files=files)
         if isinstance(data, list):
             data = data[0] if data else {}
         return _int(_dict(data, "exception").get("istisnaId"), "istisnaId")

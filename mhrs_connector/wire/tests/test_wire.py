@@ -179,7 +179,8 @@ def test_every_operation(make_client, sim, interface):
             "document": ("izin.pdf", b"%PDF-1.4 test"),
         }
     )
-    assert sim.simulator.state["exceptions"][str(exception_id)]["physician"] == PHYSICIAN
+    recorded = sim.simulator.state["exceptions"][str(exception_id)]
+    assert (recorded["physician"], recorded["action"], recorded["document"]) == (PHYSICIAN, 5, "izin.pdf")
     listed = only_on_g2(client, "exception_query", at(0), at(23, 59), BRANCH, PHYSICIAN)
     assert listed is None or [e["id"] for e in listed] == [exception_id]
     only_on_g2(client, "exception_delete", exception_id)
