@@ -8,7 +8,7 @@ until it is finalised, and only final blocks open slots (issue #14).
 
 from datetime import timedelta
 
-from .codes import ACTIONS, SimError
+from .codes import PENDING, SimError
 from .state import next_id
 
 SLOT_FACTOR = 100000  # slotId = final block id * SLOT_FACTOR + slot index within the block
@@ -72,9 +72,6 @@ class RealWireOps:
         return self.call("clinic_register", institution, {"KlinikKodu": branch, "AltKlinikAdi": name})[
             "AltKlinikKodu"
         ]
-
-    def action_list(self):
-        return sorted(ACTIONS.items())
 
     # -- drafts ------------------------------------------------------------------------------------------
     def draft_add(self, institution, detail):
@@ -197,8 +194,6 @@ class RealWireOps:
     # -- exceptions -------------------------------------------------------------------------------------
     def exception_delete(self, institution, exception_id):
         """A pending exception may be withdrawn; a decided one stays (its appointments are cancelled)."""
-        from .codes import PENDING
-
         with self.lock:
             record = self.state["exceptions"].get(_key(exception_id))
             if not record or record["institution"] != institution:
