@@ -16,6 +16,9 @@ def main(argv=None):
     parser.add_argument("--state", metavar="FILE", help="load state from FILE and save changes to it (JSON)")
     parser.add_argument("--seed-demo", action="store_true", help="seed the demo institution 1234567")
     parser.add_argument("--check-responses", action="store_true", help="validate own responses (debug)")
+    parser.add_argument(
+        "--g2-namespace", help="target namespace of the G2 SOAP service (default: the public placeholder)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -23,7 +26,11 @@ def main(argv=None):
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     server = SimulatorServer(
-        args.host, args.port, state_file=args.state, check_responses=args.check_responses
+        args.host,
+        args.port,
+        state_file=args.state,
+        check_responses=args.check_responses,
+        g2_namespace=args.g2_namespace,
     )
     if args.seed_demo:
         seed_demo(server.simulator)
@@ -31,7 +38,9 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     server.start()
     print(
-        f"MHRS simulator on {server.url} (WSDL {server.wsdl_url}, control {server.control_url})", flush=True
+        f"MHRS simulator on {server.url} (WSDL {server.wsdl_url}, control {server.control_url}); "
+        f"MHRS V2 REST under {server.base_url}/api/rs/, SOAP G2 at {server.g2_url}",
+        flush=True,
     )
     try:
         server.serve_forever()

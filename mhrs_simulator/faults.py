@@ -3,7 +3,18 @@
 import random
 import threading
 
-MODES = ("latency", "timeout", "http500", "soap_fault", "malformed", "truncated", "drop")
+MODES = (
+    "latency",
+    "timeout",
+    "http500",
+    "http503",
+    "http401",
+    "soap_fault",
+    "malformed",
+    "truncated",
+    "drop",
+)
+WIRES = ("legacy", "rest", "g2")
 # These answer with the real operation's result, so the operation takes effect; the others replace the
 # call unless the rule says "execute": true (an outage after MHRS committed the change).
 EXECUTING_MODES = ("latency", "truncated")
@@ -22,8 +33,12 @@ def _rule(spec):
         raise FaultError("count must be a positive integer")
     if share is not None and not 0 < float(share) <= 1:
         raise FaultError("share must be in (0, 1]")
+    wire = spec.get("wire") or "*"
+    if wire != "*" and wire not in WIRES:
+        raise FaultError(f"wire must be one of {', '.join(WIRES)}")
     return {
         "mode": mode,
+        "wire": wire,
         "operation": spec.get("operation") or "*",
         "count": count,
         "share": None if share is None else float(share),
@@ -57,11 +72,13 @@ class Faults:
         with self._lock:
             return [dict(rule) for rule in self._rules]
 
-    def pick(self, code):
-        """The rule to apply to one call of ``code`` (consuming a count), or None."""
+    def pick(self, code, wire="legacy"):
+        """The rule to apply to one call of ``code`` on ``wire`` (consuming a count), or None. Operation
+        names: the legacy code, the G2 operation (``KurumRandevuSorgulamaObj``) or the REST path under
+        /api/rs/ (``hbys/cetvel/ekle``, ``login``)."""
         with self._lock:
             for rule in self._rules:
-                if rule["operation"] not in ("*", code):
+                if rule["operation"] not in ("*", code) or rule.get("wire", "*") not in ("*", wire):
                     continue
                 if rule["share"] is not None and self._rng.random() >= rule["share"]:
                     continue

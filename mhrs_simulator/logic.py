@@ -13,6 +13,7 @@ from .appointments import AppointmentOps
 from .citizens import CitizenOps
 from .clock import Clock
 from .codes import SimError, block_is_valid
+from .realwire import RealWireOps
 from .schedules import ScheduleOps
 from .seeding import SeedOps
 from .state import empty_state, next_id
@@ -58,7 +59,7 @@ def _minutes(line):
     return (end - start).total_seconds() / 60
 
 
-class Simulator(ScheduleOps, AppointmentOps, CitizenOps, SeedOps):
+class Simulator(ScheduleOps, AppointmentOps, CitizenOps, SeedOps, RealWireOps):
     """Thread-safe: every public operation runs under one re-entrant lock."""
 
     def __init__(self, state=None, clock=None, on_change=None):

@@ -47,6 +47,8 @@ class SeedOps:
             "username": inst["username"],
             "password": inst["password"],
             "name": inst.get("name") or str(code),
+            # the new wires log in with a numeric user code (REST kullaniciAdi, G2 KullaniciKodu)
+            "user_code": str(inst.get("user_code") or code),
         }
         return code
 

@@ -15,7 +15,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
 from lxml import etree
 
-from . import control, soap
+from . import control, g2codec, soap, wire_g2, wire_rest
 from .faults import Faults
 from .logic import Simulator
 from .state import dumps, load, write_atomic
@@ -80,18 +80,26 @@ def _peek_code(body, environ):
 
 
 class SimulatorApp:
-    def __init__(self, simulator, faults=None, check_responses=False):
+    def __init__(self, simulator, faults=None, check_responses=False, g2_namespace=None):
         self.simulator = simulator
+        self.g2_namespace = g2_namespace or os.environ.get("MHRS_G2_NAMESPACE") or g2codec.PLACEHOLDER_NS
+        self.tokens = wire_rest.Tokens()
         self.faults = faults or Faults()
         self.calls = CallLog()
         self.check_responses = check_responses
         self.response_errors = []  # our own schema mistakes, when check_responses is on (tests)
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ, start_response):  # noqa: PLR0911 - one return per route
         path, method = environ.get("PATH_INFO", ""), environ["REQUEST_METHOD"]
         if path.startswith(CONTROL_PREFIX):
             status, payload = control.dispatch(self, environ)
             return self._reply(start_response, status, control.encode(payload), "application/json")
+        if path.startswith(wire_rest.PREFIX):
+            return self._new_wire(environ, start_response, "rest")
+        if path == wire_g2.G2_PATH:
+            if method == "GET":
+                return self._g2_download(environ, start_response)
+            return self._new_wire(environ, start_response, "g2")
         if path != SOAP_PATH:
             return self._reply(start_response, 404, b"not found", "text/plain")
         if method == "GET":
@@ -106,7 +114,11 @@ class SimulatorApp:
             200: "OK",
             404: "Not Found",
             405: "Method Not Allowed",
+            400: "Bad Request",
+            401: "Unauthorized",
+            403: "Forbidden",
             413: "Too Large",
+            503: "Service Unavailable",
             500: "Internal Server Error",
         }.get(status, "Status")
         start_response(
@@ -142,6 +154,82 @@ class SimulatorApp:
         ):
             ref.set("schemaLocation", f"{endpoint}?xsd={os.path.basename(ref.get('schemaLocation'))}")
         return etree.tostring(tree, xml_declaration=True, encoding="utf-8")
+
+    # -- the real wires (REST MHRS V2, SOAP G2) ---------------------------------------------------------
+    def _g2_download(self, environ, start_response):
+        query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+        endpoint = _base_url(environ) + wire_g2.G2_PATH
+        if "xsd" in query:
+            return self._reply(
+                start_response, 200, g2codec.xsd_bytes(self.g2_namespace), "text/xml; charset=utf-8"
+            )
+        if "wsdl" in query:
+            body = g2codec.wsdl_bytes(self.g2_namespace, endpoint)
+            return self._reply(start_response, 200, body, "text/xml; charset=utf-8")
+        return self._reply(start_response, 405, b"POST G2 requests here; GET ?wsdl", "text/plain")
+
+    def _new_wire(self, environ, start_response, wire):
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        if length > MAX_BODY:
+            return self._reply(start_response, 413, b"request too large", "text/plain")
+        body = environ["wsgi.input"].read(length) if length else b""
+        started = time.monotonic()
+        if wire == "rest":
+            code = wire_rest.operation_of(environ.get("PATH_INFO", ""))
+            content_type = "application/json; charset=utf-8"
+        else:
+            code = wire_g2.peek_operation(body)
+            content_type = "text/xml; charset=utf-8"
+        rule = self.faults.pick(code, wire)
+        outcome = None
+        if rule is None or rule["execute"]:
+            if wire == "rest":
+                outcome = wire_rest.handle(self.simulator, self.tokens, environ, body)
+            else:
+                outcome = wire_g2.handle(self.simulator, body, self.g2_namespace, self.check_responses)
+                self.response_errors.extend(outcome.response_errors)
+        elapsed = round((time.monotonic() - started) * 1000, 1)
+        now = self.simulator.now()
+        ack = None if outcome is None else ("AA" if outcome.ok else "AE")
+        self.calls.add(
+            f"{wire}:{code}",
+            now,
+            ack,
+            outcome.issue if outcome else None,
+            rule["mode"] if rule else None,
+            elapsed,
+        )
+        if rule is None:
+            return self._reply(start_response, outcome.status, outcome.body, content_type)
+        return self._new_wire_fault(environ, start_response, rule, outcome, wire, content_type)
+
+    def _new_wire_fault(self, environ, start_response, rule, outcome, wire, content_type):  # noqa: PLR0911
+        mode = rule["mode"]
+        if mode == "latency":
+            self.faults.stop_event.wait(rule["latency_ms"] / 1000)
+            return self._reply(start_response, outcome.status, outcome.body, content_type)
+        if mode == "timeout":
+            self.faults.stop_event.wait(rule["timeout_s"])
+            return self._reply(start_response, 500, b"<html><body>timeout</body></html>", "text/html")
+        if mode in ("http500", "http503", "http401"):
+            status = int(mode[4:])
+            if wire == "rest" and status != 500:
+                body = wire_rest.envelope(errors=[{"kodu": f"HTTP{status}", "mesaj": "simülasyon"}])
+                return self._reply(start_response, status, body, content_type)
+            html = f"<html><body><h1>{status}</h1></body></html>".encode()
+            return self._reply(start_response, status, html, "text/html; charset=utf-8")
+        if mode == "soap_fault":
+            if wire == "rest":
+                return self._reply(start_response, 500, wire_rest.envelope(errors=[]), content_type)
+            body = wire_g2.fault_bytes(
+                "soap:Server", "MHRS servisinde beklenmeyen bir hata oluştu (simülasyon)."
+            )
+            return self._reply(start_response, 500, body, content_type)
+        if mode == "malformed":
+            return self._reply(start_response, 200, b"this is neither JSON nor XML <<< {", content_type)
+        if mode == "truncated":
+            return self._reply(start_response, 200, outcome.body[: len(outcome.body) // 2], content_type)
+        return self._drop(environ)
 
     # -- SOAP ------------------------------------------------------------------------------------------
     def _soap(self, environ, start_response):
@@ -256,12 +344,20 @@ class _StateSaver:
 class SimulatorServer:
     """``srv = SimulatorServer(port=0); srv.start(); srv.url; srv.stop()``, or ``with SimulatorServer()``."""
 
-    def __init__(self, host="127.0.0.1", port=0, simulator=None, state_file=None, check_responses=False):
+    def __init__(
+        self,
+        host="127.0.0.1",
+        port=0,
+        simulator=None,
+        state_file=None,
+        check_responses=False,
+        g2_namespace=None,
+    ):
         if simulator is None:
             state = load(state_file) if state_file and os.path.exists(state_file) else None
             simulator = Simulator(state=state)
         self.simulator = simulator
-        self.app = SimulatorApp(simulator, check_responses=check_responses)
+        self.app = SimulatorApp(simulator, check_responses=check_responses, g2_namespace=g2_namespace)
         self.host, self._port = host, port
         self._saver = _StateSaver(simulator, state_file) if state_file else None
         if self._saver:
@@ -284,6 +380,10 @@ class SimulatorServer:
     @property
     def url(self):
         return self.base_url + SOAP_PATH
+
+    @property
+    def g2_url(self):
+        return self.base_url + wire_g2.G2_PATH
 
     @property
     def wsdl_url(self):

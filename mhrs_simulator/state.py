@@ -12,7 +12,7 @@ from .clock import parse_datetime
 from .codes import BRANCHES
 
 _DATETIME_KEYS = frozenset({"start", "end", "created", "updated", "arrived", "realized", "decided"})
-_COLLECTIONS = ("institutions", "clinics", "templates", "schedules", "exceptions", "appointments")
+_COLLECTIONS = ("institutions", "clinics", "templates", "schedules", "exceptions", "appointments", "drafts")
 
 
 def empty_state():
@@ -26,8 +26,18 @@ def empty_state():
         "exceptions": {},  # IstisnaId -> {id, institution, physician, ..., status, reason}
         "appointments": {},  # HRN -> {hrn, institution, schedule, start, end, patient..., status}
         "closures": [],  # periods closed by approved exceptions: {physician, branch, clinic, start, end}
+        "drafts": {},  # TaslakCetvelId -> {id, institution, physician, branch, clinic, action, ...}
+        "inst_branches": {},  # institution -> [KlinikKodu registered by the institution]
+        "links": {},  # "institution:branch" -> [physician TCKNs linked to the branch]
         "settings": {"auto_approve_exceptions": None},
-        "seq": {"clinic": 4000, "template": 0, "schedule": 100000, "exception": 0, "appointment": 0},
+        "seq": {
+            "clinic": 4000,
+            "template": 0,
+            "schedule": 100000,
+            "exception": 0,
+            "appointment": 0,
+            "draft": 500000,
+        },
     }
 
 

@@ -28,6 +28,8 @@ run_pytest() {
 }
 log "Simulator and client tests"
 run_pytest -p no:cacheprovider -p no:odoo mhrs_simulator/tests "${PYTEST_ARGS[@]:+${PYTEST_ARGS[@]}}"
+log "Wire tests (REST MHRS V2 and SOAP G2 against the simulator, no Odoo)"
+run_pytest -p no:cacheprovider -p no:odoo mhrs_connector/wire/tests "${PYTEST_ARGS[@]:+${PYTEST_ARGS[@]}}"
 log "Addon tests (Odoo, over HTTP against the simulator, with browser tours)"
 run_pytest -p no:cacheprovider mhrs_connector/tests --odoo-config="$conf" --odoo-database="$DB" --odoo-http \
   --odoo-log-level=warn
