@@ -262,7 +262,7 @@ class MhrsSchedule(models.Model):
             # Never (successfully) sent to MHRS: nothing to cancel there.
             self.line_ids.write({"state": "cancelled", "mhrs_changed": False})
             self.state = "cancelled"
-            self.message_post(body=_("Cancelled before it was registered on MHRS."))
+            self._mhrs_log_note(_("Cancelled before it was registered on MHRS."))
             return self.env["mhrs.connector.mixin"]._mhrs_notify(
                 _("Schedule cancelled"), _("%(name)s is cancelled.", name=self.name)
             )
@@ -767,7 +767,8 @@ class MhrsSchedule(models.Model):
         if failed:
             message = self._mhrs_failed_lines_message(failed)
             self.write({"mhrs_sync_state": "error", "mhrs_last_error": message})
-            self.message_post(body=message)
+            self._mhrs_outcome_recorded()
+            self._mhrs_followup(self._mhrs_log_note, message)
 
     @api.model
     def _mhrs_item_error(self, answer):
@@ -831,7 +832,8 @@ class MhrsSchedule(models.Model):
                     raise
                 message = exc.args[0]
                 self.write({"mhrs_sync_state": "error", "mhrs_last_error": message})
-                self.message_post(body=message)
+                self._mhrs_outcome_recorded()
+                self._mhrs_followup(self._mhrs_log_note, message)
                 return result
             if result is None:
                 return self._mhrs_keep_update_for_retry()
@@ -840,40 +842,36 @@ class MhrsSchedule(models.Model):
 
     def _mhrs_step_cancel(self, lines):
         def step():
-            result = self._mhrs_execute(
+            return self._mhrs_execute(
                 "schedule_cancel",
                 _("Blocks outside the new period cancelled on MHRS."),
+                applier=lambda result: lines.write({"state": "cancelled", "mhrs_changed": False}),
                 KesinCetvelId=[int(line.mhrs_schedule_id) for line in lines],
             )
-            if result is not None:
-                lines.write({"state": "cancelled", "mhrs_changed": False})
-            return result
 
         return step
 
     def _mhrs_step_update(self, line):
         def step():
-            result = self._mhrs_execute(
+            return self._mhrs_execute(
                 "schedule_update",
                 _("Block %(block)s updated on MHRS.", block=line._local_label()),
+                applier=lambda result: line.write({"mhrs_changed": False, "mhrs_error": False}),
                 KesinCetvelId=int(line.mhrs_schedule_id),
                 CetvelDetayBilgileri=line._mhrs_detail(),
             )
-            if result is not None:
-                line.write({"mhrs_changed": False, "mhrs_error": False})
-            return result
 
         return step
 
     def _mhrs_step_register(self):
         def step():
             payload = self._mhrs_payload_schedule_register()
-            result = self._mhrs_execute(
-                "schedule_register", self._mhrs_message_schedule_register(), **payload
+            return self._mhrs_execute(
+                "schedule_register",
+                self._mhrs_message_schedule_register(),
+                applier=self._mhrs_apply_schedule_register,
+                **payload,
             )
-            if result is not None:
-                self._mhrs_apply_schedule_register(result)
-            return result
 
         return step
 

@@ -200,7 +200,7 @@ class MhrsTemplate(models.Model):
                 )
             )
             if result is not None:
-                self.message_post(body=warnings[0])
+                self._mhrs_followup(self._mhrs_log_note, warnings[0])
         return self._mhrs_action_result(
             result,
             self.env._("Template updated"),
@@ -221,9 +221,11 @@ class MhrsTemplate(models.Model):
         )
         return self._mhrs_action_result(result, self.env._("Template status"), message)
 
-    @api.model
     def action_mhrs_query(self):
-        """Compare this company's templates with MHRS and open the differences."""
+        """Compare this company's templates with MHRS and open the differences.
+
+        A list header button: the web client calls it with the (maybe empty) selection's ids, so it is
+        a record method (an ``api.model`` one would receive the ids as an argument and crash)."""
         company = self.env.company
         result = self.env["mhrs.connector.mixin"]._mhrs_call_ui("template_query", company=company)
         wizard = self.env["mhrs.template.query.wizard"].create({"company_id": company.id})

@@ -87,10 +87,10 @@ ERROR_MESSAGES = {
     "RDG-008": "Randevu durumu zaten bu değerde; değişiklik yapılmadı.",
 }
 
-TRANSPORT_MESSAGE = (
-    "MHRS servisine ulaşılamadı ({detail}). İşlem daha sonra otomatik olarak yeniden denenecek."
-)
-TRANSPORT_FINAL_MESSAGE = "MHRS servisine ulaşılamadı ({detail})."
+# What happened only: whether the operation is retried is the caller's to say (a button is not retried,
+# a record's pending operation is).
+TRANSPORT_MESSAGE = "MHRS servisine ulaşılamadı ({detail})."
+TRANSPORT_FINAL_MESSAGE = TRANSPORT_MESSAGE
 MALFORMED_MESSAGE = "MHRS'den gelen yanıt okunamadı ({detail}). Lütfen sistem yöneticisine bildirin."
 UNKNOWN_BUSINESS_MESSAGE = "MHRS isteği reddetti: {code} {text}"
 
