@@ -34,6 +34,8 @@ class MhrsException(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "mhrs.record.mixin"]
     _order = "date_start desc, id desc"
     _check_company_auto = True
+    # No ``name`` field: a search by name looks at the physician, the clinic and MHRS's id.
+    _rec_names_search = ["physician_id", "clinic_id", "mhrs_exception_id"]
 
     company_id = fields.Many2one(
         "res.company",

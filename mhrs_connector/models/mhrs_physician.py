@@ -5,7 +5,7 @@ from odoo.exceptions import ValidationError
 
 from ..tools import is_valid_tckn
 from .mhrs_call_log_link import count_by, open_list
-from .mhrs_sync_run import SIDE_KINDS
+from .mhrs_sync_run import SYNC_KINDS
 
 HEALTH = [("ok", "In Sync"), ("warning", "Needs Attention"), ("danger", "Not Synced")]
 HEALTH_COLORS = {"ok": 10, "warning": 2, "danger": 1}
@@ -156,14 +156,14 @@ class MhrsPhysician(models.Model):
                   JOIN mhrs_sync_run r ON r.id = rp.run_id
                  WHERE rp.physician_id IN %s
                    AND r.state IN ('done', 'partial')
-                   AND r.kind NOT IN %s
+                   AND r.kind IN %s
                    AND NOT EXISTS (
                        SELECT 1 FROM mhrs_sync_run_failed_physician_rel f
                         WHERE f.run_id = r.id AND f.physician_id = rp.physician_id
                    )
                  GROUP BY rp.physician_id
                 """,
-                (ids, SIDE_KINDS),
+                (ids, SYNC_KINDS),
             )
             last = dict(self.env.cr.fetchall())
         for physician in self:

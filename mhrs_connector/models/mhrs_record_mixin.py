@@ -20,8 +20,8 @@ RETRY_MAX_DELAY = timedelta(hours=6)
 # A record whose pending operation could not be delivered this many times gets a to-do activity for the
 # MHRS managers ("MHRS keeps not answering"), so that nobody has to watch logs.
 RETRY_ALERT_COUNT = 3
-# The failed follow-ups of each cursor (transaction), kept for the user (see _mhrs_followup). Not in the cursor's
-# precommit data: a savepoint's rollback clears that.
+# The failed follow-ups of each cursor (transaction), kept for the user (see _mhrs_followup). Not in the
+# cursor's precommit data: a savepoint's rollback clears that.
 FOLLOWUP_FAILURES = weakref.WeakKeyDictionary()
 # Operations that create something at MHRS: resending one blindly after a lost answer would create it
 # twice, so the retry looks for it at MHRS first (see _mhrs_adopt_existing).

@@ -477,12 +477,26 @@ class MhrsSchedule(models.Model):
         """A refusal naming every conflicting schedule with the overlapping days and local hours."""
         if not rows:
             return ""
-        tz = self._mhrs_tz(company or self.company_id or self.env.company)
+        company = company or self.company_id or self.env.company
+        tz = self._mhrs_tz(company)
         others = self.env["mhrs.schedule.line"].sudo().browse({row[1] for row in rows})
         by_schedule = defaultdict(list)
+        elsewhere = self.env["mhrs.physician"]
         for _key, line_id, start, end in rows:
-            by_schedule[others.browse(line_id).schedule_id].append(self._mhrs_format_range(start, end, tz))
-        parts = []
+            other = others.browse(line_id).schedule_id
+            if other.company_id != company:
+                # Another institution's schedule (the check goes by TCKN across companies): its
+                # name, state and hours are not this company's to see.
+                elsewhere |= other.physician_id
+                continue
+            by_schedule[other].append(self._mhrs_format_range(start, end, tz))
+        parts = [
+            _(
+                "%(physician)s has a conflicting schedule at another institution in this period.",
+                physician=name,
+            )
+            for name in dict.fromkeys(elsewhere.mapped("name"))
+        ]
         state_labels = dict(self._fields["state"]._description_selection(self.env))
         for other, all_ranges in by_schedule.items():
             ranges = list(dict.fromkeys(all_ranges))

@@ -121,7 +121,7 @@ class TestStatusUpdate(AppointmentCase):
         )
         self.assertTrue(result["RandevuDurumSonuc"][0]["GuncellemeBasarisi"])
         # An appointment MHRS does not know: RDG-003, a refusal.
-        unknown.mhrs_hrn = "20990101999999"
+        unknown.with_context(mhrs_sync_write=True).mhrs_hrn = "20990101999999"
         calls = self.status_calls()
         runs = self.run_job(11)
         self.assertEqual(self.status_calls(), calls + 1, "one call for the four appointments")
@@ -174,11 +174,12 @@ class TestStatusUpdate(AppointmentCase):
         self.company.mhrs_status_grace = 900  # 15 h: only the final pass sends today's appointments
         came, absent, refused, forgotten = self.book(4)
         came._mhrs_check_in(now=self.at(9))
-        refused.mhrs_hrn = "20990101888888"
+        refused.with_context(mhrs_sync_write=True).mhrs_hrn = "20990101888888"
         self.assertFalse(self.run_job(14))
         self.assertEqual(self.status_calls(), 0)
         # 23:35: the final pass sends everything that ended and reports what is left.
-        forgotten.date_end = self.at(23, 50)  # ends after the first final-pass run
+        # As MHRS would hold it (the sync alone writes what MHRS owns).
+        forgotten.with_context(mhrs_sync_write=True).date_end = self.at(23, 50)
         runs = self.run_job(23, 35)
         self.assertEqual(len(runs), 1)
         self.assertTrue(runs.status_final_pass)
@@ -222,7 +223,9 @@ class TestStatusUpdate(AppointmentCase):
         them as sent. A status MHRS never took stays failed."""
         came, absent, forgotten = self.book(3)
         came._mhrs_check_in(now=self.at(9, 1))
-        forgotten.date_end = self.at(23, 59)  # never sent that day: its status is truly lost
+        forgotten.with_context(mhrs_sync_write=True).date_end = self.at(
+            23, 59
+        )  # never sent that day: its status is truly lost
         self.sim.post("faults", {"mode": "http500", "count": 1, "operation": STATUS_CODE, "execute": True})
         self.run_job(10, 30)
         self.assertEqual((self.remote(came)["status"], self.remote(absent)["status"]), (1, 2))

@@ -171,7 +171,7 @@ class TestSyncQueries(AppointmentCase):
                 appointment.write({"state": "attended", "checked_in_at": appointment.date_start})
             unknown = quiet[-1]
             real_hrn = unknown.mhrs_hrn
-            unknown.mhrs_hrn = f"2099010100{total:04d}"
+            unknown.with_context(mhrs_sync_write=True).mhrs_hrn = f"2099010100{total:04d}"
             quiet.flush_recordset()  # recomputed without tracking, as the job does
             self.env.invalidate_all()
             self.sim.post("clock", {"set": when.isoformat(), "frozen": True})
