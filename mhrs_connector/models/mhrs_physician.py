@@ -73,7 +73,10 @@ class MhrsPhysician(models.Model):
         string="Sync with MHRS",
         default=True,
         tracking=True,
-        help="Query this physician's MHRS appointments in the automatic appointment synchronisation.",
+        help="Query this physician's MHRS appointments in the automatic appointment synchronisation. "
+        "Turned off, the appointments booked outside this Odoo (MHRS web, mobile app, call centre) never "
+        "come here: their patients cannot be checked in and MHRS receives no attended / not attended "
+        "status for them. Only the appointments booked at this desk are still reported.",
     )
     active = fields.Boolean(default=True, help="Archive physicians who left the hospital.")
     schedule_count = fields.Integer(

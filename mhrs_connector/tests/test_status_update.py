@@ -5,6 +5,8 @@ Odoo's time is passed as ``now=``; MHRS's time is the simulator's own clock (fre
 
 from datetime import datetime, time, timedelta
 
+from lxml import etree
+
 from odoo.exceptions import UserError
 
 from .appointment_common import TZ, AppointmentCase, make_tckn, utc_naive
@@ -290,3 +292,19 @@ class TestStatusUpdate(AppointmentCase):
             self.assertIn("mhrs_status", arch)
         self.assertIn("mhrs_appointment_calendar", views["views"]["calendar"]["arch"])
         self.assertTrue(self.env.ref("mhrs_connector.ir_cron_status_update").active)
+
+    def test_physician_left_out_of_the_sync(self):
+        """A physician out of the sync: the setting says what it turns off, and what Odoo has (booked at
+        this desk) is still reported to MHRS by the status job."""
+        self.doctor_a.mhrs_sync = False
+        help_text = self.doctor_a._fields["mhrs_sync"]._description_help(self.env)
+        self.assertIn("MHRS receives no attended / not attended status", help_text)
+        arch = etree.fromstring(self.env["mhrs.physician"].get_view(view_type="form")["arch"])
+        warning = arch.xpath("//div[@name='mhrs_sync_off']")
+        self.assertEqual(warning[0].get("invisible"), "mhrs_sync")
+        self.assertIn("no attended / not", " ".join(warning[0].text.split()))
+        (came,) = self.book(1)
+        came._mhrs_check_in(now=self.at(8, 55))
+        runs = self.run_job(10, 15)
+        self.assertEqual((runs.state, runs.status_sent_count), ("done", 1))
+        self.assertEqual((came.mhrs_status, self.remote(came)["status"]), ("sent", 1))
