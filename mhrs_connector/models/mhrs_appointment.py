@@ -703,7 +703,8 @@ class MhrsAppointment(models.Model):
             }
         )
         if run.state == "failed":
-            run._mhrs_notify_failure()
+            # What MHRS answered is written: the managers' to-do cannot undo it.
+            self._mhrs_followup(run._mhrs_notify_failure)
         return run
 
     @api.model
@@ -1052,8 +1053,9 @@ class MhrsAppointment(models.Model):
         )
         bodies.update((appointment_id, message) for message, ids in refused.items() for appointment_id in ids)
         if bodies:
-            # The chatter lines of the batch in one create (no notification, as before).
-            self.browse(list(bodies))._message_log_batch(bodies=bodies)
+            # The chatter lines of the batch in one create (no notification, as before), after MHRS's
+            # answers are written and unable to undo them.
+            self._mhrs_followup(self.browse(list(bodies))._message_log_batch, bodies=bodies)
         counts["sent"] += sum(len(a) for a in sent.values())
         counts["cancelled"] += len(cancelled)
         counts["failed"] += sum(len(ids) for ids in refused.values())
@@ -1147,11 +1149,12 @@ class MhrsAppointment(models.Model):
             }
         )
         if unsent:
-            run._mhrs_status_notify_managers(
+            self._mhrs_followup(
+                run._mhrs_status_notify_managers,
                 self.env._(
                     "%(count)s appointment statuses of today are not sent to MHRS",
                     count=len(unsent),
-                )
+                ),
             )
         return runs | run
 
@@ -1236,8 +1239,11 @@ class MhrsAppointment(models.Model):
                 }
             )
         )
-        run._mhrs_status_notify_managers(
-            self.env._("%(count)s appointment statuses were never sent to MHRS (day ended)", count=len(stale))
+        self._mhrs_followup(
+            run._mhrs_status_notify_managers,
+            self.env._(
+                "%(count)s appointment statuses were never sent to MHRS (day ended)", count=len(stale)
+            ),
         )
         return run
 

@@ -168,12 +168,14 @@ class MhrsRecordMixin(models.AbstractModel):
         the user (:meth:`_mhrs_followup_failures`), never the outcome recorded before it. The outcome
         itself needs nothing of the follow-up: the next sync or retry brings MHRS's state anyway.
         Returns True when the follow-up ran."""
+        # What is pending is the outcome: written outside the guard, its errors are never swallowed.
+        self.env.flush_all()
         try:
             with self.env.cr.savepoint():
                 func(*args, **kwargs)
             return True
         except Exception as exc:  # any failure of a follow-up is contained, by design
-            _logger.exception("MHRS: a follow-up on %s failed after MHRS had answered", self)
+            _logger.warning("MHRS: a follow-up on %s failed after MHRS had answered", self, exc_info=True)
             detail = str(exc.args[0]) if getattr(exc, "args", None) else exc.__class__.__name__
             FOLLOWUP_FAILURES.setdefault(self.env.cr, []).append(detail)
             return False
@@ -389,8 +391,8 @@ class MhrsRecordMixin(models.AbstractModel):
         """One line per follow-up that failed after MHRS had answered (see _mhrs_followup)."""
         return [
             self.env._(
-                "MHRS's answer is recorded, but a follow-up step failed (%(error)s); the next "
-                "synchronisation shows the record as MHRS holds it.",
+                "MHRS's answer is recorded; a follow-up step (chatter line, to-do or notification) "
+                "failed afterwards and was skipped: %(error)s. Nothing needs to be sent to MHRS again.",
                 error=failure,
             )
             for failure in self._mhrs_followup_failures()

@@ -199,7 +199,7 @@ class TestSyncQueries(AppointmentCase):
                 self.env["mail.message"].search_count([("model", "=", "mhrs.appointment")]), messages + 1
             )
             self.assertIn("RDG-003", unknown.message_ids[:1].body)
-            unknown.with_context(tracking_disable=True).write({"mhrs_hrn": real_hrn})
+            unknown.with_context(tracking_disable=True, mhrs_sync_write=True).write({"mhrs_hrn": real_hrn})
         self.assertEqual(counts[20], counts[60], counts)
 
     # --------------------------------------------------------------------------------------- decoders
