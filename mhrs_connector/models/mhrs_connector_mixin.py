@@ -75,8 +75,7 @@ class MhrsConnectorMixin(models.AbstractModel):
             if outage:
                 # Nothing keeps a button's call for later: say so, never promise a retry.
                 message = _(
-                    "%(message)s Nothing was changed and nothing is retried automatically: try again "
-                    "when MHRS answers.",
+                    "%(message)s This is not retried automatically: try again when MHRS answers.",
                     message=message,
                 )
             raise UserError(message) from exc

@@ -383,7 +383,7 @@ class MhrsRecordMixin(models.AbstractModel):
             "MHRS did not answer (%(detail)s): nothing is changed at MHRS yet. The operation is kept and "
             "sent again automatically from %(when)s; until then the record shows To Retry.",
             detail=self.mhrs_last_error or "-",
-            when=when.strftime("%H:%M") if when else "-",
+            when=when.strftime("%d.%m.%Y %H:%M") if when else "-",
         )
 
     @api.model

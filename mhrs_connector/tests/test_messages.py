@@ -15,7 +15,7 @@ class TestMessagesSayWhatHappened(ClinicCase):
         settings = self.env["res.config.settings"].create({})
         message = self._expect_user_error(settings.action_mhrs_test_connection)
         self.assertNotIn(RETRY_PROMISE, message)
-        self.assertIn("nothing is retried automatically", message)
+        self.assertIn("not retried automatically", message)
 
     def test_free_slot_search_with_mhrs_down_promises_no_retry(self):
         clinic = self._clinic("Göz 1", state="registered", mhrs_clinic_code=4002)
@@ -23,7 +23,7 @@ class TestMessagesSayWhatHappened(ClinicCase):
         search = self.env["mhrs.slot.search.wizard"].create({"clinic_id": clinic.id})
         message = self._expect_user_error(search.action_search)
         self.assertNotIn(RETRY_PROMISE, message)
-        self.assertIn("nothing is retried automatically", message)
+        self.assertIn("not retried automatically", message)
 
     def test_clinic_kept_for_retry_is_not_announced_as_registered(self):
         clinic = self._clinic("Göz 2")
