@@ -495,6 +495,34 @@ class MhrsAppointment(models.Model):
             self.cancel_reason = reason
         return self._mhrs_run("appointment_cancel")
 
+    def _mhrs_adopt_existing(self, operation):
+        """A cancellation MHRS refuses as already done (or whose answer was lost): ask MHRS for this
+        appointment and record the cancellation it holds, by whomever it was made."""
+        self.ensure_one()
+        if operation != "appointment_cancel":
+            return super()._mhrs_adopt_existing(operation)
+        result = self.env["mhrs.connector.mixin"]._mhrs_call(
+            "appointment_query",
+            record=self,
+            TarihBilgileri={
+                "BaslangicZamani": to_aware(self.date_start),
+                "BitisZamani": to_aware(self.date_end),
+            },
+            HekimKodu=[self.physician_tckn or self.physician_id.tckn],
+        )
+        rows = result.get("KurumRandevuBilgileri") or []
+        row = next((r for r in rows if r.get("RandevuHrn") == self.mhrs_hrn), None)
+        if not row or row.get("KayitDurumKodu") != 2:
+            return False
+        self.write(
+            {
+                "state": "cancelled",
+                "cancelled_by": CANCELLED_BY_CODES.get(row.get("IptalEdenTipi"), "hospital"),
+            }
+        )
+        self._mhrs_mark_adopted(self.env._("MHRS had already cancelled the appointment; recorded here."))
+        return True
+
     def _mhrs_payload_appointment_cancel(self):
         return {"RandevuHrn": self.mhrs_hrn, "IptalNedeni": self.cancel_reason or None}
 

@@ -20,6 +20,14 @@ RETRY_MAX_DELAY = timedelta(hours=6)
 # A record whose pending operation could not be delivered this many times gets a to-do activity for the
 # MHRS managers ("MHRS keeps not answering"), so that nobody has to watch logs.
 RETRY_ALERT_COUNT = 3
+# Refusals meaning that MHRS already holds what the operation asks for: the answer of an earlier attempt
+# was lost, or its outcome never reached Odoo. The record adopts MHRS's state (_mhrs_adopt_existing)
+# instead of being left in error with every new press refused the same way.
+ALREADY_DONE_CODES = {
+    "clinic_cancel": "KLN-005",
+    "template_register": "SBL-003",
+    "appointment_cancel": "RND-003",
+}
 # The failed follow-ups of each cursor (transaction), kept for the user (see _mhrs_followup). Not in the
 # cursor's precommit data: a savepoint's rollback clears that.
 FOLLOWUP_FAILURES = weakref.WeakKeyDictionary()
@@ -129,6 +137,8 @@ class MhrsRecordMixin(models.AbstractModel):
                 # A SOAP Server fault without an MHRS code is an outage, not a refusal: retry it.
                 self._mhrs_keep_for_retry(operation, errors.user_message(exc))
                 return None
+            if self._mhrs_adopt_after_refusal(operation, exc):
+                return {}
             message = self._mhrs_business_message(exc)
             self._mhrs_store_error_outside(message)
             raise UserError(message) from exc
@@ -190,6 +200,19 @@ class MhrsRecordMixin(models.AbstractModel):
         requires an e-mail address on the user, which a receptionist created with a login only has not."""
         for record in self:
             record._message_log(body=body)
+
+    def _mhrs_adopt_after_refusal(self, operation, exc):
+        """MHRS refused ``operation`` because it already holds its result (ALREADY_DONE_CODES): adopt
+        what MHRS holds, as the retry does. True when adopted; False leaves the refusal as it is."""
+        if ALREADY_DONE_CODES.get(operation) != exc.code:
+            return False
+        try:
+            return bool(self._mhrs_adopt_existing(operation))
+        except errors.MhrsError as query_error:
+            _logger.warning(
+                "MHRS: %s refused (%s) and MHRS could not be asked: %s", self, exc.code, query_error
+            )
+            return False
 
     @api.model
     def _mhrs_is_server_fault(self, exc):

@@ -3,6 +3,7 @@ from itertools import pairwise
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..soap import errors
 from .mhrs_call_log_link import count_by, open_list
 from .mhrs_record_mixin import same_name
 
@@ -307,6 +308,23 @@ class MhrsTemplate(models.Model):
         ):
             self._mhrs_run("template_update")
         return True
+
+    def _mhrs_adopt_after_refusal(self, operation, exc):
+        """A name MHRS refuses as taken is adopted only when MHRS's template of that name has exactly
+        these blocks: that is this template, registered without Odoo recording it. A template of the
+        same name with other blocks is not this one: the refusal stands."""
+        if operation == "template_register":
+            try:
+                result = self.env["mhrs.connector.mixin"]._mhrs_call("template_query", record=self)
+            except errors.MhrsError:
+                return False
+            mine = lines_key(self._mhrs_lines_payload())
+            if not any(
+                same_name(row.get("SablonAdi"), self.name) and lines_key(row.get("SablonSatiri")) == mine
+                for row in result.get("SablonBilgileri") or []
+            ):
+                return False
+        return super()._mhrs_adopt_after_refusal(operation, exc)
 
     def _mhrs_lines_payload(self):
         return [line._mhrs_line_payload() for line in self.line_ids.sorted("start_time")]

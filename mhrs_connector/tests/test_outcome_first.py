@@ -68,6 +68,18 @@ class TestAppointmentOutcomeFirst(AppointmentCase):
         run = self._sync_all()
         self.assertEqual((run.created_count, run.updated_count, run.cancelled_count), (0, 0, 0))
 
+    def test_outcome_that_never_reached_odoo_is_adopted(self):
+        """Had an outcome been lost anyway (MHRS did it, Odoo did not record it), the next press adopts
+        what MHRS holds instead of being refused for ever."""
+        appointment, _search = self._book()
+        self.env["mhrs.connector.mixin"]._mhrs_call(
+            "appointment_cancel", company=self.company, RandevuHrn=appointment.mhrs_hrn, IptalNedeni="İzin"
+        )
+        action = self._cancel(appointment)
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertEqual((appointment.state, appointment.cancelled_by), ("cancelled", "hospital"))
+        self.assertEqual(appointment.mhrs_sync_state, "synced")
+
 
 class TestTemplateOutcomeFirst(TemplateCase):
     @classmethod
@@ -99,3 +111,14 @@ class TestTemplateOutcomeFirst(TemplateCase):
         self.assertEqual((template.state, template.mhrs_sync_state), ("registered", "synced"))
         remote = self._mhrs_templates()[template.mhrs_template_id]
         self.assertEqual(remote["SablonAdi"], "Öğleden sonra 20 dk")
+
+    def test_registration_that_never_reached_odoo_is_adopted(self):
+        template = self._template("Akşam 20 dk", [self._line(17.0, 19.0, slot=20)])
+        registered = self.env["mhrs.connector.mixin"]._mhrs_call(
+            "template_register", company=self.company, **template._mhrs_payload("template_register")
+        )
+        action = template.action_mhrs_register()
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertEqual((template.state, template.mhrs_sync_state), ("registered", "synced"))
+        self.assertEqual(template.mhrs_template_id, registered["SablonId"])
+        self.assertEqual(len(self._mhrs_templates()), 1)
