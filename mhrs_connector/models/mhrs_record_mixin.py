@@ -378,7 +378,7 @@ class MhrsRecordMixin(models.AbstractModel):
 
     def _mhrs_action_result(self, result, title, message, warnings=None):
         """Notification returned by a button: success, or a warning when the call is kept for retry
-        (then the title says so: nothing was done at MHRS yet), with the follow-ups that failed."""
+        (then the title says so: not confirmed by MHRS), with the follow-ups that failed."""
         connector = self.env["mhrs.connector.mixin"]
         warnings = [*(warnings or []), *self._mhrs_followup_failure_lines()]
         if result is None:
@@ -403,8 +403,9 @@ class MhrsRecordMixin(models.AbstractModel):
         self.ensure_one()
         when = self.mhrs_next_retry and fields.Datetime.context_timestamp(self, self.mhrs_next_retry)
         return self.env._(
-            "MHRS did not answer (%(detail)s): nothing is changed at MHRS yet. The operation is kept and "
-            "sent again automatically from %(when)s; until then the record shows To Retry.",
+            "MHRS did not answer (%(detail)s): whether it applied the operation is not known yet. The "
+            "operation is kept: from %(when)s it is checked at MHRS and sent again if MHRS does not hold "
+            "it; until then the record shows To Retry.",
             detail=self.mhrs_last_error or "-",
             when=when.strftime("%d.%m.%Y %H:%M") if when else "-",
         )

@@ -34,6 +34,6 @@ class TestMessagesSayWhatHappened(ClinicCase):
         self.assertEqual(params["type"], "warning")
         self.assertNotEqual(params["title"], "Clinic registered")
         self.assertEqual(params["title"], "Not sent to MHRS yet")
-        self.assertIn("nothing is changed at MHRS yet", params["message"])
+        self.assertIn("whether it applied the operation is not known yet", params["message"])
         # The chatter tells the same, once: no second retry promise from the error text.
         self.assertEqual(clinic.mhrs_last_error.count(RETRY_PROMISE), 0)
