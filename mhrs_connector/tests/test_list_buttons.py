@@ -4,7 +4,9 @@ an empty list when nothing is selected (``display="always"``), through Odoo's ow
 from lxml import etree
 
 from odoo.api import call_kw
+from odoo.exceptions import UserError
 
+from .appointment_common import AppointmentCase
 from .test_schedule import ScheduleCase
 
 
@@ -41,3 +43,18 @@ class TestListHeaderButtons(ScheduleCase):
         action = self._press("mhrs.clinic", "action_mhrs_query")
         wizard = self.env[action["res_model"]].browse(action["res_id"])
         self.assertIn("Göz 9", wizard.line_ids.mapped("mhrs_name"))
+
+
+class TestAppointmentListHeaderButtons(AppointmentCase):
+    def test_selection_buttons_pressed_with_the_selected_ids(self):
+        """Check In / Not Attended of the appointment list act on the selection: pressed as the web
+        client does, they reach the records (a booking two days ahead is refused with a clear
+        message, not with a crash)."""
+        appointment, _search = self._book()
+        arch = etree.fromstring(self.env["mhrs.appointment"].get_view(view_type="list")["arch"])
+        names = [button.get("name") for button in arch.xpath("//header/button[@type='object']")]
+        self.assertEqual(names, ["action_check_in", "action_no_show"])
+        for name in names:
+            with self.assertRaisesRegex(UserError, "not today|has not started yet"):
+                call_kw(self.env["mhrs.appointment"], name, [appointment.ids], {})
+        self.assertEqual(appointment.state, "booked")
