@@ -75,6 +75,12 @@ SYNC_FIELDS = (
     "missing_from_mhrs",
     "mhrs_booked_at",
 )
+# What MHRS owns on an appointment: shown read-only and changed only by the sync (context
+# ``mhrs_sync_write``) or at creation. A change goes through MHRS's own operations: cancel, book again.
+MHRS_OWNED_FIELDS = frozenset(SYNC_FIELDS) - {"state", "cancelled_by", "missing_from_mhrs"} | {
+    "mhrs_hrn",
+    "company_id",
+}
 MHRS_STATUSES = [
     ("not_due", "Not Due"),
     ("to_send", "To Send"),
@@ -158,6 +164,7 @@ class MhrsAppointment(models.Model):
         required=True,
         index=True,
         default=lambda self: self.env.company,
+        readonly=True,
         help="The hospital of the appointment.",
     )
     partner_id = fields.Many2one(
@@ -166,13 +173,14 @@ class MhrsAppointment(models.Model):
         index=True,
         tracking=True,
         ondelete="restrict",
+        readonly=True,
         help="The patient, matched by T.C. Kimlik No (created by the sync when unknown).",
     )
     patient_tckn = fields.Char(
-        string="Patient TCKN", size=11, index=True, help="HastaTCKimlikNo as MHRS sent it."
+        string="Patient TCKN", size=11, index=True, readonly=True, help="HastaTCKimlikNo as MHRS sent it."
     )
-    patient_name = fields.Char(help="HastaAdi and HastaSoyadi as MHRS sent them.")
-    patient_phone = fields.Char(help="TelefonNo of the patient at MHRS.")
+    patient_name = fields.Char(readonly=True, help="HastaAdi and HastaSoyadi as MHRS sent them.")
+    patient_phone = fields.Char(readonly=True, help="TelefonNo of the patient at MHRS.")
     physician_id = fields.Many2one(
         "mhrs.physician",
         string="Physician",
@@ -180,9 +188,10 @@ class MhrsAppointment(models.Model):
         check_company=True,
         tracking=True,
         ondelete="restrict",
+        readonly=True,
         help="The physician (HekimKodu) the appointment is with.",
     )
-    physician_tckn = fields.Char(string="Physician TCKN", help="HekimKodu as MHRS sent it.")
+    physician_tckn = fields.Char(string="Physician TCKN", readonly=True, help="HekimKodu as MHRS sent it.")
     clinic_id = fields.Many2one(
         "mhrs.clinic",
         string="Clinic",
@@ -190,11 +199,13 @@ class MhrsAppointment(models.Model):
         check_company=True,
         tracking=True,
         ondelete="restrict",
+        readonly=True,
         help="The clinic (AltKlinikKodu) of the appointment.",
     )
     mhrs_schedule_ref = fields.Char(
         string="MHRS Schedule Id",
         index=True,
+        readonly=True,
         help="KesinCetvelId: the MHRS schedule block the appointment was booked in.",
     )
     schedule_line_id = fields.Many2one(
@@ -203,17 +214,23 @@ class MhrsAppointment(models.Model):
         index=True,
         check_company=True,
         ondelete="set null",
+        readonly=True,
         help="The local schedule block whose MHRS schedule id is the appointment's KesinCetvelId.",
     )
-    date_start = fields.Datetime(string="Start", required=True, index=True, tracking=True, help="Slot start.")
-    date_end = fields.Datetime(string="End", required=True, help="Slot end.")
+    date_start = fields.Datetime(
+        string="Start", required=True, index=True, tracking=True, readonly=True, help="Slot start."
+    )
+    date_end = fields.Datetime(string="End", required=True, readonly=True, help="Slot end.")
     mhrs_channel = fields.Selection(
         CHANNELS,
         string="Channel",
+        readonly=True,
         help="EkleyenKullaniciTipi: where the appointment was booked (web, mobile app, hospital...).",
     )
-    mhrs_appointment_type = fields.Integer(string="Appointment Type", help="RandevuTuru code sent by MHRS.")
-    note = fields.Text(help="RandevuNotu: the note stored with the appointment at MHRS.")
+    mhrs_appointment_type = fields.Integer(
+        string="Appointment Type", readonly=True, help="RandevuTuru code sent by MHRS."
+    )
+    note = fields.Text(readonly=True, help="RandevuNotu: the note stored with the appointment at MHRS.")
     state = fields.Selection(
         APPOINTMENT_STATES,
         string="Status",
@@ -252,7 +269,7 @@ class MhrsAppointment(models.Model):
         help="MHRS no longer returns this appointment in its window. It is kept and flagged, never "
         "deleted silently: check it with MHRS.",
     )
-    mhrs_booked_at = fields.Datetime(string="Booked at MHRS", help="EklenmeZamani.")
+    mhrs_booked_at = fields.Datetime(string="Booked at MHRS", readonly=True, help="EklenmeZamani.")
     color = fields.Integer(compute="_compute_color", help="Calendar colour by status.")
     mhrs_status = fields.Selection(
         MHRS_STATUSES,
@@ -398,6 +415,37 @@ class MhrsAppointment(models.Model):
             )
 
     # ------------------------------------------------------------------------------------------------
+    # CRUD: what MHRS owns is changed at MHRS only
+    # ------------------------------------------------------------------------------------------------
+    def write(self, vals):
+        if not self.env.context.get("mhrs_sync_write"):
+            self._mhrs_check_owned_unchanged(vals)
+        return super().write(vals)
+
+    def _mhrs_check_owned_unchanged(self, vals):
+        """Refuse a local change of what MHRS owns (time, physician, clinic, patient...): nothing would
+        tell MHRS, and the next sync would silently put MHRS's value back. Writing the same value is
+        fine; the sync writes with the context key ``mhrs_sync_write``."""
+        changed = set()
+        for name in MHRS_OWNED_FIELDS.intersection(vals):
+            field = self._fields[name]
+            for appointment in self:
+                new = field.convert_to_record(field.convert_to_cache(vals[name], appointment), appointment)
+                if new != appointment[name]:
+                    changed.add(name)
+                    break
+        if changed:
+            raise UserError(
+                self.env._(
+                    "%(fields)s of an appointment belong to MHRS and cannot be changed in Odoo: MHRS would "
+                    "not know. To change them, cancel the appointment on MHRS and book a new one.",
+                    fields=", ".join(
+                        sorted(self._fields[name]._description_string(self.env) for name in changed)
+                    ),
+                )
+            )
+
+    # ------------------------------------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------------------------------------
     def action_mhrs_cancel(self):
@@ -479,6 +527,34 @@ class MhrsAppointment(models.Model):
         if reason:
             self.cancel_reason = reason
         return self._mhrs_run("appointment_cancel")
+
+    def _mhrs_adopt_existing(self, operation):
+        """A cancellation MHRS refuses as already done (or whose answer was lost): ask MHRS for this
+        appointment and record the cancellation it holds, by whomever it was made."""
+        self.ensure_one()
+        if operation != "appointment_cancel":
+            return super()._mhrs_adopt_existing(operation)
+        result = self.env["mhrs.connector.mixin"]._mhrs_call(
+            "appointment_query",
+            record=self,
+            TarihBilgileri={
+                "BaslangicZamani": to_aware(self.date_start),
+                "BitisZamani": to_aware(self.date_end),
+            },
+            HekimKodu=[self.physician_tckn or self.physician_id.tckn],
+        )
+        rows = result.get("KurumRandevuBilgileri") or []
+        row = next((r for r in rows if r.get("RandevuHrn") == self.mhrs_hrn), None)
+        if not row or row.get("KayitDurumKodu") != 2:
+            return False
+        self.write(
+            {
+                "state": "cancelled",
+                "cancelled_by": CANCELLED_BY_CODES.get(row.get("IptalEdenTipi"), "hospital"),
+            }
+        )
+        self._mhrs_mark_adopted(self.env._("MHRS had already cancelled the appointment; recorded here."))
+        return True
 
     def _mhrs_payload_appointment_cancel(self):
         return {"RandevuHrn": self.mhrs_hrn, "IptalNedeni": self.cancel_reason or None}
@@ -688,7 +764,8 @@ class MhrsAppointment(models.Model):
             }
         )
         if run.state == "failed":
-            run._mhrs_notify_failure()
+            # What MHRS answered is written: the managers' to-do cannot undo it.
+            self._mhrs_followup(run._mhrs_notify_failure)
         return run
 
     @api.model
@@ -800,7 +877,7 @@ class MhrsAppointment(models.Model):
                 key = tuple(sorted(diff.items()))
                 changes[key] = changes.get(key, self.browse()) | appointment
         for key, appointments in changes.items():
-            appointments.write(dict(key))
+            appointments.with_context(mhrs_sync_write=True).write(dict(key))
         if to_create:
             created = self._mhrs_create_synced(to_create)
             counts["created"] += len(created)
@@ -1037,8 +1114,9 @@ class MhrsAppointment(models.Model):
         )
         bodies.update((appointment_id, message) for message, ids in refused.items() for appointment_id in ids)
         if bodies:
-            # The chatter lines of the batch in one create (no notification, as before).
-            self.browse(list(bodies))._message_log_batch(bodies=bodies)
+            # The chatter lines of the batch in one create (no notification, as before), after MHRS's
+            # answers are written and unable to undo them.
+            self._mhrs_followup(self.browse(list(bodies))._message_log_batch, bodies=bodies)
         counts["sent"] += sum(len(a) for a in sent.values())
         counts["cancelled"] += len(cancelled)
         counts["failed"] += sum(len(ids) for ids in refused.values())
@@ -1132,11 +1210,12 @@ class MhrsAppointment(models.Model):
             }
         )
         if unsent:
-            run._mhrs_status_notify_managers(
+            self._mhrs_followup(
+                run._mhrs_status_notify_managers,
                 self.env._(
                     "%(count)s appointment statuses of today are not sent to MHRS",
                     count=len(unsent),
-                )
+                ),
             )
         return runs | run
 
@@ -1221,8 +1300,11 @@ class MhrsAppointment(models.Model):
                 }
             )
         )
-        run._mhrs_status_notify_managers(
-            self.env._("%(count)s appointment statuses were never sent to MHRS (day ended)", count=len(stale))
+        self._mhrs_followup(
+            run._mhrs_status_notify_managers,
+            self.env._(
+                "%(count)s appointment statuses were never sent to MHRS (day ended)", count=len(stale)
+            ),
         )
         return run
 

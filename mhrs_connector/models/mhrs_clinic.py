@@ -167,7 +167,7 @@ class MhrsClinic(models.Model):
         if self.state == "draft":
             # Never sent to MHRS: nothing to cancel there.
             self.state = "cancelled"
-            self.message_post(body=self.env._("Cancelled before it was registered on MHRS."))
+            self._mhrs_log_note(self.env._("Cancelled before it was registered on MHRS."))
             return self.env["mhrs.connector.mixin"]._mhrs_notify(
                 self.env._("Clinic cancelled"), self.env._("%(name)s is cancelled.", name=self.name)
             )
@@ -185,9 +185,11 @@ class MhrsClinic(models.Model):
                 raise UserError(self.env._("Only cancelled clinics can be reset to draft."))
         self.write({"state": "draft", "mhrs_clinic_code": 0, "mhrs_sync_state": "not_sent"})
 
-    @api.model
     def action_mhrs_query(self):
-        """Compare this company's clinics with MHRS and open the differences."""
+        """Compare this company's clinics with MHRS and open the differences.
+
+        A list header button: the web client calls it with the (maybe empty) selection's ids, so it is
+        a record method (an ``api.model`` one would receive the ids as an argument and crash)."""
         company = self.env.company
         result = self.env["mhrs.connector.mixin"]._mhrs_call_ui("clinic_query", company=company)
         wizard = self.env["mhrs.clinic.query.wizard"].create({"company_id": company.id})

@@ -68,7 +68,17 @@ class MhrsConnectorMixin(models.AbstractModel):
         try:
             return self._mhrs_call(operation, company=company, record=record, **payload)
         except errors.MhrsError as exc:
-            raise UserError(self._mhrs_error_message(exc)) from exc
+            message = self._mhrs_error_message(exc)
+            outage = not isinstance(exc, errors.MhrsBusinessError) or self.env[
+                "mhrs.record.mixin"
+            ]._mhrs_is_server_fault(exc)
+            if outage:
+                # Nothing keeps a button's call for later: say so, never promise a retry.
+                message = _(
+                    "%(message)s This is not retried automatically: try again when MHRS answers.",
+                    message=message,
+                )
+            raise UserError(message) from exc
 
     @api.model
     def _mhrs_error_message(self, exc):

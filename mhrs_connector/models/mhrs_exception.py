@@ -34,6 +34,8 @@ class MhrsException(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "mhrs.record.mixin"]
     _order = "date_start desc, id desc"
     _check_company_auto = True
+    # No ``name`` field: a search by name looks at the physician, the clinic and MHRS's id.
+    _rec_names_search = ["physician_id", "clinic_id", "mhrs_exception_id"]
 
     company_id = fields.Many2one(
         "res.company",
@@ -244,25 +246,30 @@ class MhrsException(models.Model):
             )
             if affected:
                 affected.write({"state": "cancelled", "cancelled_by": "exception"})
-                for appointment in affected:
-                    appointment.message_post(
-                        body=self.env._(
-                            "Cancelled by the approved MHRS exception %(exc)s.", exc=self.display_name
-                        )
-                    )
-            self._close_schedule_lines()
-            self.message_post(
-                body=self.env._(
+            self._mhrs_refresh_schedule_lines()
+            self._mhrs_outcome_recorded()
+            if affected:
+                affected._mhrs_followup(
+                    affected._mhrs_log_note,
+                    self.env._("Cancelled by the approved MHRS exception %(exc)s.", exc=self.display_name),
+                )
+            self._mhrs_followup(
+                self._mhrs_log_note,
+                self.env._(
                     "Approved by the Ministry: %(count)s appointment(s) cancelled.",
                     count=len(affected | cancelled),
-                )
+                ),
             )
         elif state == "rejected":
             reason = row.get("RedNedeni") or ""
             self.write({"state": "rejected", "rejection_reason": reason, "decided_at": fields.Datetime.now()})
-            self.message_post(body=self.env._("Rejected by the Ministry: %(reason)s", reason=reason or "-"))
+            self._mhrs_outcome_recorded()
+            self._mhrs_followup(
+                self._mhrs_log_note, self.env._("Rejected by the Ministry: %(reason)s", reason=reason or "-")
+            )
             if self.physician_id.user_id:
-                self.activity_schedule(
+                self._mhrs_followup(
+                    self.activity_schedule,
                     "mail.mail_activity_data_todo",
                     user_id=self.physician_id.user_id.id,
                     summary=self.env._("MHRS exception rejected"),
@@ -270,24 +277,47 @@ class MhrsException(models.Model):
                 )
         return True
 
-    def _close_schedule_lines(self):
-        """Close the physician's schedule blocks in the approved period (when schedules are managed here)."""
+    def _mhrs_refresh_schedule_lines(self):
+        """The physician's registered blocks around the approved period, as MHRS now holds them.
+
+        An approval closes the period's slots at MHRS, not necessarily the blocks around it (a
+        10:00-11:00 exception leaves the 09:00-12:00 block open, with its other slots): MHRS is asked
+        which of these blocks are still active, and only those it no longer holds are cancelled here.
+        When MHRS cannot be asked, nothing is guessed: the blocks stay as they are and the next
+        comparison with MHRS shows the difference."""
+        self.ensure_one()
         if "mhrs.schedule.line" not in self.env:
             return
-        Line = self.env["mhrs.schedule.line"]
-        if "physician_id" not in Line._fields or "state" not in Line._fields:
-            return
-        lines = Line.search(
+        lines = self.env["mhrs.schedule.line"].search(
             [
+                ("company_id", "=", self.company_id.id),
                 ("physician_id", "=", self.physician_id.id),
                 ("state", "=", "registered"),
+                ("mhrs_schedule_id", "!=", False),
                 ("date_start", "<", self.date_end),
                 ("date_end", ">", self.date_start),
             ]
         )
-        if lines:
+        if not lines:
+            return
+        try:
+            result = self.env["mhrs.connector.mixin"]._mhrs_call(
+                "schedule_query",
+                record=self,
+                TarihBilgileri={
+                    "BaslangicZamani": to_aware(min(lines.mapped("date_start"))),
+                    "BitisZamani": to_aware(max(lines.mapped("date_end"))),
+                },
+                HekimKodu=self.physician_id.tckn,
+            )
+        except errors.MhrsError as exc:
+            _logger.warning("MHRS: blocks around exception %s not checked: %s", self.mhrs_exception_id, exc)
+            return
+        active = {str(row.get("KesinCetvelId")) for row in result.get("CetvelBilgileri") or []}
+        gone = lines.filtered(lambda line: line.mhrs_schedule_id not in active)
+        if gone:
             # Not a change of the block's definition: MHRS closed it itself, nothing to resend.
-            lines.write({"state": "cancelled", "mhrs_changed": False})
+            gone.write({"state": "cancelled", "mhrs_changed": False})
 
     @api.model
     def _mhrs_follow_up(self, company):

@@ -5,7 +5,7 @@ from odoo.exceptions import ValidationError
 
 from ..tools import is_valid_tckn
 from .mhrs_call_log_link import count_by, open_list
-from .mhrs_sync_run import SIDE_KINDS
+from .mhrs_sync_run import SYNC_KINDS
 
 HEALTH = [("ok", "In Sync"), ("warning", "Needs Attention"), ("danger", "Not Synced")]
 HEALTH_COLORS = {"ok": 10, "warning": 2, "danger": 1}
@@ -73,7 +73,10 @@ class MhrsPhysician(models.Model):
         string="Sync with MHRS",
         default=True,
         tracking=True,
-        help="Query this physician's MHRS appointments in the automatic appointment synchronisation.",
+        help="Query this physician's MHRS appointments in the automatic appointment synchronisation. "
+        "Turned off, the appointments booked outside this Odoo (MHRS web, mobile app, call centre) never "
+        "come here: their patients cannot be checked in and MHRS receives no attended / not attended "
+        "status for them. Only the appointments booked at this desk are still reported.",
     )
     active = fields.Boolean(default=True, help="Archive physicians who left the hospital.")
     schedule_count = fields.Integer(
@@ -156,14 +159,14 @@ class MhrsPhysician(models.Model):
                   JOIN mhrs_sync_run r ON r.id = rp.run_id
                  WHERE rp.physician_id IN %s
                    AND r.state IN ('done', 'partial')
-                   AND r.kind NOT IN %s
+                   AND r.kind IN %s
                    AND NOT EXISTS (
                        SELECT 1 FROM mhrs_sync_run_failed_physician_rel f
                         WHERE f.run_id = r.id AND f.physician_id = rp.physician_id
                    )
                  GROUP BY rp.physician_id
                 """,
-                (ids, SIDE_KINDS),
+                (ids, SYNC_KINDS),
             )
             last = dict(self.env.cr.fetchall())
         for physician in self:

@@ -1,4 +1,5 @@
 import logging
+import weakref
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -20,6 +21,17 @@ RETRY_MAX_DELAY = timedelta(hours=6)
 # A record whose pending operation could not be delivered this many times gets a to-do activity for the
 # MHRS managers ("MHRS keeps not answering"), so that nobody has to watch logs.
 RETRY_ALERT_COUNT = 3
+# Refusals meaning that MHRS already holds what the operation asks for: the answer of an earlier attempt
+# was lost, or its outcome never reached Odoo. The record adopts MHRS's state (_mhrs_adopt_existing)
+# instead of being left in error with every new press refused the same way.
+ALREADY_DONE_CODES = {
+    "clinic_cancel": "KLN-005",
+    "template_register": "SBL-003",
+    "appointment_cancel": "RND-003",
+}
+# The failed follow-ups of each cursor (transaction), kept for the user (see _mhrs_followup). Not in the
+# cursor's precommit data: a savepoint's rollback clears that.
+FOLLOWUP_FAILURES = weakref.WeakKeyDictionary()
 # Operations that create something at MHRS: resending one blindly after a lost answer would create it
 # twice, so the retry looks for it at MHRS first (see _mhrs_adopt_existing).
 
@@ -140,17 +152,19 @@ class MhrsRecordMixin(models.AbstractModel):
         self.ensure_one()
         message_builder = getattr(self, f"_mhrs_message_{operation}", None)
         success_message = message_builder() if message_builder else self.env._("MHRS accepted the operation.")
-        result = self._mhrs_execute(operation, success_message, **self._mhrs_payload(operation))
+        applier = getattr(self, f"_mhrs_apply_{operation}", None)
+        payload = self._mhrs_payload(operation)
+        result = self._mhrs_execute(operation, success_message, applier=applier, **payload)
         if result is not None and operation in self._mhrs_update_operations and self.mhrs_local_changes:
             self.mhrs_local_changes = False
-        if result is not None:
-            applier = getattr(self, f"_mhrs_apply_{operation}", None)
-            if applier:
-                applier(result)
         return result
 
-    def _mhrs_execute(self, operation, success_message, **payload):
-        """Call MHRS for this record and record the outcome (see the class docstring)."""
+    def _mhrs_execute(self, operation, success_message, applier=None, **payload):
+        """Call MHRS for this record and record the outcome (see the class docstring).
+
+        Once MHRS has answered, its outcome (the synced state and what ``applier`` stores) is written
+        first; the chatter line comes after it as a guarded follow-up (:meth:`_mhrs_followup`), which
+        can fail without undoing the outcome."""
         self.ensure_one()
         try:
             result = self.env["mhrs.connector.mixin"]._mhrs_call(operation, record=self, **payload)
@@ -159,6 +173,8 @@ class MhrsRecordMixin(models.AbstractModel):
                 # A SOAP Server fault without an MHRS code is an outage, not a refusal: retry it.
                 self._mhrs_keep_for_retry(operation, errors.user_message(exc))
                 return None
+            if self._mhrs_adopt_after_refusal(operation, exc):
+                return {}
             message = self._mhrs_business_message(exc)
             self._mhrs_store_error_outside(message)
             raise UserError(message) from exc
@@ -174,8 +190,65 @@ class MhrsRecordMixin(models.AbstractModel):
                 "mhrs_next_retry": False,
             }
         )
-        self.message_post(body=success_message)
+        if applier:
+            applier(result)
+        self._mhrs_outcome_recorded()
+        self._mhrs_followup(self._mhrs_log_note, success_message)
         return result
+
+    # ------------------------------------------------------------------------------------------------
+    # Outcome first, follow-ups after: nothing local undoes what MHRS did
+    # ------------------------------------------------------------------------------------------------
+    def _mhrs_outcome_recorded(self):
+        """MHRS has answered and its outcome is written: send it to the database now, so that a
+        database error shows here and never in a follow-up's savepoint, whose rollback would then
+        take the outcome with it. The pending commit hooks (the tracking lines of the outcome) run now,
+        guarded: a follow-up's rollback would otherwise drop them."""
+        self.env.flush_all()
+        self._mhrs_followup(self.env.cr.precommit.run)
+
+    def _mhrs_followup(self, func, *args, **kwargs):
+        """Run a local follow-up of an MHRS outcome (chatter line, activity, notification, e-mail).
+
+        It runs in its own savepoint: whatever it raises is rolled back alone, logged and reported to
+        the user (:meth:`_mhrs_followup_failures`), never the outcome recorded before it. The outcome
+        itself needs nothing of the follow-up: the next sync or retry brings MHRS's state anyway.
+        Returns True when the follow-up ran."""
+        # What is pending is the outcome: written outside the guard, its errors are never swallowed.
+        self.env.flush_all()
+        try:
+            with self.env.cr.savepoint():
+                func(*args, **kwargs)
+            return True
+        except Exception as exc:  # any failure of a follow-up is contained, by design
+            _logger.warning("MHRS: a follow-up on %s failed after MHRS had answered", self, exc_info=True)
+            detail = str(exc.args[0]) if getattr(exc, "args", None) else exc.__class__.__name__
+            FOLLOWUP_FAILURES.setdefault(self.env.cr, []).append(detail)
+            return False
+
+    @api.model
+    def _mhrs_followup_failures(self):
+        """The follow-ups that failed in this transaction (their messages), emptied once read."""
+        return FOLLOWUP_FAILURES.pop(self.env.cr, [])
+
+    def _mhrs_log_note(self, body):
+        """A chatter note on each record. Logged, not posted: a note notifies nobody, and posting
+        requires an e-mail address on the user, which a receptionist created with a login only has not."""
+        for record in self:
+            record._message_log(body=body)
+
+    def _mhrs_adopt_after_refusal(self, operation, exc):
+        """MHRS refused ``operation`` because it already holds its result (ALREADY_DONE_CODES): adopt
+        what MHRS holds, as the retry does. True when adopted; False leaves the refusal as it is."""
+        if ALREADY_DONE_CODES.get(operation) != exc.code:
+            return False
+        try:
+            return bool(self._mhrs_adopt_existing(operation))
+        except errors.MhrsError as query_error:
+            _logger.warning(
+                "MHRS: %s refused (%s) and MHRS could not be asked: %s", self, exc.code, query_error
+            )
+            return False
 
     @api.model
     def _mhrs_is_server_fault(self, exc):
@@ -198,7 +271,7 @@ class MhrsRecordMixin(models.AbstractModel):
         # being rolled back may still lock; the error state is written only if the row is free.
         try:
             with self.env.registry.cursor() as cr:
-                self.with_env(self.env(cr=cr)).browse(self.ids).message_post(body=message)
+                self.with_env(self.env(cr=cr)).browse(self.ids)._mhrs_log_note(message)
         except Exception:
             _logger.exception("Could not post the MHRS error on %s", self)
         try:
@@ -228,14 +301,17 @@ class MhrsRecordMixin(models.AbstractModel):
                 "mhrs_last_error": detail,
             }
         )
-        self.message_post(
-            body=self.env._(
+        self._mhrs_outcome_recorded()
+        self._mhrs_followup(
+            self._mhrs_log_note,
+            self.env._(
                 "MHRS did not answer; the operation is kept and will be retried (%(detail)s).", detail=detail
-            )
+            ),
         )
         for record in self:
             if record.mhrs_retry_count >= RETRY_ALERT_COUNT:
-                record._mhrs_notify_managers(
+                record._mhrs_followup(
+                    record._mhrs_notify_managers,
                     self.env._("MHRS keeps not answering"),
                     self.env._(
                         "%(op)s could not be delivered %(count)s times; it is still retried "
@@ -270,7 +346,8 @@ class MhrsRecordMixin(models.AbstractModel):
                 "mhrs_next_retry": False,
             }
         )
-        self.message_post(body=message)
+        self._mhrs_outcome_recorded()
+        self._mhrs_followup(self._mhrs_log_note, message)
 
     def _mhrs_retry_one(self):
         """Deliver the pending operation of this record: adopt it or resend it.
@@ -313,7 +390,9 @@ class MhrsRecordMixin(models.AbstractModel):
                 "mhrs_next_retry": False,
             }
         )
-        self._mhrs_notify_managers(
+        self._mhrs_outcome_recorded()
+        self._mhrs_followup(
+            self._mhrs_notify_managers,
             self.env._(
                 "MHRS refused the resent operation %(op)s",
                 op=dict(operation_selection()).get(operation, operation),
@@ -337,12 +416,14 @@ class MhrsRecordMixin(models.AbstractModel):
         )
 
     def _mhrs_action_result(self, result, title, message, warnings=None):
-        """Notification returned by a button: success, or a warning when the call is kept for retry."""
+        """Notification returned by a button: success, or a warning when the call is kept for retry
+        (then the title says so: not confirmed by MHRS), with the follow-ups that failed."""
         connector = self.env["mhrs.connector.mixin"]
+        warnings = [*(warnings or []), *self._mhrs_followup_failure_lines()]
         if result is None:
             action = connector._mhrs_notify(
-                title,
-                self.env._("MHRS did not answer; the operation is kept and will be retried."),
+                self.env._("Not sent to MHRS yet"),
+                self._mhrs_kept_message(),
                 kind="warning",
                 sticky=True,
             )
@@ -355,3 +436,27 @@ class MhrsRecordMixin(models.AbstractModel):
         # Show the new state of the record (statusbar, chatter) under the notification.
         action["params"]["next"] = {"type": "ir.actions.client", "tag": "soft_reload"}
         return action
+
+    def _mhrs_kept_message(self):
+        """What happened to an operation MHRS did not answer, and what happens next."""
+        self.ensure_one()
+        when = self.mhrs_next_retry and fields.Datetime.context_timestamp(self, self.mhrs_next_retry)
+        return self.env._(
+            "MHRS did not answer (%(detail)s): whether it applied the operation is not known yet. The "
+            "operation is kept: from %(when)s it is checked at MHRS and sent again if MHRS does not hold "
+            "it; until then the record shows To Retry.",
+            detail=self.mhrs_last_error or "-",
+            when=when.strftime("%d.%m.%Y %H:%M") if when else "-",
+        )
+
+    @api.model
+    def _mhrs_followup_failure_lines(self):
+        """One line per follow-up that failed after MHRS had answered (see _mhrs_followup)."""
+        return [
+            self.env._(
+                "MHRS's answer is recorded; a follow-up step (chatter line, to-do or notification) "
+                "failed afterwards and was skipped: %(error)s. Nothing needs to be sent to MHRS again.",
+                error=failure,
+            )
+            for failure in self._mhrs_followup_failures()
+        ]

@@ -274,7 +274,7 @@ class MhrsSchedule(models.Model):
             # Never (successfully) sent to MHRS: nothing to cancel there.
             self.line_ids.write({"state": "cancelled", "mhrs_changed": False})
             self.state = "cancelled"
-            self.message_post(body=_("Cancelled before it was registered on MHRS."))
+            self._mhrs_log_note(_("Cancelled before it was registered on MHRS."))
             return self.env["mhrs.connector.mixin"]._mhrs_notify(
                 _("Schedule cancelled"), _("%(name)s is cancelled.", name=self.name)
             )
@@ -495,12 +495,26 @@ class MhrsSchedule(models.Model):
         """A refusal naming every conflicting schedule with the overlapping days and local hours."""
         if not rows:
             return ""
-        tz = self._mhrs_tz(company or self.company_id or self.env.company)
+        company = company or self.company_id or self.env.company
+        tz = self._mhrs_tz(company)
         others = self.env["mhrs.schedule.line"].sudo().browse({row[1] for row in rows})
         by_schedule = defaultdict(list)
+        elsewhere = self.env["mhrs.physician"]
         for _key, line_id, start, end in rows:
-            by_schedule[others.browse(line_id).schedule_id].append(self._mhrs_format_range(start, end, tz))
-        parts = []
+            other = others.browse(line_id).schedule_id
+            if other.company_id != company:
+                # Another institution's schedule (the check goes by TCKN across companies): its
+                # name, state and hours are not this company's to see.
+                elsewhere |= other.physician_id
+                continue
+            by_schedule[other].append(self._mhrs_format_range(start, end, tz))
+        parts = [
+            _(
+                "%(physician)s has a conflicting schedule at another institution in this period.",
+                physician=name,
+            )
+            for name in dict.fromkeys(elsewhere.mapped("name"))
+        ]
         state_labels = dict(self._fields["state"]._description_selection(self.env))
         for other, all_ranges in by_schedule.items():
             ranges = list(dict.fromkeys(all_ranges))
@@ -811,7 +825,8 @@ class MhrsSchedule(models.Model):
         if failed:
             message = self._mhrs_failed_lines_message(failed)
             self.write({"mhrs_sync_state": "error", "mhrs_last_error": message})
-            self.message_post(body=message)
+            self._mhrs_outcome_recorded()
+            self._mhrs_followup(self._mhrs_log_note, message)
 
     @api.model
     def _mhrs_item_error(self, answer):
@@ -875,7 +890,8 @@ class MhrsSchedule(models.Model):
                     raise
                 message = exc.args[0]
                 self.write({"mhrs_sync_state": "error", "mhrs_last_error": message})
-                self.message_post(body=message)
+                self._mhrs_outcome_recorded()
+                self._mhrs_followup(self._mhrs_log_note, message)
                 return result
             if result is None:
                 return self._mhrs_keep_update_for_retry()
@@ -884,40 +900,36 @@ class MhrsSchedule(models.Model):
 
     def _mhrs_step_cancel(self, lines):
         def step():
-            result = self._mhrs_execute(
+            return self._mhrs_execute(
                 "schedule_cancel",
                 _("Blocks outside the new period cancelled on MHRS."),
+                applier=lambda result: lines.write({"state": "cancelled", "mhrs_changed": False}),
                 KesinCetvelId=[int(line.mhrs_schedule_id) for line in lines],
             )
-            if result is not None:
-                lines.write({"state": "cancelled", "mhrs_changed": False})
-            return result
 
         return step
 
     def _mhrs_step_update(self, line):
         def step():
-            result = self._mhrs_execute(
+            return self._mhrs_execute(
                 "schedule_update",
                 _("Block %(block)s updated on MHRS.", block=line._local_label()),
+                applier=lambda result: line.write({"mhrs_changed": False, "mhrs_error": False}),
                 KesinCetvelId=int(line.mhrs_schedule_id),
                 CetvelDetayBilgileri=line._mhrs_detail(),
             )
-            if result is not None:
-                line.write({"mhrs_changed": False, "mhrs_error": False})
-            return result
 
         return step
 
     def _mhrs_step_register(self):
         def step():
             payload = self._mhrs_payload_schedule_register()
-            result = self._mhrs_execute(
-                "schedule_register", self._mhrs_message_schedule_register(), **payload
+            return self._mhrs_execute(
+                "schedule_register",
+                self._mhrs_message_schedule_register(),
+                applier=self._mhrs_apply_schedule_register,
+                **payload,
             )
-            if result is not None:
-                self._mhrs_apply_schedule_register(result)
-            return result
 
         return step
 

@@ -40,6 +40,9 @@ class MhrsSyncLog(models.Model):
     _description = "MHRS Call Log"
     _order = "create_date desc, id desc"
     _check_company_auto = True
+    # No ``name`` field: without these, a search by name (the search bar, a many2one) matched every row.
+    _rec_name = "record_name"
+    _rec_names_search = ["record_name", "error_code", "code"]
 
     operation = fields.Selection(operation_selection, required=True, index=True)
     code = fields.Char(string="Method Code", help="The method code sent to MHRS for this call.")

@@ -3,6 +3,7 @@ from itertools import pairwise
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..soap import errors
 from .mhrs_call_log_link import count_by, open_list
 from .mhrs_record_mixin import same_name
 
@@ -220,7 +221,7 @@ class MhrsTemplate(models.Model):
                 )
             )
             if result is not None:
-                self.message_post(body=warnings[0])
+                self._mhrs_followup(self._mhrs_log_note, warnings[0])
         return self._mhrs_action_result(
             result,
             self.env._("Template updated"),
@@ -241,9 +242,11 @@ class MhrsTemplate(models.Model):
         )
         return self._mhrs_action_result(result, self.env._("Template status"), message)
 
-    @api.model
     def action_mhrs_query(self):
-        """Compare this company's templates with MHRS and open the differences."""
+        """Compare this company's templates with MHRS and open the differences.
+
+        A list header button: the web client calls it with the (maybe empty) selection's ids, so it is
+        a record method (an ``api.model`` one would receive the ids as an argument and crash)."""
         company = self.env.company
         result = self.env["mhrs.connector.mixin"]._mhrs_call_ui("template_query", company=company)
         wizard = self.env["mhrs.template.query.wizard"].create({"company_id": company.id})
@@ -325,6 +328,23 @@ class MhrsTemplate(models.Model):
         ):
             self._mhrs_run("template_update")
         return True
+
+    def _mhrs_adopt_after_refusal(self, operation, exc):
+        """A name MHRS refuses as taken is adopted only when MHRS's template of that name has exactly
+        these blocks: that is this template, registered without Odoo recording it. A template of the
+        same name with other blocks is not this one: the refusal stands."""
+        if operation == "template_register":
+            try:
+                result = self.env["mhrs.connector.mixin"]._mhrs_call("template_query", record=self)
+            except errors.MhrsError:
+                return False
+            mine = lines_key(self._mhrs_lines_payload())
+            if not any(
+                same_name(row.get("SablonAdi"), self.name) and lines_key(row.get("SablonSatiri")) == mine
+                for row in result.get("SablonBilgileri") or []
+            ):
+                return False
+        return super()._mhrs_adopt_after_refusal(operation, exc)
 
     def _mhrs_lines_payload(self):
         return [line._mhrs_line_payload() for line in self.line_ids.sorted("start_time")]

@@ -87,10 +87,9 @@ ERROR_MESSAGES = {
     "RDG-008": "Randevu durumu zaten bu değerde; değişiklik yapılmadı.",
 }
 
-TRANSPORT_MESSAGE = (
-    "MHRS servisine ulaşılamadı ({detail}). İşlem daha sonra otomatik olarak yeniden denenecek."
-)
-TRANSPORT_FINAL_MESSAGE = "MHRS servisine ulaşılamadı ({detail})."
+# What happened only: whether the operation is retried is the caller's to say (a button is not retried,
+# a record's pending operation is).
+TRANSPORT_MESSAGE = "MHRS servisine ulaşılamadı ({detail})."
 MALFORMED_MESSAGE = "MHRS'den gelen yanıt okunamadı ({detail}). Lütfen sistem yöneticisine bildirin."
 UNKNOWN_BUSINESS_MESSAGE = "MHRS isteği reddetti: {code} {text}"
 
@@ -107,8 +106,7 @@ def user_message(exc):
     if isinstance(exc, MhrsBusinessError):
         return message_for_code(exc.code, exc.text)
     if isinstance(exc, MhrsTransportError):
-        template = TRANSPORT_MESSAGE if exc.retryable else TRANSPORT_FINAL_MESSAGE
-        return template.format(detail=_transport_detail(exc))
+        return TRANSPORT_MESSAGE.format(detail=_transport_detail(exc))
     if isinstance(exc, MhrsMalformedResponse):
         return MALFORMED_MESSAGE.format(detail=_MALFORMED_DETAILS.get(exc.code, "geçersiz XML"))
     return f"MHRS işlemi beklenmeyen bir hatayla sonuçlandı: {exc}"

@@ -120,5 +120,7 @@ class AppointmentCase(MhrsCase):
                 }
             )
         )
-        result = wizard.action_book()
-        return self.env["mhrs.appointment"].browse(result["res_id"]), search
+        result = self.last_booking_action = wizard.action_book()
+        # A warning over the opened appointment when a follow-up of the booking failed.
+        opened = result if result["type"] == "ir.actions.act_window" else result["params"]["next"]
+        return self.env["mhrs.appointment"].browse(opened["res_id"]), search

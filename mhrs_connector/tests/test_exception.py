@@ -1,9 +1,10 @@
 import base64
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from odoo.exceptions import UserError
 
 from .appointment_common import TZ, AppointmentCase, utc_naive
+from .test_schedule import ScheduleCase
 
 
 class TestException(AppointmentCase):
@@ -81,3 +82,33 @@ class TestException(AppointmentCase):
         self.assertRaisesKeepingLogs(UserError, exception.action_mhrs_send)
         self.assertEqual(exception.state, "draft")
         self.assertEqual(exception.mhrs_sync_state, "error")
+
+
+class TestExceptionBlocks(ScheduleCase):
+    def test_approved_exception_keeps_the_blocks_mhrs_keeps_open(self):
+        """A 10:00-11:00 exception inside an 08:00-12:00 block: MHRS closes the hour, not the block.
+        After the approval Odoo asks MHRS and keeps the block registered, so that cancelling the
+        schedule later cancels it at MHRS too."""
+        schedule = self._schedule(template=self.template_morning, date_to=self.monday)
+        schedule.action_mhrs_register()
+        line = schedule.line_ids
+        self.assertEqual((len(line), line.state), (1, "registered"))
+        exception = self.env["mhrs.exception"].create(
+            {
+                "physician_id": self.physician.id,
+                "clinic_id": self.clinic.id,
+                "date_start": line.date_start + timedelta(hours=2),
+                "date_end": line.date_start + timedelta(hours=3),
+                "action_code_id": self.env.ref("mhrs_connector.mhrs_action_code_5").id,
+                "description": "Toplantı",
+            }
+        )
+        exception.action_mhrs_send()
+        self.sim.post("exceptions", {"id": int(exception.mhrs_exception_id), "approve": True})
+        exception.action_mhrs_check()
+        self.assertEqual(exception.state, "approved")
+        self.assertEqual(line.state, "registered")
+        schedule.action_mhrs_cancel()
+        self.assertEqual(line.state, "cancelled")
+        remote = self.sim.get("state")["schedules"][line.mhrs_schedule_id]
+        self.assertFalse(remote["active"])

@@ -413,3 +413,55 @@ class TestSchedule(ScheduleCase):
         settings = self.env["res.config.settings"].create({"mhrs_min_slot_minutes": 10})
         settings.execute()
         self.assertEqual(self.company.mhrs_min_slot_minutes, 10)
+
+
+class TestScheduleConflictOtherCompany(ScheduleCase):
+    def test_conflict_with_another_institution_names_nothing_of_it(self):
+        """The physician works at two hospitals of this database: the overlap is refused, and the other
+        hospital's schedule (name, state, hours) is not shown to this one's user."""
+        other_company = self.env["res.company"].create({"name": "Öteki Hastane"})
+        other_company.partner_id.tz = "Europe/Istanbul"
+        other_company.write({"mhrs_schedule_max_days_ahead": 60, "mhrs_min_slot_minutes": 5})
+        env = self.env(context=dict(self.env.context, allowed_company_ids=[other_company.id]))
+        branch = self.env.ref("mhrs_connector.mhrs_branch_157")
+        clinic = env["mhrs.clinic"].create(
+            {"name": "Gizli Klinik", "mhrs_branch_id": branch.id, "company_id": other_company.id}
+        )
+        physician = env["mhrs.physician"].create(
+            {"name": self.physician.name, "tckn": self.physician.tckn, "company_id": other_company.id}
+        )
+        template = env["mhrs.template"].create(
+            {
+                "name": "Gizli Şablon",
+                "company_id": other_company.id,
+                "line_ids": [
+                    (
+                        0,
+                        0,
+                        {"start_time": 9, "end_time": 11, "action_code_id": self.work.id, "slot_minutes": 10},
+                    )
+                ],
+            }
+        )
+        theirs = env["mhrs.schedule"].create(
+            {
+                "company_id": other_company.id,
+                "physician_id": physician.id,
+                "clinic_id": clinic.id,
+                "template_id": template.id,
+                "date_from": self.monday,
+                "date_to": self.friday,
+            }
+        )
+        theirs.action_generate_lines()
+        self.assertTrue(theirs.line_ids)
+        ours = self._schedule(template=self.template_morning)
+        ours.action_generate_lines()
+        with self.assertRaises(UserError) as caught:
+            ours.action_mhrs_register()
+        message = str(caught.exception)
+        self.assertIn("conflicting schedule at another institution", message)
+        for secret in (theirs.name, "Gizli", "09:00", "11:00"):
+            self.assertNotIn(secret, message)
+        self.assertNotIn(theirs.name, ours.conflict_warning)
+        self.assertEqual(self.sim.calls(REGISTER), 0)

@@ -5,6 +5,8 @@ Odoo's time is passed as ``now=``; MHRS's time is the simulator's own clock (fre
 
 from datetime import datetime, time, timedelta
 
+from lxml import etree
+
 from odoo.exceptions import UserError
 
 from .appointment_common import TZ, AppointmentCase, make_tckn, utc_naive
@@ -121,7 +123,7 @@ class TestStatusUpdate(AppointmentCase):
         )
         self.assertTrue(result["RandevuDurumSonuc"][0]["GuncellemeBasarisi"])
         # An appointment MHRS does not know: RDG-003, a refusal.
-        unknown.mhrs_hrn = "20990101999999"
+        unknown.with_context(mhrs_sync_write=True).mhrs_hrn = "20990101999999"
         calls = self.status_calls()
         runs = self.run_job(11)
         self.assertEqual(self.status_calls(), calls + 1, "one call for the four appointments")
@@ -174,11 +176,12 @@ class TestStatusUpdate(AppointmentCase):
         self.company.mhrs_status_grace = 900  # 15 h: only the final pass sends today's appointments
         came, absent, refused, forgotten = self.book(4)
         came._mhrs_check_in(now=self.at(9))
-        refused.mhrs_hrn = "20990101888888"
+        refused.with_context(mhrs_sync_write=True).mhrs_hrn = "20990101888888"
         self.assertFalse(self.run_job(14))
         self.assertEqual(self.status_calls(), 0)
         # 23:35: the final pass sends everything that ended and reports what is left.
-        forgotten.date_end = self.at(23, 50)  # ends after the first final-pass run
+        # As MHRS would hold it (the sync alone writes what MHRS owns).
+        forgotten.with_context(mhrs_sync_write=True).date_end = self.at(23, 50)
         runs = self.run_job(23, 35)
         self.assertEqual(len(runs), 1)
         self.assertTrue(runs.status_final_pass)
@@ -222,7 +225,9 @@ class TestStatusUpdate(AppointmentCase):
         them as sent. A status MHRS never took stays failed."""
         came, absent, forgotten = self.book(3)
         came._mhrs_check_in(now=self.at(9, 1))
-        forgotten.date_end = self.at(23, 59)  # never sent that day: its status is truly lost
+        forgotten.with_context(mhrs_sync_write=True).date_end = self.at(
+            23, 59
+        )  # never sent that day: its status is truly lost
         self.sim.post("faults", {"mode": "http500", "count": 1, "operation": STATUS_CODE, "execute": True})
         self.run_job(10, 30)
         self.assertEqual((self.remote(came)["status"], self.remote(absent)["status"]), (1, 2))
@@ -287,3 +292,19 @@ class TestStatusUpdate(AppointmentCase):
             self.assertIn("mhrs_status", arch)
         self.assertIn("mhrs_appointment_calendar", views["views"]["calendar"]["arch"])
         self.assertTrue(self.env.ref("mhrs_connector.ir_cron_status_update").active)
+
+    def test_physician_left_out_of_the_sync(self):
+        """A physician out of the sync: the setting says what it turns off, and what Odoo has (booked at
+        this desk) is still reported to MHRS by the status job."""
+        self.doctor_a.mhrs_sync = False
+        help_text = self.doctor_a._fields["mhrs_sync"]._description_help(self.env)
+        self.assertIn("MHRS receives no attended / not attended status", help_text)
+        arch = etree.fromstring(self.env["mhrs.physician"].get_view(view_type="form")["arch"])
+        warning = arch.xpath("//div[@name='mhrs_sync_off']")
+        self.assertEqual(warning[0].get("invisible"), "mhrs_sync")
+        self.assertIn("no attended / not", " ".join(warning[0].text.split()))
+        (came,) = self.book(1)
+        came._mhrs_check_in(now=self.at(8, 55))
+        runs = self.run_job(10, 15)
+        self.assertEqual((runs.state, runs.status_sent_count), ("done", 1))
+        self.assertEqual((came.mhrs_status, self.remote(came)["status"]), ("sent", 1))

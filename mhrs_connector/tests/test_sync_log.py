@@ -123,3 +123,18 @@ class TestSyncLog(MhrsCase):
             self.assertEqual(bool(logs[key].exists()), kept, key)
         self.assertTrue(kept_elsewhere.exists())
         self.assertEqual(Log._cron_cleanup(now=now), 0)
+
+    def test_search_by_name_finds_only_matching_rows(self):
+        branch = self.env.ref("mhrs_connector.mhrs_branch_157")
+        for name in ("Kardiyoloji Sabah", "Nöroloji Akşam"):
+            clinic = self.env["mhrs.clinic"].create({"name": name, "mhrs_branch_id": branch.id})
+            clinic.action_mhrs_register()
+        Log = self.env["mhrs.sync.log"]
+        self.assertEqual(len(self._logs()), 2)
+        found = Log.search([("company_id", "=", self.company.id), ("display_name", "ilike", "Kardiyoloji")])
+        self.assertEqual(found.mapped("record_name"), ["Kardiyoloji Sabah"])
+        # The many2one / search-bar path (name_search) too.
+        names = [name for _id, name in Log.name_search("Nöroloji")]
+        self.assertEqual(len(names), 1)
+        self.assertIn("Nöroloji Akşam", names[0])
+        self.assertFalse(Log.search([("display_name", "ilike", "no such clinic")]))

@@ -171,7 +171,7 @@ class TestSyncQueries(AppointmentCase):
                 appointment.write({"state": "attended", "checked_in_at": appointment.date_start})
             unknown = quiet[-1]
             real_hrn = unknown.mhrs_hrn
-            unknown.mhrs_hrn = f"2099010100{total:04d}"
+            unknown.with_context(mhrs_sync_write=True).mhrs_hrn = f"2099010100{total:04d}"
             quiet.flush_recordset()  # recomputed without tracking, as the job does
             self.env.invalidate_all()
             self.sim.post("clock", {"set": when.isoformat(), "frozen": True})
@@ -199,7 +199,7 @@ class TestSyncQueries(AppointmentCase):
                 self.env["mail.message"].search_count([("model", "=", "mhrs.appointment")]), messages + 1
             )
             self.assertIn("RDG-003", unknown.message_ids[:1].body)
-            unknown.with_context(tracking_disable=True).write({"mhrs_hrn": real_hrn})
+            unknown.with_context(tracking_disable=True, mhrs_sync_write=True).write({"mhrs_hrn": real_hrn})
         self.assertEqual(counts[20], counts[60], counts)
 
     # --------------------------------------------------------------------------------------- decoders

@@ -98,7 +98,12 @@ class TestTemplate(TemplateCase):
         self.assertIn("SBL-003", message)
         self.assertEqual((template.state, template.mhrs_sync_state), ("draft", "error"))
         self.assertIn("SBL-003", self._last_message(template))
-        self.assertEqual(self._logs(template)[:1].error_code, "SBL-003")
+        # MHRS was then asked whether its template of that name is this one (other blocks: it is not).
+        logs = self._logs(template)
+        self.assertEqual(
+            logs.filtered(lambda log: log.operation == "template_register")[:1].error_code, "SBL-003"
+        )
+        self.assertEqual(logs[:1].operation, "template_query")
 
     def test_unknown_template_at_mhrs(self):
         template = self._template("Öğleden sonra", [self._line(13.0, 17.0, slot=20)])

@@ -94,16 +94,17 @@ class MhrsAppointmentBookWizard(models.TransientModel):
                     )
                 ) from exc
             appointment = self._mhrs_create_appointment(tckn, row["RandevuHrn"])
-            appointment.message_post(
-                body=self.env._(
+            return self._mhrs_open(
+                appointment,
+                self.env._(
                     "MHRS did not answer the booking but holds it (HRN %(hrn)s): adopted, not booked twice.",
                     hrn=appointment.mhrs_hrn,
-                )
+                ),
             )
-            return self._mhrs_open(appointment)
         appointment = self._mhrs_create_appointment(tckn, result["RandevuHrn"])
-        appointment.message_post(body=self.env._("Booked on MHRS (HRN %(hrn)s).", hrn=appointment.mhrs_hrn))
-        return self._mhrs_open(appointment)
+        return self._mhrs_open(
+            appointment, self.env._("Booked on MHRS (HRN %(hrn)s).", hrn=appointment.mhrs_hrn)
+        )
 
     @api.model
     def _mhrs_answer_lost(self, exc):
@@ -212,15 +213,27 @@ class MhrsAppointmentBookWizard(models.TransientModel):
             # A log row left on the wizard never hides the booking from the user.
             _logger.exception("Could not link the booking's MHRS call log to %s", appointment)
 
-    def _mhrs_open(self, appointment):
+    def _mhrs_open(self, appointment, note):
+        """The booked appointment is recorded: the chatter line follows, guarded (a failure is shown
+        over the opened appointment, never undoes it)."""
+        appointment._mhrs_outcome_recorded()
         self._mhrs_link_call_logs(appointment)
-        return {
+        appointment._mhrs_followup(appointment._mhrs_log_note, note)
+        action = {
             "type": "ir.actions.act_window",
             "res_model": "mhrs.appointment",
             "res_id": appointment.id,
             "view_mode": "form",
             "target": "current",
         }
+        failures = appointment._mhrs_followup_failure_lines()
+        if not failures:
+            return action
+        notification = self.env["mhrs.connector.mixin"]._mhrs_notify(
+            self.env._("Appointment booked"), "\n".join(failures), kind="warning", sticky=True
+        )
+        notification["params"]["next"] = action
+        return notification
 
     def _find_or_create_partner(self, tckn):
         # Reception users may not manage contacts; patients are created by TCKN all the same.

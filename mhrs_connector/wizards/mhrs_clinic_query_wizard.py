@@ -103,7 +103,7 @@ class MhrsClinicQueryWizard(models.TransientModel):
         for line in lines:
             clinics |= line._import_clinic()
         for record in clinics:
-            record.message_post(body=self.env._("Imported from MHRS (clinic query)."))
+            record._mhrs_log_note(self.env._("Imported from MHRS (clinic query)."))
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Imported Clinics"),

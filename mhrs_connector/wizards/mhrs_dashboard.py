@@ -2,7 +2,7 @@ from odoo import api, fields, models
 
 from ..models.mhrs_call_log_link import open_list
 from ..models.mhrs_physician import status_field
-from ..models.mhrs_sync_run import SIDE_KINDS
+from ..models.mhrs_sync_run import SIDE_KINDS, SYNC_KINDS
 
 
 class MhrsDashboard(models.TransientModel):
@@ -80,9 +80,10 @@ class MhrsDashboard(models.TransientModel):
             company = dashboard.company_id or self.env.company
             start, end = Appointment._mhrs_today_bounds(company)
             runs = [("company_id", "=", company.id), ("kind", "not in", SIDE_KINDS)]
-            last_done = Run.search([*runs, ("state", "=", "done")], limit=1)
+            syncs = [("company_id", "=", company.id), ("kind", "in", SYNC_KINDS)]
+            last_done = Run.search([*syncs, ("state", "=", "done")], limit=1)
             dashboard.last_complete_sync = last_done.started_at
-            dashboard.last_run_id = Run.search(runs, limit=1)
+            dashboard.last_run_id = Run.search(syncs, limit=1)
             dashboard.failed_run_count = Run.search_count(
                 [*runs, ("state", "in", ("failed", "partial")), ("started_at", ">=", start)]
             )

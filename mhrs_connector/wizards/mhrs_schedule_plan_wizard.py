@@ -119,7 +119,7 @@ class MhrsSchedulePlanWizard(models.TransientModel):
         planned, results = self._plan_physicians(blocks)
         created = self._create_schedules(planned, blocks, results)
         for schedule in created:
-            schedule.message_post(body=_("Planned with the template %(name)s.", name=self.template_id.name))
+            schedule._mhrs_log_note(_("Planned with the template %(name)s.", name=self.template_id.name))
             if self.register_now:
                 result, reason = self._register_schedule(schedule)
             else:

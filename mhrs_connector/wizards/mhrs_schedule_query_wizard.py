@@ -275,7 +275,7 @@ class MhrsScheduleQueryWizard(models.TransientModel):
             vals.update({name: index in weekdays for index, name in enumerate(WEEKDAY_FIELDS)})
             schedule = schedules_model.create(vals)
             schedule.write({"state": "registered", "mhrs_sync_state": "synced"})
-            schedule.message_post(body=_("Imported from MHRS (schedule query)."))
+            schedule._mhrs_log_note(_("Imported from MHRS (schedule query)."))
             created |= schedule
         lines.write({"to_import": False})
         return {

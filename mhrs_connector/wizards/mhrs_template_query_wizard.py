@@ -180,7 +180,7 @@ class MhrsTemplateQueryWizard(models.TransientModel):
         for line in lines:
             templates |= line._import_template(line.mhrs_row or {})
         for record in templates:
-            record.message_post(body=self.env._("Imported from MHRS (template query)."))
+            record._mhrs_log_note(self.env._("Imported from MHRS (template query)."))
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Imported Templates"),
