@@ -43,6 +43,12 @@
         "views/mhrs_physician_status_views.xml",
         "wizards/mhrs_dashboard_views.xml",
         "views/mhrs_navigation_views.xml",
+        "report/mhrs_day_list_report.xml",
+        "report/mhrs_schedule_report.xml",
+        "report/mhrs_sync_report.xml",
+        "wizards/mhrs_day_list_wizard_views.xml",
+        "wizards/mhrs_sync_report_wizard_views.xml",
+        "views/mhrs_appointment_desk_views.xml",
     ],
     "assets": {
         "web.assets_backend": [
@@ -57,5 +63,6 @@
         "demo/mhrs_demo.xml",
         "demo/mhrs_demo_clinics.xml",
         "demo/mhrs_demo_schedules.xml",
+        "demo/mhrs_demo_filters.xml",
     ],
 }
