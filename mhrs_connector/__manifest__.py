@@ -63,6 +63,6 @@
         "demo/mhrs_demo.xml",
         "demo/mhrs_demo_clinics.xml",
         "demo/mhrs_demo_schedules.xml",
-        "demo/mhrs_demo_filters.xml",
+        "demo/mhrs_demo_desk.xml",
     ],
 }

@@ -1,7 +1,8 @@
-from itertools import groupby
-
 from odoo import api, models
+from odoo.tools import groupby
 from odoo.tools.misc import format_date
+
+from ..tools import letterhead_in_body
 
 
 class MhrsDayListReport(models.AbstractModel):
@@ -19,6 +20,7 @@ class MhrsDayListReport(models.AbstractModel):
             "doc_model": "mhrs.appointment",
             "docs": appointments,
             "pages": self._pages(appointments),
+            "letterhead_in_body": letterhead_in_body(),
         }
 
     @api.model
@@ -43,7 +45,6 @@ class MhrsDayListReport(models.AbstractModel):
 
         pages = []
         for _key, group in groupby(sorted(rows, key=lambda row: (key(row), row[0])), key=key):
-            group = list(group)
             first = group[0][1]
             pages.append(
                 {

@@ -1,6 +1,8 @@
 from odoo import api, models
 from odoo.tools.misc import format_date
 
+from ..tools import letterhead_in_body
+
 
 class MhrsScheduleReport(models.AbstractModel):
     """A physician's printed work schedule: the blocks of each day in the hospital's local time."""
@@ -16,6 +18,7 @@ class MhrsScheduleReport(models.AbstractModel):
             "doc_model": "mhrs.schedule",
             "docs": schedules,
             "days_of": self._days,
+            "letterhead_in_body": letterhead_in_body(),
         }
 
     @api.model

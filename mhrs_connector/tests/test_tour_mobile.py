@@ -21,18 +21,27 @@ class TestTourMobile(MhrsHttpCase):
         start = self.env["mhrs.appointment"]._mhrs_today_bounds(self.company)[0]
         if now - timedelta(minutes=30) < start:
             self.skipTest("too early in the day for an appointment that has already ended today")
-        user = self.env["res.users"].create(
+        self.env["res.users"].create(
             {
                 "name": "Mobil Resepsiyon",
                 "login": "mobil",
                 "password": "mobil",
                 "tz": "Europe/Istanbul",
                 "groups_id": [
-                    (6, 0, [self.env.ref("base.group_user").id, self.env.ref("mhrs_connector.group_mhrs_user").id])
+                    (
+                        6,
+                        0,
+                        [
+                            self.env.ref("base.group_user").id,
+                            self.env.ref("mhrs_connector.group_mhrs_user").id,
+                        ],
+                    )
                 ],
             }
         )
-        physician = self.env["mhrs.physician"].create({"name": "Dr. Mobil Hekim", "tckn": make_tckn(567123489)})
+        physician = self.env["mhrs.physician"].create(
+            {"name": "Dr. Mobil Hekim", "tckn": make_tckn(567123489)}
+        )
         patient = self.env["res.partner"].create({"name": "Mobil Hasta"})
         appointment = self.env["mhrs.appointment"].create(
             {
@@ -46,10 +55,12 @@ class TestTourMobile(MhrsHttpCase):
         )
         self.start_tour("/odoo", "mhrs_mobile_tour_landing", login="mobil", timeout=120)
         self.start_tour(
-            "/odoo/action-mhrs_connector.action_mhrs_appointment", "mhrs_mobile_tour_calendar", login="mobil"
+            "/odoo/action-mhrs_connector.action_mhrs_appointment",
+            "mhrs_mobile_tour_calendar",
+            login="mobil",
         )
         self.start_tour(
-            "/odoo/action-mhrs_connector.action_mhrs_appointment?view_type=kanban",
+            "/odoo/action-mhrs_connector.action_mhrs_appointment_desk",
             "mhrs_mobile_tour_kanban",
             login="mobil",
             timeout=120,

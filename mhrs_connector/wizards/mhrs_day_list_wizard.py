@@ -32,9 +32,7 @@ class MhrsDayListWizard(models.TransientModel):
         check_company=True,
         help="Only this clinic's appointments (empty: every clinic).",
     )
-    include_cancelled = fields.Boolean(
-        string="Include Cancelled", help="Also print the cancelled appointments of the day (crossed out)."
-    )
+    include_cancelled = fields.Boolean(help="Also print the cancelled appointments of the day (crossed out).")
 
     def _appointments(self):
         self.ensure_one()
@@ -63,7 +61,8 @@ class MhrsDayListWizard(models.TransientModel):
                     "No appointments on %(day)s for this selection.", day=format_date(self.env, self.date)
                 )
             )
-        action = self.env.ref("mhrs_connector.action_report_mhrs_day_list").report_action(appointments, config=False)
+        report = self.env.ref("mhrs_connector.action_report_mhrs_day_list")
+        action = report.report_action(appointments, config=False)
         # The dialog closes once the PDF is downloaded.
         action["close_on_report_download"] = True
         return action

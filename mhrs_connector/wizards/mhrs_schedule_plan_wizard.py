@@ -239,4 +239,5 @@ class MhrsSchedulePlanWizard(models.TransientModel):
         schedules = self.result_ids.schedule_id
         if not schedules:
             raise UserError(_("No schedule was planned."))
-        return self.env.ref("mhrs_connector.action_report_mhrs_schedule").report_action(schedules, config=False)
+        report = self.env.ref("mhrs_connector.action_report_mhrs_schedule")
+        return report.report_action(schedules, config=False)

@@ -63,7 +63,11 @@ class MhrsSyncReportWizard(models.TransientModel):
             for run in sync_runs
             if run.state == "done" and run.kind == "end_of_day" and run.covered_date
         }
-        log_domain = [("company_id", "=", company.id), ("create_date", ">=", start), ("create_date", "<", end)]
+        log_domain = [
+            ("company_id", "=", company.id),
+            ("create_date", ">=", start),
+            ("create_date", "<", end),
+        ]
         operations = dict(Log._fields["operation"]._description_selection(self.env))
         calls = {}
         for operation, state, count in Log._read_group(log_domain, ["operation", "state"], ["__count"]):
@@ -79,7 +83,10 @@ class MhrsSyncReportWizard(models.TransientModel):
         refusals = [
             {"code": code or "-", "count": count}
             for code, count in Log._read_group(
-                [*log_domain, ("state", "=", "business_error")], ["error_code"], ["__count"], order="__count desc"
+                [*log_domain, ("state", "=", "business_error")],
+                ["error_code"],
+                ["__count"],
+                order="__count desc",
             )
         ]
         return {

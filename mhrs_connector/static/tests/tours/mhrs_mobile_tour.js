@@ -27,6 +27,20 @@ registry.category("web_tour.tours").add("mhrs_mobile_tour_landing", {
 registry.category("web_tour.tours").add("mhrs_mobile_tour_calendar", {
     steps: () => [
         {
+            content: "A phone opens the appointments as cards",
+            trigger: ".o_kanban_view",
+        },
+        {
+            content: "Open the view switcher",
+            trigger: ".o_control_panel .o_cp_switch_buttons button",
+            run: "click",
+        },
+        {
+            content: "Choose the calendar",
+            trigger: ".o-dropdown--menu .dropdown-item:contains('Calendar')",
+            run: "click",
+        },
+        {
             content: "On a phone the appointments calendar opens on the day",
             trigger: ".o_calendar_view .fc-timeGridDay-view",
         },
@@ -41,18 +55,13 @@ registry.category("web_tour.tours").add("mhrs_mobile_tour_calendar", {
 registry.category("web_tour.tours").add("mhrs_mobile_tour_kanban", {
     steps: () => [
         {
-            content: "The reception kanban shows the booked patient",
+            content: "The reception desk shows today's booked patient",
             trigger: ".o_kanban_view .o_kanban_group:has(.o_column_title:contains('Booked')) .o_kanban_record:contains('Mobil Hasta')",
             run: fitsTheScreen,
         },
         {
             content: "Check the patient in from the card",
             trigger: ".o_kanban_record:contains('Mobil Hasta') button[name='action_check_in']",
-            run: "click",
-        },
-        {
-            content: "Show every status, not only the booked appointments",
-            trigger: ".o_searchview_facet:contains('Booked') .o_facet_remove",
             run: "click",
         },
         {
