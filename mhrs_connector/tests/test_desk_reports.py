@@ -32,6 +32,10 @@ class TestDayList(AppointmentCase):
         second, _search = self._book(self.doctor_a, tckn=make_tckn(456789124))
         other, _search = self._book(self.doctor_b, tckn=make_tckn(567891235))
         # The physician form's button opens the wizard for the physician (its context, as the button's).
+        arch = self.env["mhrs.physician"].get_view(view_type="form")["arch"]
+        wizard_action = self.env.ref("mhrs_connector.action_mhrs_day_list_wizard")
+        self.assertIn(f'name="{wizard_action.id}"', arch)
+        self.assertIn("'default_physician_id': id", arch)
         button_context = {"default_physician_id": self.doctor_a.id, "default_date": self.day}
         wizard = Form(self.env["mhrs.day.list.wizard"].with_context(**button_context)).save()
         self.assertEqual(wizard.physician_id, self.doctor_a)

@@ -65,6 +65,33 @@ function printDayListAndOpenKanban() {
             content: "The checked-in patient is in the Attended column",
             trigger: ".o_kanban_view .o_kanban_group:has(.o_column_title:contains('Attended')) .o_kanban_record:contains('Dr. Bugün Hekim')",
         },
+        {
+            content: "Open the search options",
+            trigger: ".o_control_panel .o_searchview_dropdown_toggler",
+            run: "click",
+        },
+        {
+            content: "Use the shared favourite of the desk",
+            trigger: ".o_favorite_menu .o_menu_item:contains('Today at the desk')",
+            run: "click",
+        },
+        {
+            content: "Today's patient is under their physician",
+            trigger: ".o_kanban_group:has(.o_column_title:contains('Dr. Bugün Hekim')) .o_kanban_record:contains('Dr. Bugün Hekim')",
+        },
+        {
+            content: "Narrow to this week",
+            trigger: ".o_filter_menu .o_menu_item:contains('This Week')",
+            run: "click",
+        },
+        {
+            content: "The week's filter is on",
+            trigger: ".o_searchview_facet:contains('This Week')",
+        },
+        {
+            content: "Today is in this week",
+            trigger: ".o_kanban_view .o_kanban_record:contains('Dr. Bugün Hekim')",
+        },
     ];
 }
 
