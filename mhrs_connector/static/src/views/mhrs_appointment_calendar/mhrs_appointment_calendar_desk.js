@@ -1,10 +1,9 @@
 import { serializeDate } from "@web/core/l10n/dates";
 import { useService } from "@web/core/utils/hooks";
-import { calendarView } from "@web/views/calendar/calendar_view";
 import { mhrsAppointmentCalendarView } from "./mhrs_appointment_calendar";
 
 /** On a phone the appointments calendar opens on the day: a week of reception slots is unreadable. */
-export class MhrsAppointmentCalendarModel extends calendarView.Model {
+export class MhrsAppointmentCalendarModel extends mhrsAppointmentCalendarView.Model {
     setup(params, services) {
         super.setup(params, services);
         if (this.env.isSmall) {
@@ -14,7 +13,7 @@ export class MhrsAppointmentCalendarModel extends calendarView.Model {
 }
 
 /** "Print Day List" next to the calendar: the day list of the day shown (physician / clinic chosen next). */
-export class MhrsAppointmentCalendarController extends calendarView.Controller {
+export class MhrsAppointmentCalendarController extends mhrsAppointmentCalendarView.Controller {
     setup() {
         super.setup();
         this.actionService = useService("action");
@@ -27,6 +26,7 @@ export class MhrsAppointmentCalendarController extends calendarView.Controller {
     }
 }
 
+// Extends whatever the appointment calendar view already uses (its own model or controller, if any).
 Object.assign(mhrsAppointmentCalendarView, {
     Model: MhrsAppointmentCalendarModel,
     Controller: MhrsAppointmentCalendarController,
