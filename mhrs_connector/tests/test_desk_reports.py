@@ -68,6 +68,34 @@ class TestDayList(AppointmentCase):
         self.assertIn(self.doctor_a.name, html)
         self.assertIn(self.doctor_b.name, html)
 
+    def test_reception_user_prints_and_analyses(self):
+        appointment, _search = self._book(self.doctor_a)
+        user = self.env["res.users"].create(
+            {
+                "name": "Resepsiyon",
+                "login": "resepsiyon-rapor",
+                "groups_id": [
+                    (
+                        6,
+                        0,
+                        [
+                            self.env.ref("base.group_user").id,
+                            self.env.ref("mhrs_connector.group_mhrs_user").id,
+                        ],
+                    )
+                ],
+            }
+        )
+        env = self.env(user=user)
+        wizard = env["mhrs.day.list.wizard"].create({"date": self.day, "clinic_id": self.clinic.id})
+        action = wizard.action_print()
+        self.assertIn(appointment.mhrs_hrn, render_html(env, action))
+        self.env.flush_all()
+        rows = env["mhrs.appointment.report"].search([("physician_id", "=", self.doctor_a.id)])
+        self.assertEqual(rows.ids, appointment.ids)
+        sync_report = env["mhrs.sync.report.wizard"].create({}).action_print()
+        self.assertIn("MHRS Sync Report", render_html(env, sync_report))
+
     def test_clinic_day_without_appointments_says_so(self):
         wizard = self.env["mhrs.day.list.wizard"].create(
             {"date": self.day + timedelta(days=1), "clinic_id": self.clinic.id}
