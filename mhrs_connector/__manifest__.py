@@ -45,6 +45,12 @@
         "wizards/mhrs_dashboard_views.xml",
         "views/mhrs_navigation_views.xml",
         "views/webclient_templates.xml",
+        "report/mhrs_day_list_report.xml",
+        "report/mhrs_schedule_report.xml",
+        "report/mhrs_sync_report.xml",
+        "wizards/mhrs_day_list_wizard_views.xml",
+        "wizards/mhrs_sync_report_wizard_views.xml",
+        "views/mhrs_appointment_desk_views.xml",
     ],
     "assets": {
         "web.assets_backend": [
@@ -60,5 +66,6 @@
         "demo/mhrs_demo.xml",
         "demo/mhrs_demo_clinics.xml",
         "demo/mhrs_demo_schedules.xml",
+        "demo/mhrs_demo_desk.xml",
     ],
 }

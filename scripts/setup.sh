@@ -25,6 +25,7 @@ find_odoo() {
 
 apt_install libldap2-dev libsasl2-dev libpq-dev
 command -v chromium >/dev/null || apt_install chromium
+command -v wkhtmltopdf >/dev/null || apt_install wkhtmltopdf
 
 ODOO_DIR=$(find_odoo)
 stamp="$VENV/.mhrs-stamp"

@@ -1,7 +1,8 @@
 """Take screenshots of the running Odoo as a logged-in user (headless Chromium over CDP).
 
 Usage: .venv/bin/python tools/screenshot.py URL_PATH OUT.png [URL_PATH OUT.png ...]
-       env: ODOO_URL (http://127.0.0.1:8069), ODOO_DB (mhrs_demo), ODOO_LOGIN/ODOO_PASSWORD (admin), LANG_CODE
+       env: ODOO_URL (http://127.0.0.1:8069), ODOO_DB (mhrs_demo), ODOO_LOGIN/ODOO_PASSWORD (admin),
+            LANG_CODE, SIZE (1440x900; 390x844 for a phone), WAIT (seconds per page, 4)
 """
 
 import base64
@@ -82,8 +83,10 @@ def main(args):
         browser.send("Network.setCookie", name="session_id", value=session_id, domain="127.0.0.1", path="/")
         # The hospital's wall clock, whatever the machine's zone: Odoo shows times in the browser's zone.
         browser.send("Emulation.setTimezoneOverride", timezoneId=os.environ.get("TZ_ID", "Europe/Istanbul"))
-        browser.send("Emulation.setDeviceMetricsOverride", width=1440, height=900, deviceScaleFactor=1,
-                     mobile=False)
+        # SIZE=390x844 takes a phone's screen (Odoo's small-screen layout below 768 px).
+        width, height = (int(n) for n in os.environ.get("SIZE", "1440x900").split("x"))
+        browser.send("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1,
+                     mobile=width < 768)
         for path, out in zip(args[::2], args[1::2], strict=True):
             browser.send("Page.navigate", url=BASE + path)
             time.sleep(float(os.environ.get("WAIT", "4")))

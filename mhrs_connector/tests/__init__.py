@@ -18,3 +18,6 @@ from . import test_schedule_retry
 from . import test_status_update
 from . import test_tour_main
 from . import test_sync_bulk_insert
+from . import test_desk_reports
+from . import test_desk_first_minute
+from . import test_tour_mobile

@@ -2,6 +2,7 @@
 after a query → reception checks a patient in → the status reaches MHRS."""
 
 from datetime import datetime, timedelta
+from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
 from odoo.tests import tagged
@@ -89,10 +90,21 @@ class TestTourMain(MhrsHttpCase):
         self.assertEqual(len(booked_today), 1)
         self.sim.post("citizens", {"bookings": 2, "institution": INSTITUTION["code"]})
 
-        # 3. Reception: query, check in, send the status.
-        self.start_tour("/odoo", "mhrs_main_tour_reception", login="admin", timeout=180)
+        # 3. Reception: query, check in, send the status; print the day list, open the kanban.
+        Report = type(self.env["ir.actions.report"])
+        render_pdf = Report._render_qweb_pdf
+        printed = []
+
+        def spy(report, report_ref, res_ids=None, data=None):
+            printed.append((report_ref, list(res_ids or [])))
+            return render_pdf(report, report_ref, res_ids=res_ids, data=data)
+
+        with patch.object(Report, "_render_qweb_pdf", spy):
+            self.start_tour("/odoo", "mhrs_main_tour_reception", login="admin", timeout=240)
         appointment = self.env["mhrs.appointment"].search([("mhrs_hrn", "=", booked_today[0])])
         self.assertEqual(appointment.state, "attended")
         self.assertTrue(appointment.checked_in_at)
         if "mhrs_status" in appointment._fields:
             self.assertEqual(appointment.mhrs_status, "sent", appointment.mhrs_status_error)
+        # /report/download rendered the day list of today's physician: the checked-in appointment.
+        self.assertIn(("mhrs_connector.report_mhrs_day_list", appointment.ids), printed)

@@ -64,6 +64,11 @@ class MhrsDashboard(models.TransientModel):
     has_status_updates = fields.Boolean(
         compute="_compute_status", help="The status update feature is installed."
     )
+    next_step = fields.Text(
+        string="What to Do Next",
+        compute="_compute_next_step",
+        help="What waits for a person now, most urgent first (empty when nothing does).",
+    )
     physician_ids = fields.Many2many(
         "mhrs.physician",
         string="Physicians",
@@ -128,6 +133,48 @@ class MhrsDashboard(models.TransientModel):
             dashboard.physician_ids = self.env["mhrs.physician"].search(
                 [("company_id", "=", company.id), ("mhrs_sync", "=", True)]
             )
+
+    @api.depends("company_id")
+    def _compute_next_step(self):
+        for dashboard in self:
+            dashboard.next_step = "\n".join(dashboard._next_steps())
+
+    def _next_steps(self):
+        """One short line per kind of work waiting for a person (retries and the Ministry's approvals
+        wait for others, so they are not listed)."""
+        company = self.company_id or self.env.company
+        steps = []
+        if self.refused_count:
+            steps.append(
+                self.env._(
+                    "%(count)s record(s) refused by MHRS: open Refused, correct them and send them again.",
+                    count=self.refused_count,
+                )
+            )
+        if self.failed_run_count:
+            steps.append(
+                self.env._(
+                    "The appointment sync failed today: open Failed Runs and check the MHRS connection."
+                )
+            )
+        start = self.env["mhrs.appointment"]._mhrs_today_bounds(company)[0]
+        overdue = self.env["mhrs.appointment"].search_count(
+            [
+                ("company_id", "=", company.id),
+                ("state", "=", "booked"),
+                ("date_start", ">=", start),
+                ("date_end", "<", fields.Datetime.now()),
+            ]
+        )
+        if overdue:
+            steps.append(
+                self.env._(
+                    "%(count)s of today's patients whose time has passed are still booked: check them in "
+                    "or mark them not attended.",
+                    count=overdue,
+                )
+            )
+        return steps
 
     def _compute_display_name(self):
         for dashboard in self:

@@ -232,3 +232,12 @@ class MhrsSchedulePlanWizard(models.TransientModel):
             "view_mode": "list,form",
             "domain": [("id", "in", self.result_ids.schedule_id.ids)],
         }
+
+    def action_print_schedules(self):
+        """Print the work schedules just planned (one page each)."""
+        self.ensure_one()
+        schedules = self.result_ids.schedule_id
+        if not schedules:
+            raise UserError(_("No schedule was planned."))
+        report = self.env.ref("mhrs_connector.action_report_mhrs_schedule")
+        return report.report_action(schedules, config=False)

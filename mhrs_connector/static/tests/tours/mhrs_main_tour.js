@@ -23,6 +23,78 @@ function openMenu(section, item) {
     ];
 }
 
+// The reception desk's paper and screen: print today's day list from the calendar, then the kanban.
+function printDayListAndOpenKanban() {
+    return [
+        ...openMenu("Operations", "Appointments"),
+        {
+            content: "Print the day list of the day shown in the calendar",
+            trigger: ".o_calendar_view .o_mhrs_print_day_list",
+            run: "click",
+        },
+        {
+            content: "For the physician of today",
+            trigger: ".modal .o_field_widget[name='physician_id'] input",
+            run: "edit Dr. Bugün",
+        },
+        {
+            content: "Pick the physician",
+            trigger: ".o-autocomplete--dropdown-item:contains('Dr. Bugün Hekim')",
+            run: "click",
+        },
+        {
+            content: "Print",
+            trigger: ".modal button[name='action_print']",
+            run: "click",
+        },
+        {
+            content: "The day list is printed (the dialog closes once the PDF is downloaded)",
+            trigger: "body:not(:has(.modal)) .o_calendar_view",
+        },
+        {
+            content: "Open the reception kanban",
+            trigger: ".o_control_panel .o_switch_view.o_kanban",
+            run: "click",
+        },
+        {
+            content: "Show every status, not only the booked appointments",
+            trigger: ".o_searchview_facet:contains('Booked') .o_facet_remove",
+            run: "click",
+        },
+        {
+            content: "The checked-in patient is in the Attended column",
+            trigger: ".o_kanban_view .o_kanban_group:has(.o_column_title:contains('Attended')) .o_kanban_record:contains('Dr. Bugün Hekim')",
+        },
+        {
+            content: "Open the search options",
+            trigger: ".o_control_panel .o_searchview_dropdown_toggler",
+            run: "click",
+        },
+        {
+            content: "Use the shared favourite of the desk",
+            trigger: ".o_favorite_menu .o_menu_item:contains('Today at the desk')",
+            run: "click",
+        },
+        {
+            content: "Today's patient is under their physician",
+            trigger: ".o_kanban_group:has(.o_column_title:contains('Dr. Bugün Hekim')) .o_kanban_record:contains('Dr. Bugün Hekim')",
+        },
+        {
+            content: "Narrow to this week",
+            trigger: ".o_filter_menu .o_menu_item:contains('This Week')",
+            run: "click",
+        },
+        {
+            content: "The week's filter is on",
+            trigger: ".o_searchview_facet:contains('This Week')",
+        },
+        {
+            content: "Today is in this week",
+            trigger: ".o_kanban_view .o_kanban_record:contains('Dr. Bugün Hekim')",
+        },
+    ];
+}
+
 registry.category("web_tour.tours").add("mhrs_main_tour_plan", {
     url: "/odoo/action-mhrs_connector.action_mhrs_template",
     steps: () => [
@@ -177,5 +249,6 @@ registry.category("web_tour.tours").add("mhrs_main_tour_reception", {
             content: "MHRS received the status",
             trigger: ".o_notification:contains('MHRS received the status')",
         },
+        ...printDayListAndOpenKanban(),
     ],
 });
