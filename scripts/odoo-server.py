@@ -13,7 +13,7 @@ import os
 # As odoo-bin: the server works in UTC, whatever the machine's time zone.
 os.environ["TZ"] = "UTC"
 
-import odoo  # noqa: E402
+import odoo
 
 if __name__ == "__main__":
     odoo.cli.main()

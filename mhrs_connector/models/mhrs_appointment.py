@@ -1308,7 +1308,9 @@ class MhrsAppointment(models.Model):
             return companies.filtered(lambda company: company.id in company_ids)
         cron = self.env["ir.cron"].sudo().browse(self.env.context.get("cron_id") or [])
         if cron and not cron.mhrs_company_id:
-            own = self.env["ir.cron"].sudo().search([("mhrs_job", "=", job), ("mhrs_company_id", "!=", False)])
+            own = (
+                self.env["ir.cron"].sudo().search([("mhrs_job", "=", job), ("mhrs_company_id", "!=", False)])
+            )
             companies -= own.mhrs_company_id
         return companies
 

@@ -70,7 +70,9 @@ class TestScaleOut(AppointmentCase):
         self.assertEqual(self._jobs(), jobs)
         self.assertTrue(all(jobs.mapped("active")))
         # Another MHRS company gets its own jobs; the company's job syncs that company only.
-        other = self.env["res.company"].create({"name": "Diğer Hastane", "mhrs_endpoint_url": self.sim_server.url})
+        other = self.env["res.company"].create(
+            {"name": "Diğer Hastane", "mhrs_endpoint_url": self.sim_server.url}
+        )
         self.assertEqual(len(self._jobs(other)), 3)
         self.sim.post("citizens", {"bookings": 3, "seed": 11})
         query.method_direct_trigger()  # "Run Manually"
@@ -79,14 +81,18 @@ class TestScaleOut(AppointmentCase):
         self.assertFalse(self.env["mhrs.sync.run"].search([("company_id", "=", other.id)]))
         # The shared scheduled action leaves the companies with their own job alone.
         shared = self.env.ref("mhrs_connector.ir_cron_appointment_query")
-        companies = self.env["mhrs.appointment"].with_context(cron_id=shared.id)._mhrs_job_companies(
-            "appointment_query"
+        companies = (
+            self.env["mhrs.appointment"]
+            .with_context(cron_id=shared.id)
+            ._mhrs_job_companies("appointment_query")
         )
         self.assertFalse(companies & (self.company | other))
         other_jobs = self._jobs(other)
         other_jobs.unlink()
-        companies = self.env["mhrs.appointment"].with_context(cron_id=shared.id)._mhrs_job_companies(
-            "appointment_query"
+        companies = (
+            self.env["mhrs.appointment"]
+            .with_context(cron_id=shared.id)
+            ._mhrs_job_companies("appointment_query")
         )
         self.assertIn(other, companies)
         self.assertNotIn(self.company, companies)
@@ -105,9 +111,7 @@ class TestScaleOut(AppointmentCase):
             attempts |= self._query_at(t0 + timedelta(minutes=minute))
         self.assertEqual(set(attempts.mapped("state")), {"failed"})
         # Before: 10 attempts in these 10 minutes; now 1, 2, 4 and 8 minutes after the success.
-        self.assertEqual(
-            [int((run.started_at - t0).total_seconds() // 60) for run in attempts], [1, 2, 4, 8]
-        )
+        self.assertEqual([int((run.started_at - t0).total_seconds() // 60) for run in attempts], [1, 2, 4, 8])
         self.assertEqual(self.sim.calls(QUERY_CODE) - calls, len(attempts))
         self.assertEqual(set(attempts.mapped("window_start")), {ok.started_at})
         # Back after 16 minutes: the recovery run covers everything since the last success.

@@ -17,7 +17,8 @@ def lock_runs(cr, run_ids):
     if not run_ids:
         return
     cr.execute(
-        "SELECT pg_advisory_lock(%s, run_id) FROM unnest(%s::int[]) AS run_id", (RUN_LOCK_CLASS, list(run_ids))
+        "SELECT pg_advisory_lock(%s, run_id) FROM unnest(%s::int[]) AS run_id",
+        (RUN_LOCK_CLASS, list(run_ids)),
     )
     cr.postrollback.add(lambda: _release_after_rollback(cr, run_ids))
 
@@ -60,7 +61,7 @@ def _release_after_rollback(cr, run_ids):
         with cnx.cursor() as raw:
             raw.execute(_UNLOCK, (RUN_LOCK_CLASS, RUN_LOCK_CLASS, list(run_ids)))
         cnx.rollback()
-    except Exception:  # noqa: BLE001, S110 - nothing to do about a connection that is gone
+    except Exception:  # noqa: S110 - nothing to do about a connection that is gone
         pass
 
 
