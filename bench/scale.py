@@ -41,6 +41,7 @@ from mhrs_simulator.server import SimulatorServer  # noqa: E402
 TZ = ZoneInfo("Europe/Istanbul")
 BRANCH = 157
 RUN_LOCK_CLASS = 47180001  # mhrs_connector/tools/run_locks.py
+QUERY_CODE = "QUSC_IN001001TR01"
 SYNC_KINDS = ("periodic", "end_of_day", "manual", "status_check")
 
 
@@ -80,7 +81,7 @@ class Database:
     """Plain SQL on the database (the figures are read as a DBA would)."""
 
     def __init__(self, conf, db):
-        import configparser  # noqa: PLC0415
+        import configparser
 
         parser = configparser.ConfigParser()
         parser.read(conf)
@@ -113,8 +114,8 @@ class Database:
 def setup(conf, db, sim, companies, physicians, days):
     """The companies, their physicians and clinics in Odoo; institutions and schedules at the simulator.
     Through the ORM in this process, committed; no Odoo server runs yet."""
-    import odoo  # noqa: PLC0415
-    from odoo import api  # noqa: PLC0415
+    import odoo
+    from odoo import api
 
     odoo.tools.config.parse_config(["-c", conf, "-d", db])
     registry = odoo.modules.registry.Registry(db)
@@ -248,7 +249,8 @@ def company_ids(database):
     return [
         row[0]
         for row in database.rows(
-            "SELECT id FROM res_company WHERE mhrs_endpoint_url IS NOT NULL AND name LIKE 'Scale %%' ORDER BY id"
+            "SELECT id FROM res_company WHERE mhrs_endpoint_url IS NOT NULL AND name LIKE 'Scale %%' "
+            "ORDER BY id"
         )
     ]
 
@@ -280,7 +282,7 @@ def wait_periodic_done(database, since, count, timeout):
 
 
 def utcnow():
-    return datetime.utcnow().replace(microsecond=0)  # noqa: DTZ003 - Odoo stores naive UTC
+    return datetime.utcnow().replace(microsecond=0)
 
 
 def websocket_up(websocket, server, timeout=90):
@@ -303,7 +305,7 @@ def websocket_up(websocket, server, timeout=90):
 
 def check(conf, db, sim, logdir):
     """Production start: one server with workers; websocket (gevent) and cron workers up; MHRS jobs run."""
-    import websocket  # noqa: PLC0415
+    import websocket
 
     database = Database(conf, db)
     companies = company_ids(database)
@@ -327,7 +329,7 @@ def check(conf, db, sim, logdir):
         )[0][0]
         if not cron_logs:
             failures.append("no MHRS call made by a scheduled job")
-    except Exception as exc:  # noqa: BLE001 - reported as a failed check with the log
+    except Exception as exc:
         failures.append(f"{type(exc).__name__}: {exc}")
     finally:
         server.stop()
@@ -382,7 +384,7 @@ def running_runs_of(database, name):
 
 
 def two_servers(conf, db, sim, institutions, minutes, logdir):
-    """Two servers in multi-process mode for ``minutes`` with citizens' activity; one is killed -9 mid-sync."""
+    """Two multi-process servers for ``minutes`` with citizens' activity; one is killed -9 mid-sync."""
     database = Database(conf, db)
     database.execute("DELETE FROM mhrs_sync_run")
     database.execute("DELETE FROM mhrs_sync_log")
@@ -394,7 +396,7 @@ def two_servers(conf, db, sim, institutions, minutes, logdir):
     set_jobs(database, due_now=("appointment_query", "status_update"), later=())
     time.sleep(3)
     database.notify_cron()
-    killed = None
+    killed, slow = None, False
     quiet_after = minutes * 60 - 100  # citizens stop so that the last runs see everything
     try:
         while time.monotonic() - began < minutes * 60:
@@ -409,10 +411,17 @@ def two_servers(conf, db, sim, institutions, minutes, logdir):
                         "institution": rng.choice(institutions),
                     },
                 )
-            if not killed and elapsed > minutes * 30 and running_runs_of(database, "B"):
-                servers[1].kill9()
-                killed = time.monotonic() - began
-                log(f"server B killed with kill -9 at {killed:.0f} s, in the middle of a sync")
+            if not killed and elapsed > minutes * 30:
+                if not slow:
+                    # MHRS slows down (3 s an answer): B's next sync is caught while it waits for MHRS.
+                    sim.post("faults", {"mode": "latency", "latency_ms": 3000, "operation": QUERY_CODE})
+                    slow = True
+                if running_runs_of(database, "B"):
+                    time.sleep(1)
+                    servers[1].kill9()
+                    sim.post("faults", {"clear": True})
+                    killed = time.monotonic() - began
+                    log(f"server B killed with kill -9 at {killed:.0f} s, in the middle of a sync")
             time.sleep(2 if killed or elapsed < minutes * 30 else 0.1)
     finally:
         for server in servers:
@@ -423,14 +432,15 @@ def two_servers(conf, db, sim, institutions, minutes, logdir):
 
 def figures(conf, db, sim, institutions, began_at, ended_at):
     database = Database(conf, db)
-    cadence = {
-        cid: minutes
-        for cid, minutes in database.rows(
+    cadence = dict(
+        database.rows(
             "SELECT id, mhrs_shortest_duration FROM res_company WHERE id = ANY(%s)", (company_ids(database),)
         )
-    }
+    )
     code_of = dict(
-        database.rows("SELECT id, mhrs_institution_code::int FROM res_company WHERE id = ANY(%s)", (list(cadence),))
+        database.rows(
+            "SELECT id, mhrs_institution_code::int FROM res_company WHERE id = ANY(%s)", (list(cadence),)
+        )
     )
     runs = database.rows(
         "SELECT company_id, kind, state, started_at, ended_at FROM mhrs_sync_run "
@@ -450,7 +460,8 @@ def figures(conf, db, sim, institutions, began_at, ended_at):
             last_end[company] = max(filter(None, (last_end.get(company), ended or started)))
     orphans = database.rows("SELECT count(*) FROM mhrs_sync_run WHERE state = 'running'")[0][0]
     closed = database.rows(
-        "SELECT count(*) FROM mhrs_sync_run WHERE state = 'failed' AND error_text LIKE '%%stopped before it ended%%'"
+        "SELECT count(*) FROM mhrs_sync_run "
+        "WHERE state = 'failed' AND error_text LIKE '%%stopped before it ended%%'"
     )[0][0]
     pending_logs = database.rows("SELECT count(*) FROM mhrs_sync_log WHERE state = 'pending'")[0][0]
     hours = (ended_at - began_at).total_seconds() / 3600
@@ -471,12 +482,16 @@ def figures(conf, db, sim, institutions, began_at, ended_at):
     local = {
         (code_of[company], hrn): st == "cancelled"
         for company, hrn, st in database.rows(
-            "SELECT company_id, mhrs_hrn, state FROM mhrs_appointment WHERE company_id = ANY(%s)", (list(cadence),)
+            "SELECT company_id, mhrs_hrn, state FROM mhrs_appointment WHERE company_id = ANY(%s)",
+            (list(cadence),),
         )
     }
-    drift = len(set(remote) ^ set(local)) + sum(1 for key in remote if key in local and remote[key] != local[key])
+    drift = len(set(remote) ^ set(local)) + sum(
+        1 for key in remote if key in local and remote[key] != local[key]
+    )
     sent_twice = database.rows(
-        "SELECT count(*) FROM (SELECT (regexp_matches(request_xml, '<[^>]*RandevuHrn>([^<]+)<', 'g'))[1] AS hrn "
+        "SELECT count(*) FROM "
+        "(SELECT (regexp_matches(request_xml, '<[^>]*RandevuHrn>([^<]+)<', 'g'))[1] AS hrn "
         "FROM mhrs_sync_log WHERE operation = 'appointment_set_status' AND state = 'done') s "
         "GROUP BY hrn HAVING count(*) > 1"
     )
@@ -552,7 +567,9 @@ def main():
         if args.check:
             return 0 if check(args.config, args.database, sim, args.logdir) else 1
         sim.post("faults", {"mode": "latency", "latency_ms": args.latency_ms})
-        times = sweep(args.config, args.database, [int(n) for n in args.sweep.split(",")], args.latency_ms, args.logdir)
+        times = sweep(
+            args.config, args.database, [int(n) for n in args.sweep.split(",")], args.latency_ms, args.logdir
+        )
         sim.post("faults", {"clear": True})
         began_at, ended_at, killed = two_servers(
             args.config, args.database, sim, institutions, args.minutes, args.logdir
