@@ -413,15 +413,16 @@ def two_servers(conf, db, sim, institutions, minutes, logdir):
                 )
             if not killed and elapsed > minutes * 30:
                 if not slow:
-                    # MHRS slows down (3 s an answer): B's next sync is caught while it waits for MHRS.
+                    # MHRS slows down (3 s an answer): the next sync is caught while it waits for MHRS.
                     sim.post("faults", {"mode": "latency", "latency_ms": 3000, "operation": QUERY_CODE})
                     slow = True
-                if running_runs_of(database, "B"):
+                busy = next((srv for srv in servers if running_runs_of(database, srv.name)), None)
+                if busy:
                     time.sleep(1)
-                    servers[1].kill9()
+                    busy.kill9()
                     sim.post("faults", {"clear": True})
                     killed = time.monotonic() - began
-                    log(f"server B killed with kill -9 at {killed:.0f} s, in the middle of a sync")
+                    log(f"server {busy.name} killed with kill -9 at {killed:.0f} s, in the middle of a sync")
             time.sleep(2 if killed or elapsed < minutes * 30 else 0.1)
     finally:
         for server in servers:
@@ -548,7 +549,7 @@ def main():
     parser.add_argument("--physicians", type=int, default=5)
     parser.add_argument("--days", type=int, default=3, help="schedules and sync horizon, in days")
     parser.add_argument("--minutes", type=float, default=5, help="length of the two-server phase")
-    parser.add_argument("--latency-ms", type=int, default=300, help="MHRS answer latency in the sweep")
+    parser.add_argument("--latency-ms", type=int, default=1000, help="MHRS answer latency in the sweep")
     parser.add_argument("--sweep", default="1,2,4", help="cron worker counts of the sweep")
     parser.add_argument("--check", action="store_true", help="production start check only")
     parser.add_argument("--logdir", default=str(ROOT / ".scale"))
