@@ -582,6 +582,9 @@ def main():
         falling = [times[n] for n in sorted(times) if times[n] is not None]
         ok = (
             killed is not None
+            # The killed server's sync was closed as failed and its call in flight left its row.
+            and result["orphan_runs_closed"] >= 1
+            and result["calls_without_answer_logged"] >= 1
             and not result["overlapping_runs"]
             and not result["orphan_runs_left"]
             and not result["drift"]

@@ -32,7 +32,7 @@ MAX_LOOKBACK = timedelta(days=7)
 DUE_TOLERANCE = timedelta(seconds=90)
 # After failed or partial periodic runs in a row the next one waits the cadence doubled per failure,
 # at most this long (and never less than the cadence).
-MAX_BACKOFF = timedelta(hours=1)
+MAX_BACKOFF = timedelta(minutes=30)
 
 APPOINTMENT_STATES = [
     ("booked", "Booked"),
