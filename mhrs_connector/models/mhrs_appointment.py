@@ -33,6 +33,10 @@ DUE_TOLERANCE = timedelta(seconds=90)
 # After failed or partial periodic runs in a row the next one waits the cadence doubled per failure,
 # at most this long (and never less than the cadence).
 MAX_BACKOFF = timedelta(minutes=30)
+# The periodic query asks for the near days (today and the next two, local) every cadence; the rest of the
+# horizon, where little changes, once in FAR_REFRESH (and the end-of-day query takes the next day in full).
+NEAR_DAYS = 3
+FAR_REFRESH = timedelta(hours=1)
 
 APPOINTMENT_STATES = [
     ("booked", "Booked"),
@@ -1236,13 +1240,26 @@ class MhrsAppointment(models.Model):
     @api.model
     def _mhrs_periodic_window(self, company, now):
         """From the start of the last successful periodic run (so an outage leaves no gap), or from
-        the local start of today for the first run, to now + the horizon."""
+        the local start of today for the first run, to now + the horizon; only to the end of the near
+        days when a successful run covered the whole horizon less than FAR_REFRESH ago."""
         last = self._mhrs_last_periodic_run(company)
         if last:
             start = max(min(last.started_at, now), now - MAX_LOOKBACK)
         else:
             start = self._mhrs_today_bounds(company, now)[0]
-        return start, now + timedelta(days=company.mhrs_sync_horizon_days or 1)
+        end = now + timedelta(days=company.mhrs_sync_horizon_days or 1)
+        today = self._mhrs_local_now(company, now).date()
+        near_end = self._mhrs_local_day_bounds(company, today + timedelta(days=NEAR_DAYS - 1))[1]
+        far_fresh = near_end < end and self.env["mhrs.sync.run"].sudo().search_count(
+            [
+                ("company_id", "=", company.id),
+                ("kind", "=", "periodic"),
+                ("state", "=", "done"),
+                ("window_end", ">", end - FAR_REFRESH),
+            ],
+            limit=1,
+        )
+        return start, near_end if far_fresh else end
 
     @api.model
     def _mhrs_local_now(self, company, now):

@@ -2,7 +2,8 @@
 every MHRS call is logged before it is sent, a failing MHRS is not queried every minute."""
 
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
+from datetime import time as dtime
 from unittest.mock import patch
 
 import psycopg2
@@ -11,7 +12,7 @@ from odoo import fields, sql_db
 
 from ..soap import client as client_module
 from ..tools.run_locks import RUN_LOCK_CLASS
-from .appointment_common import AppointmentCase
+from .appointment_common import TZ, AppointmentCase, make_tckn, utc_naive
 
 QUERY_CODE = "QUSC_IN001001TR01"
 
@@ -208,3 +209,42 @@ class TestScaleOut(AppointmentCase):
         self.env["mhrs.appointment"]._mhrs_wake_waiting_jobs(self.company)
         now = Trigger.search([("cron_id", "=", eod.id), ("call_at", "<=", fields.Datetime.now())])
         self.assertEqual(len(now), 1)
+
+    def test_far_days_queried_less_often(self):
+        """Every cadence the near days; the rest of the horizon once an hour: fewer MHRS calls, and a
+        booking far ahead still arrives (drift 0)."""
+        Physician = self.env["mhrs.physician"]
+        more = Physician.create(
+            [{"name": f"Dr. Ek {n}", "tckn": make_tckn(456000000 + n)} for n in range(23)]
+        )
+        self.sim.post("seed", {"physicians": [{"tckn": d.tckn, "name": d.name} for d in more]})
+        far_day = self.today + timedelta(days=6)
+        self._register_schedules(far_day, dtime(9), dtime(12))
+        t0 = fields.Datetime.now().replace(microsecond=0)
+        full = self._query_at(t0)
+        self.assertEqual(full.window_end, t0 + timedelta(days=15))
+
+        def book(day, seed):
+            start = datetime.combine(day, dtime(0), TZ)
+            window = {"start": start.isoformat(), "end": (start + timedelta(days=1)).isoformat()}
+            return self.sim.post("citizens", {"bookings": 2, "seed": seed, "window": window})["booked"]
+
+        near_booked, far_booked = book(self.day, 31), book(far_day, 32)
+        calls = self.sim.calls(QUERY_CODE)
+        near = self._query_at(t0 + timedelta(minutes=10))
+        self.assertEqual(
+            near.window_end, utc_naive(datetime.combine(self.today + timedelta(days=3), dtime(0)))
+        )
+        self.assertEqual(self.sim.calls(QUERY_CODE) - calls, near.batch_count)
+        self.assertLess(near.batch_count, full.batch_count)
+        hrns = set(self._appointments().mapped("mhrs_hrn"))
+        self.assertTrue(set(near_booked) <= hrns)
+        self.assertFalse(set(far_booked) & hrns)
+        # An hour after the full run, the whole horizon again: the far booking arrives, nothing drifts.
+        self.assertEqual(self._query_at(t0 + timedelta(minutes=50)).window_end.date(), near.window_end.date())
+        again = self._query_at(t0 + timedelta(minutes=60))
+        self.assertEqual(again.window_end, t0 + timedelta(minutes=60) + timedelta(days=15))
+        self.assertTrue(set(far_booked) <= set(self._appointments().mapped("mhrs_hrn")))
+        remote = self._sim_appointments()
+        local = self._appointments()
+        self.assertEqual(set(local.mapped("mhrs_hrn")), set(remote))
