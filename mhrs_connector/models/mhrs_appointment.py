@@ -615,7 +615,9 @@ class MhrsAppointment(models.Model):
         queries = 0
         while pending:
             number, batch, part_start, part_end = unit = pending.popleft()
-            if queries and can_commit():
+            # A scheduled run is committed before its first query too: it shows as running, and if its
+            # worker dies it is closed as failed (mhrs.sync.run._mhrs_close_orphans).
+            if (queries or self.env.context.get("mhrs_trigger") == "cron") and can_commit():
                 self.env.cr.commit()  # pylint: disable=invalid-commit
                 if not self._mhrs_lock(company):
                     failures.append(self.env._("Another worker took over this company; stopped."))
