@@ -490,6 +490,10 @@ def figures(conf, db, sim, institutions, began_at, ended_at):
     drift = len(set(remote) ^ set(local)) + sum(
         1 for key in remote if key in local and remote[key] != local[key]
     )
+    statuses_sent = database.rows(
+        "SELECT count(*) FROM mhrs_appointment WHERE company_id = ANY(%s) AND mhrs_status_code IS NOT NULL",
+        (list(cadence),),
+    )[0][0]
     sent_twice = database.rows(
         "SELECT count(*) FROM "
         "(SELECT (regexp_matches(request_xml, '<[^>]*RandevuHrn>([^<]+)<', 'g'))[1] AS hrn "
@@ -518,6 +522,7 @@ def figures(conf, db, sim, institutions, began_at, ended_at):
         "drift": drift,
         "appointments": len(remote),
         "statuses_sent_twice": len(sent_twice),
+        "statuses_sent": statuses_sent,
         "hours": round(hours, 3),
     }
 
@@ -535,7 +540,7 @@ def print_figures(result, sweep_times):
         f"(runs of the killed server closed as failed: {result['orphan_runs_closed']}; "
         f"calls logged without an answer: {result['calls_without_answer_logged']})\n"
         f"drift: {result['drift']} (of {result['appointments']} appointments at MHRS)\n"
-        f"statuses sent twice: {result['statuses_sent_twice']}"
+        f"statuses sent twice: {result['statuses_sent_twice']} (of {result['statuses_sent']} sent)"
     )
     for crons, seconds in sweep_times.items():
         print(f"sweep wall time with {crons} cron worker(s): {seconds} s")

@@ -1,3 +1,4 @@
+# pylint: disable=consider-merging-classes-inherited
 from odoo import api, models
 
 from .ir_cron import MHRS_COMPANY_JOBS
@@ -8,6 +9,7 @@ JOB_MINUTES = {"end_of_day": 15, "status_update": 5}
 JOB_FIELDS = {"name", "mhrs_endpoint_url", "mhrs_shortest_duration"}
 
 
+# The company's MHRS jobs live apart from its settings (res_company.py), which other work changes often.
 class ResCompany(models.Model):
     """Each MHRS company has its own scheduled actions (one per job), so that the work of different
     companies runs in parallel on different cron workers and servers and no execution grows with the

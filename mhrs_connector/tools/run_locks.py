@@ -5,7 +5,11 @@ it is killed (kill -9, out of memory, a server stopped mid-run). A run still 'ru
 holds was left by a dead worker. Commits between batches do not release a session lock.
 """
 
+import logging
+
 from .jobs import can_commit
+
+_logger = logging.getLogger(__name__)
 
 # First key of the run locks (the second is the run's id); any constant unused by other lock users.
 RUN_LOCK_CLASS = 47180001
@@ -61,8 +65,8 @@ def _release_after_rollback(cr, run_ids):
         with cnx.cursor() as raw:
             raw.execute(_UNLOCK, (RUN_LOCK_CLASS, RUN_LOCK_CLASS, list(run_ids)))
         cnx.rollback()
-    except Exception:  # noqa: S110 - nothing to do about a connection that is gone
-        pass
+    except Exception:  # nothing to do about a connection that is gone
+        _logger.debug("Could not release the locks of runs %s", run_ids, exc_info=True)
 
 
 def orphan_runs(cr, company_ids=None):
