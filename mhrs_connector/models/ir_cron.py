@@ -5,6 +5,7 @@ MHRS_COMPANY_JOBS = [
     ("appointment_query", "Appointment Query", "mhrs.appointment", "_cron_appointment_query"),
     ("end_of_day", "End-of-day Appointment Sync", "mhrs.appointment", "_cron_end_of_day_sync"),
     ("status_update", "Attendance Status Update", "mhrs.appointment", "_cron_status_update"),
+    ("exception_follow_up", "Exception Follow-up", "mhrs.exception", "_cron_exception_follow_up"),
 ]
 
 

@@ -58,7 +58,10 @@ class TestScaleOut(AppointmentCase):
 
     def test_company_jobs_follow_settings(self):
         jobs = self._jobs()
-        self.assertEqual(jobs.mapped("mhrs_job"), ["appointment_query", "end_of_day", "status_update"])
+        self.assertEqual(
+            jobs.mapped("mhrs_job"),
+            ["appointment_query", "end_of_day", "exception_follow_up", "status_update"],
+        )
         self.assertTrue(all(jobs.mapped("active")))
         query = jobs.filtered(lambda j: j.mhrs_job == "appointment_query")
         self.assertEqual((query.interval_number, query.interval_type), (10, "minutes"))
@@ -74,7 +77,7 @@ class TestScaleOut(AppointmentCase):
         other = self.env["res.company"].create(
             {"name": "Diğer Hastane", "mhrs_endpoint_url": self.sim_server.url}
         )
-        self.assertEqual(len(self._jobs(other)), 3)
+        self.assertEqual(len(self._jobs(other)), 4)
         self.sim.post("citizens", {"bookings": 3, "seed": 11})
         query.method_direct_trigger()  # "Run Manually"
         run = self._periodic_runs()
