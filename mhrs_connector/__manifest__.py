@@ -33,6 +33,7 @@
         "views/mhrs_schedule_views.xml",
         "views/res_config_settings_schedule_views.xml",
         "data/ir_cron_data.xml",
+        "data/ir_cron_company_data.xml",
         "data/ir_cron_sync_log_data.xml",
         "views/mhrs_appointment_views.xml",
         "data/mhrs_appointment_status_data.xml",

@@ -17,3 +17,5 @@ from . import res_partner
 from . import mhrs_sync_run
 from . import mhrs_appointment
 from . import mhrs_exception
+from . import ir_cron
+from . import res_company_jobs

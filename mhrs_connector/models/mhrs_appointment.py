@@ -26,6 +26,17 @@ QUIET_CREATE = {
 }
 # A periodic run looks back to the start of the last successful one, at most this far.
 MAX_LOOKBACK = timedelta(days=7)
+# A periodic run is due this much before its cadence has passed (half the cadence at most): the cron
+# workers poll about once a minute, so a run that started late must not push the next one a whole
+# cadence away.
+DUE_TOLERANCE = timedelta(seconds=90)
+# After failed or partial periodic runs in a row the next one waits the cadence doubled per failure,
+# at most this long (and never less than the cadence).
+MAX_BACKOFF = timedelta(minutes=30)
+# The periodic query asks for the near days (today and the next two, local) every cadence; the rest of the
+# horizon, where little changes, once in FAR_REFRESH (and the end-of-day query takes the next day in full).
+NEAR_DAYS = 3
+FAR_REFRESH = timedelta(hours=1)
 
 APPOINTMENT_STATES = [
     ("booked", "Booked"),
@@ -713,7 +724,9 @@ class MhrsAppointment(models.Model):
         queries = 0
         while pending:
             number, batch, part_start, part_end = unit = pending.popleft()
-            if queries and can_commit():
+            # A scheduled run is committed before its first query too: it shows as running, and if its
+            # worker dies it is closed as failed (mhrs.sync.run._mhrs_close_orphans).
+            if (queries or self.env.context.get("mhrs_trigger") == "cron") and can_commit():
                 self.env.cr.commit()  # pylint: disable=invalid-commit
                 if not self._mhrs_lock(company):
                     failures.append(self.env._("Another worker took over this company; stopped."))
@@ -1344,13 +1357,26 @@ class MhrsAppointment(models.Model):
     @api.model
     def _mhrs_periodic_window(self, company, now):
         """From the start of the last successful periodic run (so an outage leaves no gap), or from
-        the local start of today for the first run, to now + the horizon."""
+        the local start of today for the first run, to now + the horizon; only to the end of the near
+        days when a successful run covered the whole horizon less than FAR_REFRESH ago."""
         last = self._mhrs_last_periodic_run(company)
         if last:
             start = max(min(last.started_at, now), now - MAX_LOOKBACK)
         else:
             start = self._mhrs_today_bounds(company, now)[0]
-        return start, now + timedelta(days=company.mhrs_sync_horizon_days or 1)
+        end = now + timedelta(days=company.mhrs_sync_horizon_days or 1)
+        today = self._mhrs_local_now(company, now).date()
+        near_end = self._mhrs_local_day_bounds(company, today + timedelta(days=NEAR_DAYS - 1))[1]
+        far_fresh = near_end < end and self.env["mhrs.sync.run"].sudo().search_count(
+            [
+                ("company_id", "=", company.id),
+                ("kind", "=", "periodic"),
+                ("state", "=", "done"),
+                ("window_end", ">", end - FAR_REFRESH),
+            ],
+            limit=1,
+        )
+        return start, near_end if far_fresh else end
 
     @api.model
     def _mhrs_local_now(self, company, now):
@@ -1358,8 +1384,32 @@ class MhrsAppointment(models.Model):
 
     @api.model
     def _mhrs_periodic_due(self, company, now):
-        last = self._mhrs_last_periodic_run(company)
-        return not last or now >= last.started_at + timedelta(minutes=company.mhrs_shortest_duration or 10)
+        """Due when the cadence (shortest appointment duration, less a small tolerance) has passed since
+        the last periodic attempt; after failed or partial attempts in a row (MHRS down), the cadence
+        doubled per failure up to MAX_BACKOFF, so an outage is not hammered every minute. The window
+        still starts at the last success (_mhrs_periodic_window)."""
+        cadence = timedelta(minutes=company.mhrs_shortest_duration or 10)
+        attempts = (
+            self.env["mhrs.sync.run"]
+            .sudo()
+            .search_fetch(
+                [("company_id", "=", company.id), ("kind", "=", "periodic")],
+                ["started_at", "state"],
+                order="started_at desc, id desc",
+                limit=8,
+            )
+        )
+        if not attempts:
+            return True
+        failures = 0
+        for attempt in attempts:
+            if attempt.state == "done":
+                break
+            failures += 1
+        wait = cadence
+        if failures:
+            wait = max(cadence, min(cadence * 2 ** (failures - 1), MAX_BACKOFF))
+        return now >= attempts[0].started_at + wait - min(DUE_TOLERANCE, cadence / 2)
 
     @api.model
     def _mhrs_eod_target(self, company, now):
@@ -1384,16 +1434,36 @@ class MhrsAppointment(models.Model):
         return None if done else target
 
     @api.model
-    def _mhrs_run_per_company(self, job, lock, work):
-        """Run ``work(company)`` for every MHRS company under its lock, one transaction per company.
+    def _mhrs_job_companies(self, job, company_ids=None):
+        """The companies a run of ``job`` serves: those given (a company's own scheduled action), else
+        every MHRS company; the shared scheduled action serves only the companies without their own."""
+        companies = self._mhrs_sync_companies()
+        if company_ids is not None:
+            return companies.filtered(lambda company: company.id in company_ids)
+        cron = self.env["ir.cron"].sudo().browse(self.env.context.get("cron_id") or [])
+        if cron and not cron.mhrs_company_id:
+            own = (
+                self.env["ir.cron"].sudo().search([("mhrs_job", "=", job), ("mhrs_company_id", "!=", False)])
+            )
+            companies -= own.mhrs_company_id
+        return companies
+
+    @api.model
+    def _mhrs_run_per_company(self, job, lock, work, companies=None):
+        """Run ``work(company)`` for each company (default: every MHRS company) under its lock, one
+        transaction per company, after closing the runs its dead workers left running.
 
         A failing company is logged and rolled back and the others go on, so one company never stops
-        the job nor lets Odoo's failure counter deactivate it; a locked company is skipped this time.
+        the job nor lets Odoo's failure counter deactivate it; a locked company is skipped this time
+        (its own scheduled action is woken when the lock holder ends, see _mhrs_wake_waiting_jobs).
         """
-        for company in self._mhrs_sync_companies():
+        companies = self._mhrs_sync_companies() if companies is None else companies
+        for company in companies:
             try:
+                self.env["mhrs.sync.run"]._mhrs_close_orphans(company)
                 if not lock(company):
                     _logger.info("%s: %s is locked by another worker", job, company.name)
+                    self._mhrs_wait_for_lock(company)
                     continue
                 work(company)
             except Exception:
@@ -1404,11 +1474,36 @@ class MhrsAppointment(models.Model):
                 continue
             if can_commit():
                 self.env.cr.commit()  # pylint: disable=invalid-commit
+                self._mhrs_wake_waiting_jobs(company)
 
     @api.model
-    def _cron_appointment_query(self, now=None):
-        """Every minute: each company whose shortest appointment duration has elapsed since its last
-        successful periodic run queries its synced physicians up to the horizon."""
+    def _mhrs_wait_for_lock(self, company):
+        """A company's scheduled action found its lock taken: it runs again when the holder ends (woken
+        by _mhrs_wake_waiting_jobs), or in a minute at the latest, not at its next interval."""
+        cron = self.env["ir.cron"].sudo().browse(self.env.context.get("cron_id") or [])
+        if cron.mhrs_company_id == company:
+            cron._trigger(fields.Datetime.now() + timedelta(minutes=1))
+
+    @api.model
+    def _mhrs_wake_waiting_jobs(self, company):
+        """After a company's job committed (its lock is free): the company's scheduled actions that
+        wait for it (a trigger in the future, see _mhrs_wait_for_lock) run now."""
+        now = fields.Datetime.now()
+        waiting = (
+            self.env["ir.cron.trigger"]
+            .sudo()
+            .search([("cron_id.mhrs_company_id", "=", company.id), ("call_at", ">", now)])
+        )
+        for cron in waiting.cron_id:
+            if cron.id != self.env.context.get("cron_id"):
+                cron._trigger()
+        if waiting and can_commit():
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _cron_appointment_query(self, now=None, company_ids=None):
+        """Each company (its own scheduled action, every shortest appointment duration) whose cadence has
+        elapsed since its last periodic attempt queries its synced physicians up to the horizon."""
         now = now or fields.Datetime.now()
 
         def work(company):
@@ -1416,10 +1511,11 @@ class MhrsAppointment(models.Model):
                 start, end = self._mhrs_periodic_window(company, now)
                 self._mhrs_cron_env(company)._mhrs_sync_window(company, start, end, kind="periodic")
 
-        self._mhrs_run_per_company("MHRS appointment query", self._mhrs_lock, work)
+        companies = self._mhrs_job_companies("appointment_query", company_ids)
+        self._mhrs_run_per_company("MHRS appointment query", self._mhrs_lock, work, companies)
 
     @api.model
-    def _cron_end_of_day_sync(self, now=None):
+    def _cron_end_of_day_sync(self, now=None, company_ids=None):
         """Once a day after the end-of-day time: the whole next local day; catches up a missed run."""
         now = now or fields.Datetime.now()
 
@@ -1431,7 +1527,8 @@ class MhrsAppointment(models.Model):
                 cron_env._mhrs_sync_window(company, start, end, kind="end_of_day", covered_date=target)
                 cron_env._mhrs_check_failed_statuses(company, now)
 
-        self._mhrs_run_per_company("MHRS end-of-day sync", self._mhrs_lock, work)
+        companies = self._mhrs_job_companies("end_of_day", company_ids)
+        self._mhrs_run_per_company("MHRS end-of-day sync", self._mhrs_lock, work, companies)
 
     @api.model
     def _mhrs_check_failed_statuses(self, company, now):
@@ -1460,7 +1557,7 @@ class MhrsAppointment(models.Model):
         return runs
 
     @api.model
-    def _cron_status_update(self, now=None):
+    def _cron_status_update(self, now=None, company_ids=None):
         """Every few minutes, per company: send the status of today's appointments whose end plus the
         grace period has passed; from the final pass on, of all that have ended; report what is left;
         close the days that ended (never send after the day)."""
@@ -1469,6 +1566,7 @@ class MhrsAppointment(models.Model):
             "MHRS status update",
             lambda company: try_company_lock(self.env.cr, STATUS_LOCK_KEY, company.id),
             lambda company: self._mhrs_cron_env(company)._mhrs_status_update_company(company, now),
+            self._mhrs_job_companies("status_update", company_ids),
         )
 
     @api.model

@@ -56,7 +56,12 @@ class MhrsConnectorMixin(models.AbstractModel):
         """Call one MHRS operation; raises the client's typed errors, always logs the call."""
         company = company or (record.company_id if record and "company_id" in record else self.env.company)
         calls = []
-        client = MhrsClient(self._mhrs_config(company), on_call=calls.append)
+        logs = self.env["mhrs.sync.log"]
+        client = MhrsClient(
+            self._mhrs_config(company),
+            on_call=calls.append,
+            on_send=lambda call: logs._store_sent(call, company, record),
+        )
         try:
             return getattr(client, operation)(**payload)
         finally:

@@ -344,9 +344,11 @@ class MhrsException(models.Model):
         return decided
 
     @api.model
-    def _cron_exception_follow_up(self):
-        """Per company: ask MHRS about the pending exceptions and apply approvals and rejections."""
-        for company in self.env["mhrs.appointment"]._mhrs_sync_companies():
+    def _cron_exception_follow_up(self, company_ids=None):
+        """Per company (its own scheduled action): ask MHRS about the pending exceptions and apply
+        approvals and rejections."""
+        companies = self.env["mhrs.appointment"]._mhrs_job_companies("exception_follow_up", company_ids)
+        for company in companies:
             try:
                 with self.env.cr.savepoint():
                     self.with_company(company).with_context(mhrs_trigger="cron")._mhrs_follow_up(company)

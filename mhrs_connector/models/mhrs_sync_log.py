@@ -11,6 +11,7 @@ _logger = logging.getLogger(__name__)
 MASK = "***"
 CLEANUP_BATCH_SIZE = 1000
 LOG_STATES = [
+    ("pending", "No Answer Yet"),
     ("done", "Done"),
     ("business_error", "MHRS Error"),
     ("transport_error", "No Answer"),
@@ -67,23 +68,50 @@ class MhrsSyncLog(models.Model):
             log.display_name = " – ".join(p for p in parts if p)
 
     @api.model
+    def _log_settings(self, company):
+        """(secret to mask, size limit in bytes, trigger) of the company's call logs."""
+        company_sudo = company.sudo()
+        trigger = "cron" if self.env.context.get("mhrs_trigger") == "cron" else "manual"
+        return company_sudo.mhrs_password or "", max(company_sudo.mhrs_log_max_kb, 0) * 1024, trigger
+
+    @api.model
+    def _store_sent(self, call, company, record=None):
+        """Before a call is sent: its row ('No Answer Yet', the request only), committed through a separate
+        cursor, so that a process killed while MHRS works leaves the call visible. The row's id is kept in
+        the call record; _store_calls completes that row when the answer (or the error) comes."""
+        secret, max_bytes, trigger = self._log_settings(company)
+        vals = self._prepare_log_vals(
+            dict(call, state="pending", response_xml=None), company, record, trigger, secret, max_bytes
+        )
+        try:
+            with self.env.registry.cursor() as cr:
+                call["log_id"] = self.env(cr=cr, su=True)["mhrs.sync.log"].create(vals).id
+        except Exception:
+            # Without it the call is still logged when it ends (_store_calls creates the row).
+            _logger.exception("Could not store the MHRS call log of %s before sending", call.get("operation"))
+
+    @api.model
     def _store_calls(self, calls, company, record=None):
-        """Store client call records through a separate cursor, so they survive a rolled-back action.
+        """Store client call records through a separate cursor, so they survive a rolled-back action:
+        the row written before the call was sent is completed, or a new one created.
 
         The password is masked again here (not only by the client) in case MHRS echoes it back.
         """
         if not calls:
             return
-        company_sudo = company.sudo()
-        secret = company_sudo.mhrs_password or ""
-        max_bytes = max(company_sudo.mhrs_log_max_kb, 0) * 1024
-        trigger = "cron" if self.env.context.get("mhrs_trigger") == "cron" else "manual"
+        secret, max_bytes, trigger = self._log_settings(company)
         vals_list = [
             self._prepare_log_vals(call, company, record, trigger, secret, max_bytes) for call in calls
         ]
         try:
             with self.env.registry.cursor() as cr:
-                self.env(cr=cr, su=True)["mhrs.sync.log"].create(vals_list)
+                logs = self.env(cr=cr, su=True)["mhrs.sync.log"]
+                for call, vals in zip(calls, vals_list, strict=True):
+                    if call.get("log_id"):
+                        logs.browse(call["log_id"]).write(vals)
+                new = [vals for call, vals in zip(calls, vals_list, strict=True) if not call.get("log_id")]
+                if new:
+                    logs.create(new)
         except Exception:
             # A lost log line must never hide the MHRS outcome from the user.
             _logger.exception("Could not store %d MHRS call log(s)", len(vals_list))

@@ -1,6 +1,9 @@
+import psycopg2
+
 from odoo import api, fields, models
 
 from ..tools.dates import user_datetime_text
+from ..tools.run_locks import lock_runs, orphan_runs, release_after_commit
 
 RUN_KINDS = [
     ("periodic", "Periodic"),
@@ -150,10 +153,48 @@ class MhrsSyncRun(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         # The runs are a technical journal written every few minutes: no chatter line, no follower.
-        return super(
+        runs = super(
             MhrsSyncRun,
             self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True),
         ).create(vals_list)
+        # A run in progress holds its lock until it ends; a dead worker's run is found by its free lock.
+        lock_runs(self.env.cr, runs.filtered(lambda r: r.state == "running").ids)
+        return runs
+
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.get("state", "running") != "running":
+            # Released once the outcome is committed: until then another worker must not take the run
+            # for a dead worker's (its committed state is still 'running').
+            release_after_commit(self.env.cr, self.ids)
+        return result
+
+    @api.model
+    def _mhrs_close_orphans(self, companies=None):
+        """Close as failed the runs left 'running' by a worker that died (killed, out of memory, server
+        stopped): nobody holds their lock. They then show among the failed runs; their window is covered
+        again by the next run. Returns the runs closed."""
+        self.flush_model(["state"])
+        orphans = self.sudo().browse(orphan_runs(self.env.cr, companies.ids if companies else None))
+        if not orphans:
+            return orphans
+        try:
+            with self.env.cr.savepoint():
+                orphans.write(
+                    {
+                        "state": "failed",
+                        "ended_at": fields.Datetime.now(),
+                        "error_count": 1,
+                        "error_text": self.env._(
+                            "The worker running this sync stopped before it ended (server stopped or "
+                            "killed): closed as failed. The next run covers its window again."
+                        ),
+                    }
+                )
+        except psycopg2.errors.SerializationFailure:
+            # Its worker committed an outcome meanwhile: it was not dead.
+            return self.browse()
+        return orphans
 
     def action_open_appointments(self):
         """The appointments of this run's window and physicians."""

@@ -344,7 +344,9 @@ class ResCompany(models.Model):
         for schedule in self._mhrs_demo_today_schedules(company, today):
             self._mhrs_demo_send(schedule, "action_mhrs_register", report)
         report["booked"] = self._mhrs_demo_book(control, company)
-        cron = self.env.ref("mhrs_connector.ir_cron_appointment_query", raise_if_not_found=False)
+        cron = self.env["ir.cron"].sudo().search(
+            [("mhrs_company_id", "=", company.id), ("mhrs_job", "=", "appointment_query")], limit=1
+        ) or self.env.ref("mhrs_connector.ir_cron_appointment_query", raise_if_not_found=False)
         if cron:
             cron._trigger()
         _logger.info(

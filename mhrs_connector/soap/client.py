@@ -182,9 +182,12 @@ def _check_aware(value, path="Payload"):
 class MhrsClient:
     """One method per operation of the contract; keyword arguments = the request Payload's fields."""
 
-    def __init__(self, config, on_call=None):
+    def __init__(self, config, on_call=None, on_send=None):
         self.config = config
         self.on_call = on_call
+        # Called with the call's record (request built, no answer yet) just before it is sent, so that
+        # a process killed while MHRS works leaves a trace of the call.
+        self.on_send = on_send
 
     # ------------------------------------------------------------------ operations (contract table)
     def clinic_register(self, **payload):
@@ -293,6 +296,7 @@ class MhrsClient:
             "request_xml": mask_secrets(body.decode("utf-8")),
             "response_xml": None,
         }
+        self._notify(record, self.on_send)
         start = time.monotonic()
         try:
             return self._exchange(method, op_name, code, body, header["MessageId"], record)
@@ -301,14 +305,15 @@ class MhrsClient:
             raise
         finally:
             record["duration_ms"] = int((time.monotonic() - start) * 1000)
-            self._notify(record)
+            self._notify(record, self.on_call)
 
-    def _notify(self, record):
-        """Hand the record to on_call; a failing callback must never break the call."""
-        if not self.on_call:
+    @staticmethod
+    def _notify(record, callback):
+        """Hand the record to a callback; a failing callback must never break the call."""
+        if not callback:
             return
         try:
-            self.on_call(record)
+            callback(record)
         except Exception:
             _logger.exception("MHRS on_call callback failed for %s", record.get("operation"))
 
