@@ -1,7 +1,7 @@
 {
     "name": "MHRS Connector",
     "summary": "HBYS side of Turkey's central physician appointment system (MHRS)",
-    "version": "18.0.1.0.0",
+    "version": "18.0.2.0.0",
     "category": "Services/MHRS",
     "author": "mhrs_connector developers",
     "website": "https://example.invalid/mhrs_connector",

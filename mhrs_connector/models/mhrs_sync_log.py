@@ -3,8 +3,9 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-from ..soap import OPERATIONS
+from ..soap import OPERATIONS as LEGACY_OPERATIONS
 from ..tools import can_commit
+from ..wire import OPERATIONS
 
 _logger = logging.getLogger(__name__)
 
@@ -31,8 +32,32 @@ def truncate_xml(text, max_bytes):
 
 
 def operation_selection(_model=None):
-    """Selection of the 18 operations, labelled as the directive's table names them."""
-    return [(name, f"{op.row}. {op.name_tr}") for name, op in OPERATIONS.items()]
+    """The MHRS operations, labelled as the directive's table names them (row, Turkish name); the
+    supporting operations the real service needs by their Turkish name; the REST login."""
+    labels = [(key, f"{op.row}. {op.name_tr}" if op.row else op.name_tr) for key, op in OPERATIONS.items()]
+    labels += [
+        (key, f"{op.row}. {op.name_tr}") for key, op in LEGACY_OPERATIONS.items() if key not in OPERATIONS
+    ]
+    return [*labels, ("login", "Oturum Açma (login)")]
+
+
+def call_values(call, overrides=None):
+    """A wire ``CallRecord`` as the call-log values of :meth:`MhrsSyncLog._prepare_log_vals`; the
+    directive's method code is the operation's identity."""
+    if isinstance(call, dict):
+        return call
+    operation = OPERATIONS.get(call.operation)
+    return {
+        "operation": call.operation,
+        "code": (overrides or {}).get(call.operation) or (operation.code if operation else None),
+        "wire": call.wire,
+        "state": "done" if call.status == "ok" else call.status,
+        "error_code": call.error_code,
+        "error_text": call.error_text,
+        "duration_ms": call.duration_ms,
+        "request_xml": call.request_text,
+        "response_xml": call.response_text,
+    }
 
 
 class MhrsSyncLog(models.Model):
@@ -45,7 +70,14 @@ class MhrsSyncLog(models.Model):
     _rec_names_search = ["record_name", "error_code", "code"]
 
     operation = fields.Selection(operation_selection, required=True, index=True)
-    code = fields.Char(string="Method Code", help="The method code sent to MHRS for this call.")
+    code = fields.Char(
+        string="Method Code", help="The directive's method code of the operation (Table 1), when it has one."
+    )
+    wire = fields.Selection(
+        [("rest", "REST (MHRS V2)"), ("g2", "SOAP (G2)")],
+        string="Interface",
+        help="The MHRS interface the call went over.",
+    )
     company_id = fields.Many2one("res.company", string="Company", required=True, index=True)
     user_id = fields.Many2one("res.users", string="User", help="Who triggered the call.")
     trigger = fields.Selection([("manual", "Manual"), ("cron", "Scheduled Job")], default="manual")
@@ -76,10 +108,13 @@ class MhrsSyncLog(models.Model):
             return
         company_sudo = company.sudo()
         secret = company_sudo.mhrs_password or ""
+        secrets = [s for s in (secret, company_sudo.mhrs_g2_password) if s]
+        overrides = {line.operation: line.code.strip() for line in company_sudo.mhrs_operation_code_ids}
         max_bytes = max(company_sudo.mhrs_log_max_kb, 0) * 1024
         trigger = "cron" if self.env.context.get("mhrs_trigger") == "cron" else "manual"
         vals_list = [
-            self._prepare_log_vals(call, company, record, trigger, secret, max_bytes) for call in calls
+            self._prepare_log_vals(call_values(call, overrides), company, record, trigger, secrets, max_bytes)
+            for call in calls
         ]
         try:
             with self.env.registry.cursor() as cr:
@@ -89,11 +124,15 @@ class MhrsSyncLog(models.Model):
             _logger.exception("Could not store %d MHRS call log(s)", len(vals_list))
 
     @api.model
-    def _prepare_log_vals(self, call, company, record, trigger, secret, max_bytes=0):
+    def _prepare_log_vals(self, call, company, record, trigger, secrets, max_bytes=0):
+        secrets = [secrets] if isinstance(secrets, str) else [s for s in secrets or () if s]
+
         def clean(text):
             # PostgreSQL text cannot hold NUL: a hostile answer containing one must still be logged.
             text = (text or "").replace("\x00", "\ufffd")
-            return text.replace(secret, MASK) if secret else text
+            for secret in secrets:
+                text = text.replace(secret, MASK) if secret else text
+            return text
 
         def clean_xml(text):
             # Masked first, then cut: a secret is never half-kept at the cut.
@@ -102,6 +141,7 @@ class MhrsSyncLog(models.Model):
         return {
             "operation": call.get("operation"),
             "code": call.get("code"),
+            "wire": call.get("wire"),
             "company_id": company.id,
             "user_id": self.env.uid,
             "trigger": trigger,

@@ -248,7 +248,7 @@ class MhrsTemplate(models.Model):
         A list header button: the web client calls it with the (maybe empty) selection's ids, so it is
         a record method (an ``api.model`` one would receive the ids as an argument and crash)."""
         company = self.env.company
-        result = self.env["mhrs.connector.mixin"]._mhrs_call_ui("template_query", company=company)
+        result = self.env["mhrs.connector.mixin"]._mhrs_legacy_call_ui("template_query", company=company)
         wizard = self.env["mhrs.template.query.wizard"].create({"company_id": company.id})
         wizard._fill_lines(result.get("SablonBilgileri") or [])
         return wizard._open()
@@ -290,7 +290,7 @@ class MhrsTemplate(models.Model):
         self.ensure_one()
         if operation != "template_register":
             return super()._mhrs_adopt_existing(operation)
-        result = self.env["mhrs.connector.mixin"]._mhrs_call("template_query", record=self)
+        result = self.env["mhrs.connector.mixin"]._mhrs_legacy_call("template_query", record=self)
         taken = set(
             self.search(
                 [
@@ -335,7 +335,7 @@ class MhrsTemplate(models.Model):
         same name with other blocks is not this one: the refusal stands."""
         if operation == "template_register":
             try:
-                result = self.env["mhrs.connector.mixin"]._mhrs_call("template_query", record=self)
+                result = self.env["mhrs.connector.mixin"]._mhrs_legacy_call("template_query", record=self)
             except errors.MhrsError:
                 return False
             mine = lines_key(self._mhrs_lines_payload())

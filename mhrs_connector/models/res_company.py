@@ -35,31 +35,70 @@ class ResCompany(models.Model):
         string="MHRS Vendor Code",
         help="Code the Ministry assigned to the HBYS vendor (GonderenBirim).",
     )
-    mhrs_username = fields.Char(string="MHRS Username")
+    mhrs_username = fields.Char(
+        string="MHRS Username",
+        help="REST (MHRS V2): the user name (kullanıcı adı) sent at login, digits only.",
+    )
     mhrs_password = fields.Char(
         string="MHRS Password",
         groups="mhrs_connector.group_mhrs_manager",
         copy=False,
-        help="Web service password. Readable by MHRS managers only; never written to logs.",
+        help="REST (MHRS V2): the password (parola) sent at login. Readable by MHRS managers only; never "
+        "written to logs.",
     )
     mhrs_responsible_tckn = fields.Char(
         string="MHRS Responsible TCKN",
         help="TCKN sent as the acting person for scheduled jobs and for users without a TCKN.",
     )
-    mhrs_endpoint_url = fields.Char(
-        string="MHRS Endpoint URL",
-        help="Address of the PRSC_AR001001TR01 web service (the Ministry's, or the simulator's).",
-    )
-    mhrs_wsdl_url = fields.Char(
-        string="MHRS WSDL Location",
-        help="Leave empty to use the WSDL shipped with the addon. A local path or an URL.",
-    )
-    mhrs_environment = fields.Selection(
-        [("test", "Test"), ("production", "Production")],
-        string="MHRS Environment",
-        default="test",
+    # -- the real service (issue #13): one interface per company, the credentials each one needs ------
+    mhrs_interface = fields.Selection(
+        [("rest", "REST (MHRS V2)"), ("g2", "SOAP (G2)")],
+        string="MHRS Interface",
+        default="rest",
         required=True,
-        help="Sent as the processing code of every message (T or P).",
+        help="How this company talks to MHRS: the REST/JSON interface MHRS V2 (JWT login, /api/rs/...), "
+        "or the older SOAP G2 web service (/MHRSWS/services/mhrsweb). Ask the Ministry which one your "
+        "institution is given.",
+    )
+    mhrs_base_url = fields.Char(
+        string="MHRS Base URL",
+        help="Scheme, host and port of the MHRS service, without a path (https://host[:port]). REST calls "
+        "go to /api/rs/..., SOAP G2 calls to /MHRSWS/services/mhrsweb under it.",
+    )
+    mhrs_app_code = fields.Char(
+        string="MHRS Application Code",
+        help="REST (MHRS V2) only: the application code (uygulamaKodu) sent at login.",
+    )
+    mhrs_g2_user_code = fields.Char(
+        string="MHRS G2 User Code",
+        help="SOAP G2 only: the user code (KullaniciKodu), digits only.",
+    )
+    mhrs_g2_password = fields.Char(
+        string="MHRS G2 Password",
+        groups="mhrs_connector.group_mhrs_manager",
+        copy=False,
+        help="SOAP G2 only: the password (KullaniciSifre). Readable by MHRS managers only; never written "
+        "to logs.",
+    )
+    mhrs_g2_user_type = fields.Integer(
+        string="MHRS G2 User Type",
+        default=0,
+        help="SOAP G2 only: the user type (KulaniciTuru) the Ministry gave with the user code.",
+    )
+    mhrs_g2_namespace = fields.Char(
+        string="MHRS G2 Namespace",
+        help="SOAP G2 only: the XML namespace of the service. The only public copy hides it; leave empty "
+        "to use the shipped placeholder (the simulator's default) until the Ministry gives the real one.",
+    )
+    mhrs_registered_branch_ids = fields.Many2many(
+        "mhrs.branch",
+        "mhrs_company_registered_branch_rel",
+        "company_id",
+        "branch_id",
+        string="Branches Registered on MHRS",
+        copy=False,
+        help="Branches (klinik) this institution has registered at MHRS; a clinic registration registers "
+        "its branch first when it is not in this list.",
     )
     mhrs_timeout = fields.Integer(
         string="MHRS Timeout (s)", default=DEFAULT_TIMEOUT, help="Seconds to wait for each MHRS answer."
@@ -193,6 +232,18 @@ class ResCompany(models.Model):
     # ------------------------------------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------------------------------------
+    def _mhrs_ensure_branch(self, branch, record=None):
+        """Register ``branch`` (an mhrs.branch) for this institution at MHRS unless it is known to be;
+        raises the wire's typed errors like any call."""
+        self.ensure_one()
+        if branch in self.sudo().mhrs_registered_branch_ids:
+            return False
+        self.env["mhrs.connector.mixin"]._mhrs_call(
+            "branch_register", company=self, record=record, branch=branch.code
+        )
+        self.sudo().mhrs_registered_branch_ids = [fields.Command.link(branch.id)]
+        return True
+
     def _mhrs_managers(self):
         """The company's active internal MHRS managers."""
         self.ensure_one()
@@ -298,7 +349,7 @@ class ResCompany(models.Model):
     @api.model
     def _mhrs_demo_control_url(self, company):
         """The simulator's control URL, or None when the company does not talk to a local simulator."""
-        url = urlsplit(company.mhrs_endpoint_url or "")
+        url = urlsplit(company.mhrs_base_url or "")
         if url.hostname not in ("127.0.0.1", "localhost", "::1"):
             return None
         return f"{url.scheme}://{url.netloc}/_control/"

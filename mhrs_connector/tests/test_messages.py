@@ -8,7 +8,7 @@ RETRY_PROMISE = "yeniden denenecek"
 
 class TestMessagesSayWhatHappened(ClinicCase):
     def _mhrs_down(self):
-        self.company.mhrs_endpoint_url = closed_port_url()
+        self.company.mhrs_base_url = closed_port_url()
 
     def test_connection_test_with_mhrs_down_promises_no_retry(self):
         self._mhrs_down()

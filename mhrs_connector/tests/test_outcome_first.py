@@ -72,7 +72,7 @@ class TestAppointmentOutcomeFirst(AppointmentCase):
         """Had an outcome been lost anyway (MHRS did it, Odoo did not record it), the next press adopts
         what MHRS holds instead of being refused for ever."""
         appointment, _search = self._book()
-        self.env["mhrs.connector.mixin"]._mhrs_call(
+        self.env["mhrs.connector.mixin"]._mhrs_legacy_call(
             "appointment_cancel", company=self.company, RandevuHrn=appointment.mhrs_hrn, IptalNedeni="İzin"
         )
         action = self._cancel(appointment)
@@ -114,7 +114,7 @@ class TestTemplateOutcomeFirst(TemplateCase):
 
     def test_registration_that_never_reached_odoo_is_adopted(self):
         template = self._template("Akşam 20 dk", [self._line(17.0, 19.0, slot=20)])
-        registered = self.env["mhrs.connector.mixin"]._mhrs_call(
+        registered = self.env["mhrs.connector.mixin"]._mhrs_legacy_call(
             "template_register", company=self.company, **template._mhrs_payload("template_register")
         )
         action = template.action_mhrs_register()

@@ -38,7 +38,7 @@ class TemplateCase(ClinicCase):
         ]
 
     def _mhrs_templates(self):
-        result = self.env["mhrs.connector.mixin"]._mhrs_call("template_query", company=self.company)
+        result = self.env["mhrs.connector.mixin"]._mhrs_legacy_call("template_query", company=self.company)
         return {row["SablonId"]: row for row in result["SablonBilgileri"]}
 
 
@@ -118,15 +118,15 @@ class TestTemplate(TemplateCase):
 
     def test_transport_error_keeps_the_operation_for_retry(self):
         template = self._template("Tam gün 20 dk", self._day())
-        good_url = self.company.mhrs_endpoint_url
-        self.company.mhrs_endpoint_url = closed_port_url()
+        good_url = self.company.mhrs_base_url
+        self.company.mhrs_base_url = closed_port_url()
         action = template.action_mhrs_register()
         self.assertEqual(action["params"]["type"], "warning")
         self.assertEqual((template.state, template.mhrs_sync_state), ("draft", "to_retry"))
         self.assertEqual(
             (template.mhrs_pending_operation, template.mhrs_retry_count), ("template_register", 1)
         )
-        self.company.mhrs_endpoint_url = good_url
+        self.company.mhrs_base_url = good_url
         template._mhrs_retry_pending()
         self.assertEqual((template.state, template.mhrs_sync_state), ("registered", "synced"))
         self.assertIn(template.mhrs_template_id, self._mhrs_templates())
@@ -162,7 +162,7 @@ class TestTemplate(TemplateCase):
         )
         # Another HBYS registered, on MHRS, the same blocks as one of our local drafts.
         local = self._template("Yerel", [self._line(14.0, 16.0, slot=30)])
-        self.env["mhrs.connector.mixin"]._mhrs_call(
+        self.env["mhrs.connector.mixin"]._mhrs_legacy_call(
             "template_register",
             company=self.company,
             SablonAdi="Aynısı",

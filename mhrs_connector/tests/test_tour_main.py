@@ -52,7 +52,7 @@ class TestTourMain(MhrsHttpCase):
         # block of today that has ended since.
         self.sim.post("clock", {"set": (block_start - timedelta(minutes=30)).isoformat(), "frozen": True})
         try:
-            self.env["mhrs.connector.mixin"]._mhrs_call(
+            self.env["mhrs.connector.mixin"]._mhrs_legacy_call(
                 "schedule_register",
                 company=self.company,
                 CetvelBilgileri=[

@@ -32,6 +32,8 @@ def _options(node):
 
 
 class TestViewsShowCodesAndTimes(ScheduleCase):
+    mhrs_interface = "g2"  # a clinic's update reaches MHRS over G2 only
+
     def _walk(self, node, model, problems, where):
         for child in node:
             if not isinstance(child.tag, str) or child.tag in SKIPPED_VIEW_TAGS:
