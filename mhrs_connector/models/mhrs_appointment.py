@@ -1099,17 +1099,18 @@ class MhrsAppointment(models.Model):
 
     def _mhrs_status_call(self, company, items, record=None):
         """MHRS's per-item answers ``[{"hrn", "ok", "code", "text"}]``. MHRS V2 answers a batch as a
-        whole: when it refuses one, each item is sent on its own so that the others still go."""
+        whole: when it refuses one item, the batch is sent again in halves until the refused items are
+        alone (a few calls per refusal, not one per appointment), so that the others still go."""
         connector = self.env["mhrs.connector.mixin"]
         try:
             return connector._mhrs_call("appointment_set_status", company=company, record=record, items=items)
         except errors.MhrsBusinessError as exc:
             if len(items) == 1:
                 return [{"hrn": items[0]["hrn"], "ok": False, "code": exc.code, "text": exc.text}]
-        answers = []
-        for item in items:
-            answers += self._mhrs_status_call(company, [item], record=record)
-        return answers
+        half = len(items) // 2
+        return self._mhrs_status_call(company, items[:half], record) + self._mhrs_status_call(
+            company, items[half:], record
+        )
 
     def _mhrs_quiet_write(self, vals):
         """A bookkeeping write of the status job on many appointments at once: no tracking. The stored

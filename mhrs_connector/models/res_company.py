@@ -375,10 +375,13 @@ class ResCompany(models.Model):
         env = self.with_company(company).env
         # The demo hospital is in Istanbul, whatever the browser of the first login said.
         (company.partner_id | self.env.ref("base.user_admin").partner_id).write({"tz": "Europe/Istanbul"})
-        demo_ids = self._mhrs_demo_records("mhrs.clinic") + self._mhrs_demo_records("mhrs.template")
-        for record in demo_ids:
+        for record in self._mhrs_demo_records("mhrs.clinic"):
             if record.state == "draft":
                 self._mhrs_demo_send(record, "action_mhrs_register", report)
+        # Templates are local (MHRS has no template service): activated, nothing sent.
+        for record in self._mhrs_demo_records("mhrs.template"):
+            if record.state == "draft":
+                self._mhrs_demo_send(record, "action_activate", report)
         today = self._mhrs_demo_today(company)
         schedules = env["mhrs.schedule"].search(
             [
