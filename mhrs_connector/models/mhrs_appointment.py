@@ -151,7 +151,6 @@ class MhrsAppointment(models.Model):
     """
 
     _name = "mhrs.appointment"
-    _mhrs_wire_ready = True
     _description = "MHRS Appointment"
     _inherit = ["mail.thread", "mail.activity.mixin", "mhrs.record.mixin", "mhrs.call.log.link"]
     _order = "date_start desc, id desc"

@@ -21,7 +21,6 @@ class MhrsClinic(models.Model):
     _order = "name, id"
     _check_company_auto = True
     _mhrs_update_fields = ("name",)
-    _mhrs_wire_ready = True
     _mhrs_update_operations = ("clinic_register", "clinic_update")
 
     name = fields.Char(

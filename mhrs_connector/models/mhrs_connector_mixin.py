@@ -1,12 +1,8 @@
 from odoo import _, api, models
 from odoo.exceptions import UserError
 
-from ..soap import MhrsClient as LegacyClient
-from ..soap import MhrsConfig
 from ..tools.messages import user_message
 from ..wire import MhrsClient, WireConfig, errors
-
-LEGACY_PATH = "/PRSC_AR001001TR01"
 
 
 class MhrsConnectorMixin(models.AbstractModel):
@@ -74,25 +70,6 @@ class MhrsConnectorMixin(models.AbstractModel):
         )
 
     @api.model
-    def _mhrs_config(self, company):
-        """Settings of the self-made contract still used by the models not yet moved to the wire."""
-        self._mhrs_check_settings(company)
-        root = company.sudo()
-        overrides = {line.operation: line.code.strip() for line in root.mhrs_operation_code_ids}
-        return MhrsConfig(
-            endpoint_url=root.mhrs_base_url.strip().rstrip("/") + LEGACY_PATH,
-            wsdl_url=None,
-            institution_code=int(root.mhrs_institution_code),
-            vendor_code=root.mhrs_vendor_code or "ODOO",
-            username=root.mhrs_username or root.mhrs_g2_user_code,
-            password=root.mhrs_password or root.mhrs_g2_password,
-            acting_user_tckn=self._mhrs_acting_tckn(company),
-            environment="test",
-            timeout=root.mhrs_timeout or 30,
-            operation_codes=overrides,
-        )
-
-    @api.model
     def _mhrs_client(self, company, calls):
         """The company's facade client; every exchange is appended to ``calls``."""
         try:
@@ -113,17 +90,6 @@ class MhrsConnectorMixin(models.AbstractModel):
             self.env["mhrs.sync.log"]._store_calls(calls, company, record)
 
     @api.model
-    def _mhrs_legacy_call(self, operation, company=None, record=None, **payload):
-        """The self-made contract (mhrs_connector/soap), for the models not yet moved to the wire."""
-        company = company or (record.company_id if record and "company_id" in record else self.env.company)
-        calls = []
-        client = LegacyClient(self._mhrs_config(company), on_call=calls.append)
-        try:
-            return getattr(client, operation)(**payload)
-        finally:
-            self.env["mhrs.sync.log"]._store_calls(calls, company, record)
-
-    @api.model
     def _mhrs_test_connection(self, company):
         """Test Connection: a fresh login (REST) or the branch query (G2); a short summary."""
         result = self._mhrs_call_ui("test_connection", company=company)
@@ -136,13 +102,6 @@ class MhrsConnectorMixin(models.AbstractModel):
         """Same as _mhrs_call, for buttons: every MHRS error becomes a UserError in the user's language."""
         try:
             return self._mhrs_call(operation, company=company, record=record, **kwargs)
-        except errors.MhrsError as exc:
-            raise UserError(self._mhrs_button_message(exc)) from exc
-
-    @api.model
-    def _mhrs_legacy_call_ui(self, operation, company=None, record=None, **payload):
-        try:
-            return self._mhrs_legacy_call(operation, company=company, record=record, **payload)
         except errors.MhrsError as exc:
             raise UserError(self._mhrs_button_message(exc)) from exc
 

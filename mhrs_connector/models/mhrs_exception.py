@@ -32,7 +32,6 @@ class MhrsException(models.Model):
     _name = "mhrs.exception"
     _description = "MHRS Appointment Exception"
     _inherit = ["mail.thread", "mail.activity.mixin", "mhrs.record.mixin"]
-    _mhrs_wire_ready = True
     _order = "date_start desc, id desc"
     _check_company_auto = True
     # No ``name`` field: a search by name looks at the physician, the clinic and MHRS's id.

@@ -66,8 +66,6 @@ class MhrsRecordMixin(models.AbstractModel):
     # the update is sent (mhrs_local_changes), and the operations that send them (they clear the flag).
     _mhrs_update_fields = ()
     _mhrs_update_operations = ()
-    # True once the model speaks the real MHRS through the wire facade (issue #13)
-    _mhrs_wire_ready = False
 
     mhrs_sync_state = fields.Selection(
         SYNC_STATES,
@@ -165,10 +163,7 @@ class MhrsRecordMixin(models.AbstractModel):
     def _mhrs_send(self, operation, payload):
         """Send ``operation`` for this record: one facade call by default; models whose operation needs
         several calls at MHRS (a branch before its clinic, drafts then their finalisation) override it."""
-        connector = self.env["mhrs.connector.mixin"]
-        if self._mhrs_wire_ready:
-            return connector._mhrs_call(operation, record=self, **payload)
-        return connector._mhrs_legacy_call(operation, record=self, **payload)
+        return self.env["mhrs.connector.mixin"]._mhrs_call(operation, record=self, **payload)
 
     def _mhrs_execute(self, operation, success_message, applier=None, **payload):
         """Call MHRS for this record and record the outcome (see the class docstring).
@@ -268,13 +263,10 @@ class MhrsRecordMixin(models.AbstractModel):
 
     @api.model
     def _mhrs_is_server_fault(self, exc):
-        """True for a SOAP Fault of the server kind that carries no MHRS error code (SOAP 1.1: the
-        message was not processed for reasons not due to its content), which is worth retrying."""
-        return getattr(exc, "type_code", "") is None and (exc.code or "").lower() in (
-            "server",
-            "soap:server",
-            "receiver",
-        )
+        """True for a business error that is in fact an outage. The wire already raises a SOAP Fault
+        of the server kind (no MHRS error code) as a retryable transport error, so none is left here;
+        kept as the one place to say otherwise should the Ministry's codes require it."""
+        return False
 
     @api.model
     def _mhrs_business_message(self, exc):

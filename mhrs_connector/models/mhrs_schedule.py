@@ -48,7 +48,6 @@ class MhrsSchedule(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "mhrs.record.mixin", "mhrs.call.log.link"]
     _order = "date_from desc, physician_id, id"
     _check_company_auto = True
-    _mhrs_wire_ready = True
 
     name = fields.Char(
         string="Schedule",
@@ -829,28 +828,39 @@ class MhrsSchedule(models.Model):
         self.ensure_one()
         connector = self.env["mhrs.connector.mixin"]
         self.physician_id._mhrs_ensure_link(self.clinic_id.mhrs_branch_id, record=self)
-        refused, drafts = {}, []
-        for line in lines:
+        refused, added = {}, self.env["mhrs.schedule.line"]
+        for line in lines.filtered(lambda line: not line.mhrs_draft_id):
             try:
-                drafts += connector._mhrs_call("draft_add", record=self, block=line._mhrs_block())
+                ids = connector._mhrs_call("draft_add", record=self, block=line._mhrs_block())
             except errors.MhrsBusinessError as exc:
                 refused[line.id] = f"{exc.code}: {user_message(self.env, exc)}"
+                continue
             except errors.MhrsError:
-                for draft_id in drafts:
-                    self._mhrs_withdraw_draft(draft_id)
+                for draft in added:
+                    self._mhrs_withdraw_draft(draft)
                 raise
-        sent = lines.filtered(lambda line: line.id not in refused)
+            # Kept on the block: a finalisation that does not answer is retried without new drafts.
+            line.mhrs_draft_id = ",".join(str(i) for i in ids) or "?"
+            added |= line
+        sent = lines.filtered(lambda line: line.id not in refused and line.mhrs_draft_id)
         final = {}
         if sent:
             connector._mhrs_call("draft_finalise", record=self, **self._mhrs_place(sent))
             final = self._mhrs_match_final(sent)
         return {"final": final, "refused": refused}
 
-    def _mhrs_withdraw_draft(self, draft_id):
-        try:
-            self.env["mhrs.connector.mixin"]._mhrs_call("draft_delete", record=self, draft_id=draft_id)
-        except errors.MhrsError:
-            _logger.warning("MHRS: draft %s of %s could not be withdrawn", draft_id, self)
+    def _mhrs_withdraw_draft(self, line):
+        """Withdraw the draft(s) of ``line`` added by an attempt that then failed (best effort)."""
+        for draft_id in (line.mhrs_draft_id or "").split(","):
+            if not draft_id.isdigit():
+                continue
+            try:
+                self.env["mhrs.connector.mixin"]._mhrs_call(
+                    "draft_delete", record=self, draft_id=int(draft_id)
+                )
+            except errors.MhrsError:
+                _logger.warning("MHRS: draft %s of %s could not be withdrawn", draft_id, self)
+        line.mhrs_draft_id = False
 
     def _mhrs_match_final(self, lines):
         """{line id: final id} for the blocks MHRS holds as final in their period (matched by start, end
@@ -875,13 +885,16 @@ class MhrsSchedule(models.Model):
                 line.write(
                     {
                         "mhrs_schedule_id": str(result["final"][line.id]),
+                        "mhrs_draft_id": False,
                         "state": "registered",
                         "mhrs_error": False,
                         "mhrs_changed": False,
                     }
                 )
             elif line.id in result["refused"]:
-                line.write({"state": "error", "mhrs_error": result["refused"][line.id]})
+                line.write(
+                    {"state": "error", "mhrs_error": result["refused"][line.id], "mhrs_draft_id": False}
+                )
         if self.line_ids.filtered(lambda line: line.state == "registered") and self.state == "draft":
             self.state = "registered"
         failed = self.line_ids.filtered(lambda line: line.state == "error")

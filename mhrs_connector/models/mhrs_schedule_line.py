@@ -75,6 +75,13 @@ class MhrsScheduleLine(models.Model):
         index=True,
         help="KesinCetvelId: the id MHRS gave this block at registration (a long integer).",
     )
+    mhrs_draft_id = fields.Char(
+        string="MHRS Draft Id",
+        readonly=True,
+        copy=False,
+        help="The draft MHRS holds for this block until its finalisation (row 9 is drafts, then their "
+        "finalisation); kept when the finalisation did not answer, so that the retry finalises it.",
+    )
     state = fields.Selection(
         LINE_STATES,
         string="Status",

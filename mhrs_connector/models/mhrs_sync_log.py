@@ -3,7 +3,6 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-from ..soap import OPERATIONS as LEGACY_OPERATIONS
 from ..tools import can_commit
 from ..wire import OPERATIONS
 
@@ -35,9 +34,6 @@ def operation_selection(_model=None):
     """The MHRS operations, labelled as the directive's table names them (row, Turkish name); the
     supporting operations the real service needs by their Turkish name; the REST login."""
     labels = [(key, f"{op.row}. {op.name_tr}" if op.row else op.name_tr) for key, op in OPERATIONS.items()]
-    labels += [
-        (key, f"{op.row}. {op.name_tr}") for key, op in LEGACY_OPERATIONS.items() if key not in OPERATIONS
-    ]
     return [*labels, ("login", "Oturum Açma (login)")]
 
 

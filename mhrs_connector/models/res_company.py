@@ -20,7 +20,14 @@ RETRY_BATCH = 50
 RETRY_TIME_BUDGET = 240  # seconds per run; what is left is picked up by the next run
 LOCK_KEY = "mhrs_retry"
 DEMO_BOOKINGS = 40  # future appointments the demo institution should have at the simulator
-TODAY_PHYSICIANS = ("demo_physician_1", "demo_physician_4", "demo_physician_7", "demo_physician_9")
+TODAY_PHYSICIANS = (
+    "demo_physician_1",
+    "demo_physician_4",
+    "demo_physician_7",
+    "demo_physician_9",
+    "demo_g2_physician_1",
+)
+DEMO_COMPANIES = ("base.main_company", "mhrs_connector.demo_company_g2")
 DEMO_TIMEOUT = 10
 
 
@@ -290,7 +297,7 @@ class ResCompany(models.Model):
         """(records handled, finished) for one company; stops when another worker holds the company."""
         done = 0
         try:
-            self.env["mhrs.connector.mixin"]._mhrs_config(company)
+            self.env["mhrs.connector.mixin"]._mhrs_check_settings(company)
         except UserError as exc:
             # Not configured (or neutralized): keep everything queued until the settings are complete.
             _logger.info("MHRS retry skipped for %s: %s", company.name, exc)
@@ -362,26 +369,43 @@ class ResCompany(models.Model):
         if not self.env.ref("mhrs_connector.demo_clinic_ic", raise_if_not_found=False):
             _logger.info("MHRS demo bootstrap: no demo data in this database, nothing to do")
             return report
-        company = self.env.ref("base.main_company")
+        # The demo hospital talks REST (MHRS V2); the second demo hospital SOAP G2, to the same simulator.
+        for xmlid in DEMO_COMPANIES:
+            company = self.env.ref(xmlid, raise_if_not_found=False)
+            if company:
+                self._mhrs_demo_bootstrap_company(company, report)
+        cron = self.env.ref("mhrs_connector.ir_cron_appointment_query", raise_if_not_found=False)
+        if cron:
+            cron._trigger()
+        _logger.info(
+            "MHRS demo bootstrap: %s registered, %s failed, %s citizen booking(s)",
+            len(report["registered"]),
+            len(report["failed"]),
+            report["booked"],
+        )
+        return report
+
+    @api.model
+    def _mhrs_demo_bootstrap_company(self, company, report):
         control = self._mhrs_demo_control_url(company)
         if not control:
             _logger.info("MHRS demo bootstrap: %s does not use a local simulator", company.name)
-            return report
+            return
         try:
             requests.get(control + "clock", timeout=DEMO_TIMEOUT).raise_for_status()
         except requests.RequestException as exc:
             _logger.warning("MHRS demo bootstrap: the simulator does not answer at %s (%s)", control, exc)
-            return report
+            return
         env = self.with_company(company).env
-        # The demo hospital is in Istanbul, whatever the browser of the first login said.
+        # The demo hospitals are in Istanbul, whatever the browser of the first login said.
         (company.partner_id | self.env.ref("base.user_admin").partner_id).write({"tz": "Europe/Istanbul"})
         for record in self._mhrs_demo_records("mhrs.clinic"):
-            if record.state == "draft":
-                self._mhrs_demo_send(record, "action_mhrs_register", report)
+            if record.state == "draft" and record.company_id == company:
+                self._mhrs_demo_send(record.with_company(company), "action_mhrs_register", report)
         # Templates are local (MHRS has no template service): activated, nothing sent.
         for record in self._mhrs_demo_records("mhrs.template"):
-            if record.state == "draft":
-                self._mhrs_demo_send(record, "action_activate", report)
+            if record.state == "draft" and record.company_id == company:
+                self._mhrs_demo_send(record.with_company(company), "action_activate", report)
         today = self._mhrs_demo_today(company)
         schedules = env["mhrs.schedule"].search(
             [
@@ -397,17 +421,7 @@ class ResCompany(models.Model):
             self._mhrs_demo_send(schedule, "action_mhrs_register", report)
         for schedule in self._mhrs_demo_today_schedules(company, today):
             self._mhrs_demo_send(schedule, "action_mhrs_register", report)
-        report["booked"] = self._mhrs_demo_book(control, company)
-        cron = self.env.ref("mhrs_connector.ir_cron_appointment_query", raise_if_not_found=False)
-        if cron:
-            cron._trigger()
-        _logger.info(
-            "MHRS demo bootstrap: %s registered, %s failed, %s citizen booking(s)",
-            len(report["registered"]),
-            len(report["failed"]),
-            report["booked"],
-        )
-        return report
+        report["booked"] += self._mhrs_demo_book(control, company)
 
     @api.model
     def _mhrs_demo_records(self, model):
@@ -457,7 +471,7 @@ class ResCompany(models.Model):
         for xmlid in TODAY_PHYSICIANS:
             physician = self.env.ref(f"mhrs_connector.{xmlid}", raise_if_not_found=False)
             clinic = physician.clinic_ids[:1] if physician else None
-            if not clinic or clinic.state != "registered":
+            if not clinic or clinic.state != "registered" or physician.company_id != company:
                 continue
             if Schedule.search_count(
                 [
@@ -471,6 +485,7 @@ class ResCompany(models.Model):
             weekday = {name: index == today.weekday() for index, name in enumerate(WEEKDAY_FIELDS)}
             created |= Schedule.create(
                 {
+                    "company_id": company.id,
                     "physician_id": physician.id,
                     "clinic_id": clinic.id,
                     "date_from": today,

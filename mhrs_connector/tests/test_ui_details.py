@@ -73,7 +73,7 @@ class TestViewsShowCodesAndTimes(ScheduleCase):
         clinic = self.clinic
         clinic.write({"mhrs_pending_operation": "clinic_register", "mhrs_sync_state": "to_retry"})
         self.assertEqual(clinic.mhrs_pending_operation_name, "1. Poliklinik Kayıt")
-        for model in ("mhrs.clinic", "mhrs.template", "mhrs.schedule"):
+        for model in ("mhrs.clinic", "mhrs.schedule"):  # templates are local: nothing is kept to retry
             arch = self.env[model].get_view(view_type="form")["arch"]
             self.assertIn('name="mhrs_pending_operation_name"', arch, model)
             self.assertNotIn('name="mhrs_pending_operation"', arch, model)
