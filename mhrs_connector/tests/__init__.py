@@ -18,3 +18,4 @@ from . import test_schedule_retry
 from . import test_status_update
 from . import test_tour_main
 from . import test_sync_bulk_insert
+from . import test_migration
