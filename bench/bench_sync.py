@@ -396,7 +396,7 @@ def baseline(dsn, server, client_config, units, labels=("full", "unchanged", "fu
     "full_with_patients" starts from empty tables again and also upserts the patient rows (one more
     statement per batch, the appointments then carry the patient's id): the rows of a sync whose
     patients are all new."""
-    from odoo.addons.mhrs_connector.soap.client import MhrsClient
+    from mhrs_simulator.tests.legacy_client.client import MhrsClient
 
     client = MhrsClient(client_config)
     session = requests.Session()
@@ -510,7 +510,7 @@ def baseline(dsn, server, client_config, units, labels=("full", "unchanged", "fu
 # ------------------------------------------------------------------------------------------------ decoders
 def decoder_micro(server, client_config, units):
     """Decode only: the answers of one cycle decoded by zeep and by the lxml fast path (same dicts)."""
-    from odoo.addons.mhrs_connector.soap import client as client_module
+    from mhrs_simulator.tests.legacy_client import client as client_module
 
     client = client_module.MhrsClient(client_config)
     wire = client._wire()
@@ -607,8 +607,9 @@ def main():  # noqa: PLR0915 - one linear script
     odoo.tools.config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
     registry = odoo.modules.registry.Registry(args.database)
     from odoo.addons.mhrs_connector.models import mhrs_appointment
-    from odoo.addons.mhrs_connector.soap import MhrsConfig
-    from odoo.addons.mhrs_connector.soap import client as client_module
+
+    from mhrs_simulator.tests.legacy_client import MhrsConfig
+    from mhrs_simulator.tests.legacy_client import client as client_module
 
     counter = StatementCounter()
     server = SimulatorServer(host="127.0.0.1", port=0).start()

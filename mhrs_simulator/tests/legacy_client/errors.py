@@ -5,18 +5,49 @@ transport errors are retryable, business errors are shown and logged, malformed 
 the other side. Messages come from a code -> text table, never from if-chains.
 """
 
-from ..wire.errors import MhrsBusinessError as _WireBusinessError
-from ..wire.errors import MhrsError, MhrsMalformedResponse, MhrsTransportError  # noqa: F401 - shared bases
+
+class MhrsError(Exception):
+    """Base of every error raised by the MHRS client."""
+
+    retryable = False
+    state = "error"  # value of the call record's `state`
+
+    def __init__(self, message="", code=None, text=None):
+        super().__init__(message or text or code or self.__class__.__name__)
+        self.code = code
+        self.text = text if text is not None else message
 
 
-class MhrsBusinessError(_WireBusinessError):
+class MhrsTransportError(MhrsError):
+    """Timeout, refused or dropped connection, HTTP 5xx without SOAP fault: worth retrying later."""
+
+    retryable = True
+    state = "transport_error"
+
+    def __init__(self, message="", code="TRANSPORT", status_code=None, retryable=True):
+        super().__init__(message, code=code, text=message)
+        self.status_code = status_code
+        self.retryable = retryable
+
+
+class MhrsBusinessError(MhrsError):
     """MHRS refused the request (Acknowledgement AE/AR or SOAP Fault); retrying unchanged won't help."""
 
     state = "business_error"
 
     def __init__(self, code, text="", issues=None, type_code=None):
-        super().__init__(code, text, issues)
+        super().__init__(f"{code}: {text}" if text else str(code), code=code, text=text)
+        self.issues = list(issues or [(code, text)])  # list of (code, text)
         self.type_code = type_code  # 'AE', 'AR' or None for a SOAP Fault
+
+
+class MhrsMalformedResponse(MhrsError):
+    """The answer was not usable: not XML, truncated, DTD/entities, too large or off-schema."""
+
+    state = "malformed"
+
+    def __init__(self, message="", code="MALFORMED"):
+        super().__init__(message, code=code, text=message)
 
 
 # Every code of the contract's error table (docs/contract.md) -> Turkish message for the user.
