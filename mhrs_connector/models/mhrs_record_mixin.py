@@ -27,7 +27,6 @@ RETRY_ALERT_COUNT = 3
 # instead of being left in error with every new press refused the same way.
 ALREADY_DONE_CODES = {
     "clinic_delete": "KLN-005",
-    "template_register": "SBL-003",
     "appointment_cancel": "RND-003",
 }
 # The failed follow-ups of each cursor (transaction), kept for the user (see _mhrs_followup). Not in the
