@@ -750,7 +750,7 @@ def main():  # noqa: PLR0915 - one linear script
                 # The same queries (physician batches x parts of the window) for the baseline.
                 units = [
                     (batch.mapped("tckn"), *map(mhrs_appointment.to_aware, (part_start, part_end)))
-                    for _number, batch, part_start, part_end in horizon.pop("units")
+                    for _number, _branch, batch, part_start, part_end in horizon.pop("units")
                 ]
             horizon["baseline"] = baseline(dsn, server, config, units, labels=("full", "unchanged"))
     finally:
