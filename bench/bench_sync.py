@@ -57,7 +57,9 @@ from mhrs_simulator.server import SimulatorServer  # noqa: E402
 TZ = ZoneInfo("Europe/Istanbul")
 INSTITUTION = {
     "code": 7654321,
-    "username": "odoo-bench",
+    # Numeric: the real wires log in with a numeric user (REST kullaniciAdi, G2 KullaniciKodu).
+    "username": "5544332",
+    "user_code": "5544332",
     "password": "Bench-Pa55-XYZ",
     "name": "Bench Hastanesi",
 }
@@ -289,19 +291,23 @@ def change_share(server, share, day):
     return {"cancelled": half, "changed": len(chosen) - half}
 
 
-def configure_odoo(env, server, tckns, clinic_code):
+def configure_odoo(env, server, tckns, clinic_code, interface="rest"):
+    """The company talks to the simulator over ``interface`` (REST MHRS V2 or SOAP G2)."""
     company = env.company
     company.partner_id.tz = "Europe/Istanbul"
     company.write(
         {
+            "mhrs_interface": interface,
+            "mhrs_base_url": server.base_url,
             "mhrs_institution_code": str(INSTITUTION["code"]),
             "mhrs_vendor_code": "ODOO-BENCH",
             "mhrs_username": INSTITUTION["username"],
             "mhrs_password": INSTITUTION["password"],
+            "mhrs_app_code": "ODOO-BENCH",
+            "mhrs_g2_user_code": INSTITUTION["user_code"],
+            "mhrs_g2_password": INSTITUTION["password"],
+            "mhrs_g2_user_type": 2,
             "mhrs_responsible_tckn": RESPONSIBLE_TCKN,
-            "mhrs_endpoint_url": server.url,
-            "mhrs_wsdl_url": False,
-            "mhrs_environment": "test",
             "mhrs_timeout": 60,
         }
     )
@@ -390,7 +396,7 @@ def baseline(dsn, server, client_config, units, labels=("full", "unchanged", "fu
     "full_with_patients" starts from empty tables again and also upserts the patient rows (one more
     statement per batch, the appointments then carry the patient's id): the rows of a sync whose
     patients are all new."""
-    from odoo.addons.mhrs_connector.soap.client import MhrsClient
+    from mhrs_simulator.tests.legacy_client.client import MhrsClient
 
     client = MhrsClient(client_config)
     session = requests.Session()
@@ -504,7 +510,7 @@ def baseline(dsn, server, client_config, units, labels=("full", "unchanged", "fu
 # ------------------------------------------------------------------------------------------------ decoders
 def decoder_micro(server, client_config, units):
     """Decode only: the answers of one cycle decoded by zeep and by the lxml fast path (same dicts)."""
-    from odoo.addons.mhrs_connector.soap import client as client_module
+    from mhrs_simulator.tests.legacy_client import client as client_module
 
     client = client_module.MhrsClient(client_config)
     wire = client._wire()
@@ -590,12 +596,20 @@ def main():  # noqa: PLR0915 - one linear script
         "--profile", action="store_true", help="cProfile each sync into <results>/<phase>.prof"
     )
     parser.add_argument("--results", default=os.path.join(ROOT, "bench", "results"))
+    parser.add_argument(
+        "--interface",
+        choices=("rest", "g2"),
+        default="rest",
+        help="the MHRS interface the company syncs over: REST (MHRS V2) or SOAP (G2)",
+    )
     args = parser.parse_args()
 
     odoo.tools.config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
     registry = odoo.modules.registry.Registry(args.database)
     from odoo.addons.mhrs_connector.models import mhrs_appointment
-    from odoo.addons.mhrs_connector.soap import client as client_module
+
+    from mhrs_simulator.tests.legacy_client import MhrsConfig
+    from mhrs_simulator.tests.legacy_client import client as client_module
 
     counter = StatementCounter()
     server = SimulatorServer(host="127.0.0.1", port=0).start()
@@ -614,11 +628,22 @@ def main():  # noqa: PLR0915 - one linear script
     try:
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            company, physicians = configure_odoo(env, server, tckns, clinic_code)
+            company, physicians = configure_odoo(env, server, tckns, clinic_code, args.interface)
             cr.commit()
             Appointment = env["mhrs.appointment"]
             start, end = Appointment._mhrs_local_day_bounds(company, day)
-            config = env["mhrs.connector.mixin"]._mhrs_config(company)
+            # The baseline and the decoder figures read the same data over the simulator's old endpoint
+            # (bare lxml, one upsert per batch): the practical limit the sync is compared with.
+            config = MhrsConfig(
+                endpoint_url=server.url,
+                institution_code=INSTITUTION["code"],
+                vendor_code="ODOO-BENCH",
+                username=INSTITUTION["username"],
+                password=INSTITUTION["password"],
+                acting_user_tckn=RESPONSIBLE_TCKN,
+                environment="test",
+                timeout=60,
+            )
 
             def sync(name):
                 profiler = cProfile.Profile() if args.profile else None
@@ -725,7 +750,7 @@ def main():  # noqa: PLR0915 - one linear script
                 # The same queries (physician batches x parts of the window) for the baseline.
                 units = [
                     (batch.mapped("tckn"), *map(mhrs_appointment.to_aware, (part_start, part_end)))
-                    for _number, batch, part_start, part_end in horizon.pop("units")
+                    for _number, _branch, batch, part_start, part_end in horizon.pop("units")
                 ]
             horizon["baseline"] = baseline(dsn, server, config, units, labels=("full", "unchanged"))
     finally:
@@ -735,6 +760,7 @@ def main():  # noqa: PLR0915 - one linear script
     base_unchanged = phases["baseline"]["unchanged"]["seconds"]
     report["summary"] = {
         "appointments": total,
+        "interface": args.interface,
         "physicians": args.physicians,
         "batches": batches,
         "full_over_baseline": round(phases["full"]["seconds"] / base_full, 2),

@@ -1,7 +1,7 @@
 {
     "name": "MHRS Connector",
     "summary": "HBYS side of Turkey's central physician appointment system (MHRS)",
-    "version": "18.0.1.0.0",
+    "version": "18.0.2.0.0",
     "category": "Services/MHRS",
     "author": "mhrs_connector developers",
     "website": "https://example.invalid/mhrs_connector",
@@ -27,7 +27,6 @@
         "views/mhrs_branch_views.xml",
         "views/mhrs_action_code_views.xml",
         "wizards/mhrs_clinic_query_wizard_views.xml",
-        "wizards/mhrs_template_query_wizard_views.xml",
         "wizards/mhrs_schedule_query_wizard_views.xml",
         "wizards/mhrs_schedule_plan_wizard_views.xml",
         "views/mhrs_schedule_views.xml",

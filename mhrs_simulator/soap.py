@@ -1,7 +1,7 @@
 """SOAP 1.1 on the server side with lxml: safe parsing, schema validation, payload <-> dict, responses.
 
-The shipped contract files (mhrs_connector/soap/wsdl) are read by path only; nothing of the addon's Python
-is imported. ``handle`` turns one request body into one HTTP answer and never raises.
+The old contract files (mhrs_simulator/legacy_wsdl, no longer shipped by the addon) are read by path;
+nothing of the addon is imported. ``handle`` turns one request body into one HTTP answer and never raises.
 """
 
 import copy
@@ -25,7 +25,7 @@ TNS = "urn:mhrs-connector:PRSC_AR001001TR01"
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 SERVICE = "PRSC_AR001001TR01"
 WSDL_DIR = os.environ.get("MHRS_WSDL_DIR") or os.path.join(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "mhrs_connector", "soap", "wsdl"
+    os.path.dirname(os.path.abspath(__file__)), "legacy_wsdl"
 )
 WSDL_FILE = f"{SERVICE}.wsdl"
 XSD_FILE = f"{SERVICE}.xsd"

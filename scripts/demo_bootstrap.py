@@ -2,9 +2,10 @@
 
 Usage: python scripts/demo_bootstrap.py -c ODOO_CONF -d DB [--simulator URL]
 
-Registers the demo clinics, templates and schedules on the local MHRS simulator and lets citizens
-book, so the periodic appointment sync brings appointments within a minute of Odoo starting. Safe to
-run again: what is registered stays as it is, bookings are topped up, not repeated.
+Registers the demo clinics and schedules of both demo hospitals on the local MHRS simulator (the first
+over REST MHRS V2, the second over SOAP G2), activates their templates (local: MHRS has no template
+service) and lets citizens book, so the periodic appointment sync brings appointments within a minute of
+Odoo starting. Safe to run again: what is registered stays as it is, bookings are topped up.
 """
 
 import argparse
@@ -37,8 +38,8 @@ def main(argv=None):
     parser.add_argument("-d", "--database", required=True)
     parser.add_argument(
         "--simulator",
-        help="the simulator's SOAP address make run started; the demo company is pointed at it when it "
-        "talks to a simulator on another loopback port",
+        help="the simulator's base URL make run started (http://127.0.0.1:8070); the demo companies are "
+        "pointed at it when they talk to a simulator on the loopback interface or to none yet",
     )
     args = parser.parse_args(argv)
     config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
@@ -49,17 +50,24 @@ def main(argv=None):
         # Act in the admin's language, so chatter and tracking lines read as the demo users read.
         admin_lang = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {}).ref("base.user_admin").lang
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"lang": admin_lang})
-        company = env.ref("base.main_company")
-        current = company.mhrs_endpoint_url or ""
-        if args.simulator and current != args.simulator and "//127.0.0.1:" in current:
-            company.mhrs_endpoint_url = args.simulator
-        if company.mhrs_endpoint_url and not wait_for(company.mhrs_endpoint_url + "?wsdl"):
-            _logger.warning("The MHRS simulator does not answer at %s", company.mhrs_endpoint_url)
+        for xmlid in ("base.main_company", "mhrs_connector.demo_company_g2"):
+            company = env.ref(xmlid, raise_if_not_found=False)
+            current = (company.mhrs_base_url or "") if company else None
+            if (
+                args.simulator
+                and company
+                and current != args.simulator
+                and (not current or "//127.0.0.1:" in current)
+            ):
+                company.mhrs_base_url = args.simulator.rstrip("/")
+        base = env.ref("base.main_company").mhrs_base_url
+        if base and not wait_for(base + "/_control/clock"):
+            _logger.warning("The MHRS simulator does not answer at %s", base)
             return 0
         report = env["res.company"]._mhrs_demo_bootstrap()
         cr.commit()
     print(
-        f"Demo hospital: {len(report['registered'])} record(s) registered on the simulator, "
+        f"Demo hospitals: {len(report['registered'])} record(s) registered on the simulator, "
         f"{len(report['failed'])} refused, {report['booked']} new citizen booking(s).",
         file=sys.stderr,
     )

@@ -15,7 +15,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-log "Starting the MHRS simulator on http://$SIM_HOST:$SIM_PORT/PRSC_AR001001TR01"
+log "Starting the MHRS simulator on http://$SIM_HOST:$SIM_PORT (REST /api/rs/..., SOAP G2 /MHRSWS/services/mhrsweb)"
 "$PY" -m mhrs_simulator --host "$SIM_HOST" --port "$SIM_PORT" --seed-demo \
   --state "$ROOT/.simulator-state.json" >"$ROOT/.simulator.log" 2>&1 &
 sim_pid=$!
@@ -36,13 +36,13 @@ fi
 
 log "Bringing the demo hospital to life: registering it on the simulator, citizens book appointments"
 "$PY" "$ROOT/scripts/demo_bootstrap.py" -c "$conf" -d "$DB" \
-  --simulator "http://$SIM_HOST:$SIM_PORT/PRSC_AR001001TR01" || log "Demo bootstrap failed (see above)"
+  --simulator "http://$SIM_HOST:$SIM_PORT" || log "Demo bootstrap failed (see above)"
 
 cat >&2 <<MSG
 
   MHRS connector is starting:  http://$DB_HOST:$ODOO_PORT/odoo?db=$DB
   Login: admin   Password: admin
-  MHRS simulator:              http://$SIM_HOST:$SIM_PORT/PRSC_AR001001TR01?wsdl
+  MHRS simulator:              http://$SIM_HOST:$SIM_PORT (REST MHRS V2 and SOAP G2 ?wsdl at /MHRSWS/services/mhrsweb)
   Stop both with Ctrl-C.
 
 MSG

@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 from odoo import api, fields, models
 from odoo.exceptions import CacheMiss, UserError
 
-from ..soap import errors
 from ..tools import can_commit, is_valid_tckn, try_company_lock
 from ..tools.bulk_insert import insert_records
+from ..tools.dates import from_wire
+from ..wire import errors
 
 _logger = logging.getLogger(__name__)
 
@@ -123,6 +124,12 @@ def to_utc_naive(value):
     if value.tzinfo is None:
         return value
     return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def same_phone(first, second):
+    """Two spellings of one phone number (spaces, dashes, leading zeros or country code aside)."""
+    digits = ["".join(c for c in (text or "") if c.isdigit()).lstrip("0") for text in (first, second)]
+    return bool(digits[0]) and digits[0][-10:] == digits[1][-10:]
 
 
 def to_aware(value):
@@ -545,30 +552,35 @@ class MhrsAppointment(models.Model):
         self.ensure_one()
         if operation != "appointment_cancel":
             return super()._mhrs_adopt_existing(operation)
-        result = self.env["mhrs.connector.mixin"]._mhrs_call(
+        branch = self._mhrs_branch_code()
+        if not branch:
+            return False
+        rows = self.env["mhrs.connector.mixin"]._mhrs_call(
             "appointment_query",
             record=self,
-            TarihBilgileri={
-                "BaslangicZamani": to_aware(self.date_start),
-                "BitisZamani": to_aware(self.date_end),
-            },
-            HekimKodu=[self.physician_tckn or self.physician_id.tckn],
+            branch=branch,
+            start=to_aware(self.date_start),
+            end=to_aware(self.date_end),
+            physician=self.physician_tckn or self.physician_id.tckn,
         )
-        rows = result.get("KurumRandevuBilgileri") or []
-        row = next((r for r in rows if r.get("RandevuHrn") == self.mhrs_hrn), None)
-        if not row or row.get("KayitDurumKodu") != 2:
+        row = next((r for r in rows if r["hrn"] == self.mhrs_hrn), None)
+        if not row or row.get("record_status") != 2:
             return False
-        self.write(
-            {
-                "state": "cancelled",
-                "cancelled_by": CANCELLED_BY_CODES.get(row.get("IptalEdenTipi"), "hospital"),
-            }
-        )
+        # MHRS does not say who cancelled: an earlier attempt of ours, most likely.
+        self.write({"state": "cancelled", "cancelled_by": self.cancelled_by or "hospital"})
         self._mhrs_mark_adopted(self.env._("MHRS had already cancelled the appointment; recorded here."))
         return True
 
     def _mhrs_payload_appointment_cancel(self):
-        return {"RandevuHrn": self.mhrs_hrn, "IptalNedeni": self.cancel_reason or None}
+        # The real cancellation takes the HRN only: the reason is kept here.
+        return {"hrn": self.mhrs_hrn}
+
+    def _mhrs_branch_code(self):
+        """The branch (KlinikKodu) MHRS files this appointment under: its clinic's, else the branch of
+        the physician's clinics."""
+        self.ensure_one()
+        clinic = self.clinic_id or self.physician_id.clinic_ids[:1]
+        return clinic.mhrs_branch_code
 
     def _mhrs_apply_appointment_cancel(self, result):
         self.write({"state": "cancelled", "cancelled_by": "hospital"})
@@ -723,19 +735,20 @@ class MhrsAppointment(models.Model):
         pending = deque(self._mhrs_sync_units(company, start, end, physicians))
         queries = 0
         while pending:
-            number, batch, part_start, part_end = unit = pending.popleft()
+            number, branch, batch, part_start, part_end = unit = pending.popleft()
             # A scheduled run is committed before its first query too: it shows as running, and if its
             # worker dies it is closed as failed (mhrs.sync.run._mhrs_close_orphans).
             if (queries or self.env.context.get("mhrs_trigger") == "cron") and can_commit():
                 self.env.cr.commit()  # pylint: disable=invalid-commit
                 if not self._mhrs_lock(company):
                     failures.append(self.env._("Another worker took over this company; stopped."))
-                    failed |= physicians[(number - 1) * SYNC_BATCH_SIZE :]
+                    for rest in (unit, *pending):
+                        failed |= rest[2]
                     break
             queries += 1
             try:
                 with self.env.cr.savepoint():
-                    self._mhrs_sync_batch(company, part_start, part_end, batch, counts)
+                    self._mhrs_sync_batch(company, part_start, part_end, batch, counts, branch=branch)
             except (errors.MhrsError, UserError) as exc:
                 halves = (
                     self._mhrs_split_unit(unit) if getattr(exc, "code", None) == "MALFORMED-SIZE" else None
@@ -756,7 +769,7 @@ class MhrsAppointment(models.Model):
             self.env["ir.cron"]._notify_progress(done=queries, remaining=len(pending))
         if not failed:
             state = "done"
-        elif len(failed) == len(physicians):
+        elif not physicians - failed:
             state = "failed"
         else:
             state = "partial"
@@ -782,42 +795,55 @@ class MhrsAppointment(models.Model):
         return run
 
     @api.model
+    def _mhrs_sync_branches(self, company, physicians):
+        """{branch code: physicians} to query: MHRS answers one branch per query (all its physicians,
+        or one). A physician is asked in the branches of their clinics; one without a clinic here in
+        every branch of the company's clinics."""
+        clinics = self.env["mhrs.clinic"].search(
+            [("company_id", "=", company.id), ("state", "=", "registered")]
+        )
+        every = sorted(set(clinics.mapped("mhrs_branch_code")))
+        by_branch = defaultdict(lambda: self.env["mhrs.physician"])
+        for physician in physicians:
+            codes = set(physician.clinic_ids.mapped("mhrs_branch_code")) or every
+            for code in codes:
+                by_branch[code] |= physician
+        return dict(sorted(by_branch.items()))
+
+    @api.model
     def _mhrs_sync_units(self, company, start, end, physicians):
-        """The MHRS queries of a sync: (batch number, physicians, start, end) per batch of physicians
-        and part of the window. The window is cut at local midnights so that one answer holds at most
+        """The MHRS queries of a sync: (number, branch, physicians, start, end) per branch and part of
+        the window. The window is cut at local midnights so that one answer holds at most
         SYNC_PHYSICIAN_DAYS physician-days (about 2,000 appointments, 1.7 MiB, for days of 40): a
-        fully booked horizon of a large hospital stays far below the client's 20 MiB answer limit, and
-        a day's window of 300 physicians is still one query per batch of 50."""
-        batches = [physicians[i : i + SYNC_BATCH_SIZE] for i in range(0, len(physicians), SYNC_BATCH_SIZE)]
-        days = max(1, SYNC_PHYSICIAN_DAYS // max(1, min(len(physicians), SYNC_BATCH_SIZE)))
+        fully booked horizon of a large hospital stays far below the client's 20 MiB answer limit."""
         tz = self._mhrs_tz(company)
-        cut = datetime.combine(to_aware(start).astimezone(tz).date(), datetime.min.time()).replace(tzinfo=tz)
-        parts, part_start = [], start
-        while part_start < end:
-            # Aware datetime + timedelta moves the wall clock: the next local midnight, DST or not.
-            cut += timedelta(days=days)
-            parts.append((part_start, min(end, to_utc_naive(cut))))
-            part_start = parts[-1][1]
-        return [
-            (number, batch, part_start, part_end)
-            for number, batch in enumerate(batches, start=1)
-            for part_start, part_end in parts
-        ]
+        units, number = [], 0
+        for branch, batch in self._mhrs_sync_branches(company, physicians).items():
+            days = max(1, SYNC_PHYSICIAN_DAYS // max(1, min(len(batch), SYNC_BATCH_SIZE)))
+            cut = datetime.combine(to_aware(start).astimezone(tz).date(), datetime.min.time()).replace(
+                tzinfo=tz
+            )
+            part_start = start
+            number += 1
+            while part_start < end:
+                # Aware datetime + timedelta moves the wall clock: the next local midnight, DST or not.
+                cut += timedelta(days=days)
+                part_end = min(end, to_utc_naive(cut))
+                units.append((number, branch, batch, part_start, part_end))
+                part_start = part_end
+        return units
 
     @api.model
     def _mhrs_split_unit(self, unit):
-        """Two queries for one whose answer went over the client's size limit: half the physicians,
-        or for a single physician half the period (down to an hour); None when it cannot be split."""
-        number, batch, part_start, part_end = unit
+        """Smaller queries for one whose answer went over the client's size limit: one per physician
+        (MHRS answers a whole branch or one physician), or for a single physician half the period
+        (down to an hour); None when it cannot be split."""
+        number, branch, batch, part_start, part_end = unit
         if len(batch) > 1:
-            half = len(batch) // 2
-            return [
-                (number, batch[:half], part_start, part_end),
-                (number, batch[half:], part_start, part_end),
-            ]
+            return [(number, branch, physician, part_start, part_end) for physician in batch]
         if part_end - part_start > timedelta(hours=1):
             middle = (part_start + (part_end - part_start) / 2).replace(second=0, microsecond=0)
-            return [(number, batch, part_start, middle), (number, batch, middle, part_end)]
+            return [(number, branch, batch, part_start, middle), (number, branch, batch, middle, part_end)]
         return None
 
     @api.model
@@ -837,17 +863,26 @@ class MhrsAppointment(models.Model):
         return self.env["mhrs.connector.mixin"]._mhrs_error_message(exc)
 
     @api.model
-    def _mhrs_sync_batch(self, company, start, end, physicians, counts):
-        """One MHRS query and one search / create per batch; writes only what really changed."""
-        result = self.env["mhrs.connector.mixin"]._mhrs_call(
+    def _mhrs_sync_batch(self, company, start, end, physicians, counts, branch=None):
+        """One MHRS query (one branch: all its physicians, or one) and one search / create per batch;
+        writes only what really changed."""
+        if branch is None:
+            branches = self._mhrs_sync_branches(company, physicians)
+            for code, batch in branches.items():
+                self._mhrs_sync_batch(company, start, end, batch, counts, branch=code)
+            return
+        rows = self.env["mhrs.connector.mixin"]._mhrs_call(
             "appointment_query",
             company=company,
-            TarihBilgileri={"BaslangicZamani": to_aware(start), "BitisZamani": to_aware(end)},
-            HekimKodu=physicians.mapped("tckn"),
+            branch=branch,
+            start=to_aware(start),
+            end=to_aware(end),
+            physician=physicians.tckn if len(physicians) == 1 else None,
         )
-        rows = result.get("KurumRandevuBilgileri") or []
+        wanted = set(physicians.mapped("tckn"))
+        rows = [row for row in rows if row.get("physician") in wanted]
         counts["fetched"] += len(rows)
-        hrns = [row["RandevuHrn"] for row in rows]
+        hrns = [row["hrn"] for row in rows]
         existing = self.with_context(active_test=False).search(
             [
                 ("company_id", "=", company.id),
@@ -855,15 +890,19 @@ class MhrsAppointment(models.Model):
                 ("mhrs_hrn", "in", hrns),
                 "&",
                 "&",
+                "&",
                 ("physician_id", "in", physicians.ids),
                 ("date_start", ">=", start),
                 ("date_start", "<", end),
+                "|",
+                ("clinic_id", "=", False),
+                ("clinic_id.mhrs_branch_code", "=", branch),
             ]
         )
         by_hrn = {appointment.mhrs_hrn: appointment for appointment in existing}
         partners = self._mhrs_sync_partners(rows)
         physician_by_tckn = {p.tckn: p for p in physicians}
-        clinic_codes = {row.get("AltKlinikKodu") for row in rows if row.get("AltKlinikKodu")}
+        clinic_codes = {row.get("clinic") for row in rows if row.get("clinic")}
         clinics = (
             self.env["mhrs.clinic"]
             .with_context(active_test=False)
@@ -874,11 +913,12 @@ class MhrsAppointment(models.Model):
 
         to_create, changes = [], {}
         for row in rows:
-            appointment = by_hrn.get(row["RandevuHrn"])
+            appointment = by_hrn.get(row["hrn"])
             vals = self._mhrs_sync_vals(row, partners, physician_by_tckn, clinic_by_code, appointment)
-            vals["schedule_line_id"] = line_by_ref.get(vals["mhrs_schedule_ref"], False)
+            if "mhrs_schedule_ref" in vals:
+                vals["schedule_line_id"] = line_by_ref.get(vals["mhrs_schedule_ref"], False)
             if not appointment:
-                to_create.append(dict(vals, mhrs_hrn=row["RandevuHrn"], company_id=company.id))
+                to_create.append(dict(vals, mhrs_hrn=row["hrn"], company_id=company.id))
                 continue
             diff = appointment._mhrs_sync_diff(vals)
             _logger.debug("MHRS sync: %s changed %s", appointment.mhrs_hrn, diff)
@@ -902,6 +942,7 @@ class MhrsAppointment(models.Model):
             and not a.missing_from_mhrs
             and a.physician_id in physicians
             and start <= a.date_start < end
+            and (not a.clinic_id or a.clinic_id.mhrs_branch_code == branch)
         )
         if missing:
             missing.write({"missing_from_mhrs": True})
@@ -928,7 +969,7 @@ class MhrsAppointment(models.Model):
     @api.model
     def _mhrs_schedule_lines(self, company, rows):
         """Local schedule blocks by MHRS schedule id (KesinCetvelId), in one search."""
-        refs = list({str(row["KesinCetvelId"]) for row in rows if row.get("KesinCetvelId")})
+        refs = list({str(row["schedule_id"]) for row in rows if row.get("schedule_id")})
         if not refs:
             return {}
         lines = self.env["mhrs.schedule.line"].search(
@@ -942,7 +983,7 @@ class MhrsAppointment(models.Model):
         Partner = self.env["res.partner"].sudo().with_context(active_test=False)
         wanted = {}
         for row in rows:
-            tckn = (row.get("HastaTCKimlikNo") or "").strip()
+            tckn = (row.get("patient_tckn") or "").strip()
             if is_valid_tckn(tckn) and tckn not in wanted:
                 wanted[tckn] = row
         found = {}
@@ -958,7 +999,7 @@ class MhrsAppointment(models.Model):
                     {
                         "name": self._mhrs_patient_name(wanted[tckn]) or tckn,
                         "tckn": tckn,
-                        "phone": wanted[tckn].get("TelefonNo") or False,
+                        "phone": wanted[tckn].get("phone") or False,
                         "type": "contact",
                         "is_company": False,
                         "user_id": False,
@@ -971,49 +1012,54 @@ class MhrsAppointment(models.Model):
 
     @api.model
     def _mhrs_patient_name(self, row):
-        return " ".join(part for part in (row.get("HastaAdi"), row.get("HastaSoyadi")) if part)
+        return " ".join(part for part in (row.get("patient_name"), row.get("patient_surname")) if part)
 
     @api.model
     def _mhrs_sync_vals(self, row, partners, physician_by_tckn, clinic_by_code, appointment=None):
-        dates = row.get("TarihBilgileri") or {}
-        tckn = (row.get("HastaTCKimlikNo") or "").strip()
-        channel = str(row.get("EkleyenKullaniciTipi") or "")
-        if row.get("KayitDurumKodu") == 2:
+        """The record values of one facade appointment row (wire/client.py, appointment_query)."""
+        tckn = (row.get("patient_tckn") or "").strip()
+        channel = str(row.get("channel") or "")
+        if row.get("record_status") == 2:
             state = "cancelled"
-            cancelled_by = CANCELLED_BY_CODES.get(row.get("IptalEdenTipi")) or (
-                appointment.cancelled_by if appointment else False
-            )
+            # Neither G2 nor MHRS V2 says who cancelled: what Odoo knew is kept; a cancellation Odoo did
+            # not make is taken as the patient's (an approved exception relabels its own).
+            cancelled_by = (appointment.cancelled_by if appointment else False) or "patient_mhrs"
         else:
-            state = {1: "attended", 2: "no_show"}.get(row.get("DurumKodu"), "booked")
+            state = {1: "attended", 2: "no_show"}.get(row.get("status"), "booked")
             cancelled_by = False
             if state == "booked" and appointment and appointment.state in ("attended", "no_show"):
                 # Checked in here, status not yet sent to MHRS: keep the local status.
                 state = appointment.state
-        physician = physician_by_tckn.get(row.get("HekimKodu"))
+        physician = physician_by_tckn.get(row.get("physician"))
         vals = {
             "partner_id": partners[tckn].id if tckn in partners else False,
             "patient_tckn": tckn or False,
             "patient_name": self._mhrs_patient_name(row) or False,
-            "patient_phone": row.get("TelefonNo") or False,
+            "patient_phone": row.get("phone") or False,
             "physician_id": physician.id if physician else False,
-            "physician_tckn": row.get("HekimKodu") or False,
-            "clinic_id": clinic_by_code[row["AltKlinikKodu"]].id
-            if row.get("AltKlinikKodu") in clinic_by_code
-            else False,
-            "mhrs_schedule_ref": str(row["KesinCetvelId"]) if row.get("KesinCetvelId") else False,
-            "date_start": to_utc_naive(dates.get("BaslangicZamani")),
-            "date_end": to_utc_naive(dates.get("BitisZamani")),
+            "physician_tckn": row.get("physician") or False,
+            "clinic_id": clinic_by_code[row["clinic"]].id if row.get("clinic") in clinic_by_code else False,
+            "mhrs_schedule_ref": str(row["schedule_id"]) if row.get("schedule_id") else False,
+            "date_start": from_wire(row.get("start")),
+            "date_end": from_wire(row.get("end")),
             "mhrs_channel": channel if channel in CHANNEL_CODES else False,
-            "mhrs_appointment_type": row.get("RandevuTuru") or 0,
-            "note": row.get("RandevuNotu") or False,
+            "note": row.get("note") or False,
             "state": state,
             "cancelled_by": cancelled_by,
             "missing_from_mhrs": False,
-            "mhrs_booked_at": to_utc_naive(row.get("EklenmeZamani")),
+            "mhrs_booked_at": from_wire(row.get("created")),
         }
+        # What an interface does not return is kept (MHRS V2 may leave out the name); the same phone
+        # written without its leading zero or with spaces is the same phone.
+        for name in ("patient_name", "mhrs_schedule_ref"):  # G2 does not return the schedule id
+            if appointment and not vals[name]:
+                del vals[name]
+        phone = vals["patient_phone"]
+        if appointment and (not phone or same_phone(phone, appointment.patient_phone)):
+            del vals["patient_phone"]
         # A status MHRS already holds is recorded as sent.
-        code = str(row.get("DurumKodu") or "")
-        if row.get("KayitDurumKodu") != 2 and code in (STATUS_ATTENDED, STATUS_NOT_ATTENDED):
+        code = str(row.get("status") or "")
+        if row.get("record_status") != 2 and code in (STATUS_ATTENDED, STATUS_NOT_ATTENDED):
             vals["mhrs_status_code"] = code
         return vals
 
@@ -1050,17 +1096,33 @@ class MhrsAppointment(models.Model):
     # Business methods: status update (operation 15)
     # ------------------------------------------------------------------------------------------------
     def _mhrs_status_item(self):
-        """One RandevuBilgileri item: attended with the arrival time when checked in, else not attended."""
+        """One status item of the facade: attended with the arrival time when checked in, else not
+        attended (each wire sends its own codes)."""
         self.ensure_one()
         if self.state == "attended" and self.checked_in_at:
             return {
-                "RandevuHrn": self.mhrs_hrn,
-                "DurumKodu": int(STATUS_ATTENDED),
-                "GelisZamani": to_aware(self.checked_in_at),
+                "hrn": self.mhrs_hrn,
+                "attended": True,
+                "arrived": to_aware(self.checked_in_at),
                 # The visit took place at the appointment time, or on arrival for a late patient.
-                "RandevuGerceklesmeZamani": to_aware(max(self.checked_in_at, self.date_start)),
+                "realized": to_aware(max(self.checked_in_at, self.date_start)),
             }
-        return {"RandevuHrn": self.mhrs_hrn, "DurumKodu": int(STATUS_NOT_ATTENDED)}
+        return {"hrn": self.mhrs_hrn, "attended": False}
+
+    def _mhrs_status_call(self, company, items, record=None):
+        """MHRS's per-item answers ``[{"hrn", "ok", "code", "text"}]``. MHRS V2 answers a batch as a
+        whole: when it refuses one item, the batch is sent again in halves until the refused items are
+        alone (a few calls per refusal, not one per appointment), so that the others still go."""
+        connector = self.env["mhrs.connector.mixin"]
+        try:
+            return connector._mhrs_call("appointment_set_status", company=company, record=record, items=items)
+        except errors.MhrsBusinessError as exc:
+            if len(items) == 1:
+                return [{"hrn": items[0]["hrn"], "ok": False, "code": exc.code, "text": exc.text}]
+        half = len(items) // 2
+        return self._mhrs_status_call(company, items[:half], record) + self._mhrs_status_call(
+            company, items[half:], record
+        )
 
     def _mhrs_quiet_write(self, vals):
         """A bookkeeping write of the status job on many appointments at once: no tracking. The stored
@@ -1083,19 +1145,17 @@ class MhrsAppointment(models.Model):
         if undecided:
             undecided._mhrs_quiet_write({"state": "no_show", "checked_in_at": False})
         items = [appointment._mhrs_status_item() for appointment in self]
-        result = self.env["mhrs.connector.mixin"]._mhrs_call(
-            "appointment_set_status", company=company, record=record, RandevuBilgileri=items
-        )
+        answers = self._mhrs_status_call(company, items, record=record)
         by_hrn = {appointment.mhrs_hrn: appointment for appointment in self}
-        codes = {item["RandevuHrn"]: str(item["DurumKodu"]) for item in items}
+        codes = {item["hrn"]: STATUS_ATTENDED if item["attended"] else STATUS_NOT_ATTENDED for item in items}
         sent = {STATUS_ATTENDED: [], STATUS_NOT_ATTENDED: []}
         cancelled, refused, outcome = [], {}, {}
-        for row in result.get("RandevuDurumSonuc") or []:
-            appointment = by_hrn.get(row.get("RandevuHrn"))
+        for row in answers:
+            appointment = by_hrn.get(row.get("hrn"))
             if not appointment:
                 continue
-            code = row.get("HataKodu")
-            if row.get("GuncellemeBasarisi") or code == RDG_ALREADY_SET:
+            code = row.get("code")
+            if row.get("ok") or code == RDG_ALREADY_SET:
                 sent[codes[appointment.mhrs_hrn]].append(appointment.id)
                 outcome[appointment.id] = "sent"
             elif code == RDG_CANCELLED:
@@ -1106,7 +1166,7 @@ class MhrsAppointment(models.Model):
             else:
                 message = self.env._(
                     "MHRS refused the status: %(text)s (%(code)s)",
-                    text=row.get("Aciklama") or "",
+                    text=row.get("text") or "",
                     code=code or "?",
                 )
                 refused.setdefault(message, []).append(appointment.id)
@@ -1340,7 +1400,7 @@ class MhrsAppointment(models.Model):
     # ------------------------------------------------------------------------------------------------
     @api.model
     def _mhrs_sync_companies(self):
-        return self.env["res.company"].sudo().search([("mhrs_endpoint_url", "!=", False)])
+        return self.env["res.company"].sudo().search([("mhrs_base_url", "!=", False)])
 
     @api.model
     def _mhrs_last_periodic_run(self, company):

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..wire import errors
 from .mhrs_call_log_link import count_by, open_list
 from .mhrs_record_mixin import same_name
 
@@ -19,7 +20,7 @@ class MhrsClinic(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "mhrs.record.mixin", "mhrs.call.log.link"]
     _order = "name, id"
     _check_company_auto = True
-    _mhrs_update_fields = ("name", "video_consultation")
+    _mhrs_update_fields = ("name",)
     _mhrs_update_operations = ("clinic_register", "clinic_update")
 
     name = fields.Char(
@@ -57,7 +58,8 @@ class MhrsClinic(models.Model):
     )
     video_consultation = fields.Boolean(
         tracking=True,
-        help="GoruntuluRandevu: appointments of this clinic are video consultations.",
+        help="Appointments of this clinic are video consultations. Kept here only: MHRS's examination "
+        "place registration (G2 and MHRS V2) has no such field.",
     )
     state = fields.Selection(
         CLINIC_STATES,
@@ -171,7 +173,7 @@ class MhrsClinic(models.Model):
             return self.env["mhrs.connector.mixin"]._mhrs_notify(
                 self.env._("Clinic cancelled"), self.env._("%(name)s is cancelled.", name=self.name)
             )
-        result = self._mhrs_run("clinic_cancel")
+        result = self._mhrs_run("clinic_delete")
         return self._mhrs_action_result(
             result,
             self.env._("Clinic cancelled"),
@@ -191,10 +193,23 @@ class MhrsClinic(models.Model):
         A list header button: the web client calls it with the (maybe empty) selection's ids, so it is
         a record method (an ``api.model`` one would receive the ids as an argument and crash)."""
         company = self.env.company
-        result = self.env["mhrs.connector.mixin"]._mhrs_call_ui("clinic_query", company=company)
+        connector = self.env["mhrs.connector.mixin"]
+        rows = []
+        for branch in self._mhrs_query_branches(company):
+            rows += connector._mhrs_call_ui("clinic_query", company=company, branch=branch)
         wizard = self.env["mhrs.clinic.query.wizard"].create({"company_id": company.id})
-        wizard._fill_lines(result.get("AltKlinikBilgileri") or [])
+        wizard._fill_lines(rows)
         return wizard._open()
+
+    @api.model
+    def _mhrs_query_branches(self, company):
+        """The branch codes to ask MHRS about (its clinic query is per branch): the branches the
+        institution registered, and those of its clinics here."""
+        clinics = self.with_context(active_test=False).search([("company_id", "=", company.id)])
+        return sorted(
+            set(company.sudo().mhrs_registered_branch_ids.mapped("code"))
+            | set(clinics.mapped("mhrs_branch_id.code"))
+        )
 
     def action_open_physicians(self):
         self.ensure_one()
@@ -268,17 +283,20 @@ class MhrsClinic(models.Model):
         return blockers
 
     def _mhrs_adopt_existing(self, operation):
-        """A registration or cancellation whose answer was lost may have been applied: look first."""
+        """A registration or cancellation whose answer was lost may have been applied: look first
+        (SOAP G2 only; MHRS V2 has no clinic query, so the operation is resent)."""
         self.ensure_one()
-        if operation not in ("clinic_register", "clinic_cancel"):
+        if operation not in ("clinic_register", "clinic_delete"):
             return super()._mhrs_adopt_existing(operation)
-        result = self.env["mhrs.connector.mixin"]._mhrs_call(
-            "clinic_query", record=self, KlinikKodu=self.mhrs_branch_id.code
-        )
-        rows = result.get("AltKlinikBilgileri") or []
-        if operation == "clinic_cancel":
-            row = next((r for r in rows if r.get("AltKlinikKodu") == self.mhrs_clinic_code), None)
-            if not row or row.get("AktifMi"):
+        try:
+            rows = self.env["mhrs.connector.mixin"]._mhrs_call(
+                "clinic_query", record=self, branch=self.mhrs_branch_id.code
+            )
+        except (errors.MhrsNotAvailable, errors.MhrsBusinessError):
+            # No query on this interface, or the branch itself is not registered yet: nothing to adopt.
+            return False
+        if operation == "clinic_delete":
+            if any(r["id"] == self.mhrs_clinic_code for r in rows):
                 return False
             self.write({"state": "cancelled"})
             self._mhrs_mark_adopted(self.env._("MHRS had already cancelled the clinic; nothing resent."))
@@ -295,23 +313,16 @@ class MhrsClinic(models.Model):
             .mapped("mhrs_clinic_code")
         )
         row = next(
-            (
-                r
-                for r in rows
-                if r.get("AktifMi")
-                and r.get("KlinikKodu") == self.mhrs_branch_id.code
-                and r.get("AltKlinikKodu") not in taken
-                and same_name(r.get("AltKlinikAdi"), self.name)
-            ),
+            (r for r in rows if r["id"] not in taken and same_name(r.get("name"), self.name)),
             None,
         )
         if not row:
             return False
-        self.write({"state": "registered", "mhrs_clinic_code": row["AltKlinikKodu"]})
+        self.write({"state": "registered", "mhrs_clinic_code": row["id"]})
         self._mhrs_mark_adopted(
             self.env._(
                 "MHRS already held this clinic (code %(code)s): adopted instead of registering it twice.",
-                code=row["AltKlinikKodu"],
+                code=row["id"],
             )
         )
         if self._mhrs_differences(row):
@@ -320,32 +331,23 @@ class MhrsClinic(models.Model):
         return True
 
     def _mhrs_differences(self, row):
-        """What differs between this clinic and MHRS's AltKlinikBilgileri row (list of sentences)."""
+        """What differs between this clinic and MHRS's row (``{"id", "name", "branch", "active"?}``),
+        as a list of sentences."""
         self.ensure_one()
         notes = []
-        if (row.get("AltKlinikAdi") or "").strip() != (self.name or "").strip():
+        if (row.get("name") or "").strip() != (self.name or "").strip():
             notes.append(
-                self.env._(
-                    "Name: %(here)s here, %(mhrs)s at MHRS.", here=self.name, mhrs=row.get("AltKlinikAdi")
-                )
+                self.env._("Name: %(here)s here, %(mhrs)s at MHRS.", here=self.name, mhrs=row.get("name"))
             )
-        if row.get("KlinikKodu") != self.mhrs_branch_id.code:
+        if row.get("branch") != self.mhrs_branch_id.code:
             notes.append(
                 self.env._(
                     "Branch code: %(here)s here, %(mhrs)s at MHRS.",
                     here=self.mhrs_branch_id.code,
-                    mhrs=row.get("KlinikKodu"),
+                    mhrs=row.get("branch"),
                 )
             )
-        if bool(row.get("GoruntuluRandevu")) != self.video_consultation:
-            notes.append(
-                self.env._(
-                    "Video consultation: %(here)s here, %(mhrs)s at MHRS.",
-                    here=self.video_consultation,
-                    mhrs=bool(row.get("GoruntuluRandevu")),
-                )
-            )
-        active_at_mhrs = bool(row.get("AktifMi"))
+        active_at_mhrs = bool(row.get("active", True))
         if active_at_mhrs != (self.state == "registered"):
             labels = dict(self._fields["state"]._description_selection(self.env))
             notes.append(
@@ -358,33 +360,32 @@ class MhrsClinic(models.Model):
         return notes
 
     def _mhrs_payload_clinic_register(self):
-        return {
-            "KlinikKodu": self.mhrs_branch_id.code,
-            "AltKlinikAdi": self.name,
-            "GoruntuluRandevu": self.video_consultation,
-        }
+        return {"branch": self.mhrs_branch_id.code, "name": self.name}
 
     def _mhrs_payload_clinic_update(self):
-        return {
-            "AltKlinikKodu": self.mhrs_clinic_code,
-            "AltKlinikAdi": self.name,
-            "GoruntuluRandevu": self.video_consultation,
-        }
+        return {"clinic_id": self.mhrs_clinic_code, "name": self.name}
 
-    def _mhrs_payload_clinic_cancel(self):
-        return {"AltKlinikKodu": self.mhrs_clinic_code}
+    def _mhrs_payload_clinic_delete(self):
+        return {"clinic_id": self.mhrs_clinic_code}
+
+    def _mhrs_send(self, operation, payload):
+        """A clinic (examination place) lives under a branch the institution registered at MHRS:
+        register the branch first when it is not known to be."""
+        if operation == "clinic_register":
+            self.company_id._mhrs_ensure_branch(self.mhrs_branch_id, record=self)
+        return super()._mhrs_send(operation, payload)
 
     def _mhrs_apply_clinic_register(self, result):
-        self.write({"state": "registered", "mhrs_clinic_code": result.get("AltKlinikKodu")})
+        self.write({"state": "registered", "mhrs_clinic_code": int(result)})
 
-    def _mhrs_apply_clinic_cancel(self, result):
+    def _mhrs_apply_clinic_delete(self, result):
         self.write({"state": "cancelled"})
 
     def _mhrs_message_clinic_register(self):
         return self.env._("Registered on MHRS.")
 
     def _mhrs_message_clinic_update(self):
-        return self.env._("Name and video consultation flag sent to MHRS.")
+        return self.env._("Name sent to MHRS.")
 
-    def _mhrs_message_clinic_cancel(self):
+    def _mhrs_message_clinic_delete(self):
         return self.env._("Cancelled on MHRS.")

@@ -1,32 +1,42 @@
 from odoo import _, api, models
 from odoo.exceptions import UserError
 
-from ..soap import MhrsClient, MhrsConfig, errors
+from ..tools.messages import user_message
+from ..wire import MhrsClient, WireConfig, errors
 
 
 class MhrsConnectorMixin(models.AbstractModel):
-    """Shared entry point to MHRS: builds the client from company settings and logs every call."""
+    """The company's MHRS client: builds it from the company's settings (interface, address,
+    credentials) and records every exchange in the call log. Models call the facade's operations
+    through :meth:`_mhrs_call` and never know which wire was used."""
 
     _name = "mhrs.connector.mixin"
     _description = "MHRS Connector Mixin"
 
     @api.model
-    def _mhrs_config(self, company):
+    def _mhrs_acting_tckn(self, company):
+        return self.env.user.partner_id.tckn or company.sudo().mhrs_responsible_tckn
+
+    @api.model
+    def _mhrs_check_settings(self, company):
+        """UserError naming what is missing for the company's interface, before any call."""
         company.ensure_one()
         root = company.sudo()
-        missing = [
-            label
-            for label, value in (
-                (_("Institution code"), root.mhrs_institution_code),
-                (_("Vendor code"), root.mhrs_vendor_code),
-                (_("Username"), root.mhrs_username),
-                (_("Password"), root.mhrs_password),
-                (_("Endpoint URL"), root.mhrs_endpoint_url),
-            )
-            if not value
-        ]
-        acting_tckn = self.env.user.partner_id.tckn or root.mhrs_responsible_tckn
-        if not acting_tckn:
+        rest = root.mhrs_interface != "g2"
+        wanted = [(_("Institution code"), root.mhrs_institution_code), (_("Base URL"), root.mhrs_base_url)]
+        if rest:
+            wanted += [
+                (_("Username (kullanıcı adı)"), root.mhrs_username),
+                (_("Password (parola)"), root.mhrs_password),
+                (_("Application code (uygulama kodu)"), root.mhrs_app_code),
+            ]
+        else:
+            wanted += [
+                (_("User code (kullanıcı kodu)"), root.mhrs_g2_user_code),
+                (_("Password (şifre)"), root.mhrs_g2_password),
+            ]
+        missing = [label for label, value in wanted if not value]
+        if not self._mhrs_acting_tckn(company):
             missing.append(_("Responsible TCKN (or a TCKN on your user)"))
         if missing:
             raise UserError(
@@ -37,58 +47,85 @@ class MhrsConnectorMixin(models.AbstractModel):
                     fields=", ".join(missing),
                 )
             )
-        overrides = {line.operation: line.code.strip() for line in root.mhrs_operation_code_ids}
-        return MhrsConfig(
-            endpoint_url=root.mhrs_endpoint_url.strip(),
-            wsdl_url=(root.mhrs_wsdl_url or "").strip() or None,
+
+    @api.model
+    def _mhrs_wire_config(self, company):
+        """The facade's settings for ``company`` (secrets read as superuser, never returned to a user)."""
+        self._mhrs_check_settings(company)
+        root = company.sudo()
+        return WireConfig(
+            interface=root.mhrs_interface or "rest",
+            base_url=root.mhrs_base_url.strip().rstrip("/"),
             institution_code=int(root.mhrs_institution_code),
-            vendor_code=root.mhrs_vendor_code,
-            username=root.mhrs_username,
-            password=root.mhrs_password,
-            acting_user_tckn=acting_tckn,
-            environment=root.mhrs_environment or "test",
+            acting_tckn=self._mhrs_acting_tckn(company),
+            username=(root.mhrs_username or "").strip(),
+            password=root.mhrs_password or "",
+            app_code=(root.mhrs_app_code or "").strip(),
+            user_code=(root.mhrs_g2_user_code or "").strip(),
+            user_password=root.mhrs_g2_password or "",
+            user_type=root.mhrs_g2_user_type or 0,
+            sender_unit=root.mhrs_vendor_code or "",
+            g2_namespace=(root.mhrs_g2_namespace or "").strip(),
             timeout=root.mhrs_timeout or 30,
-            operation_codes=overrides,
         )
 
     @api.model
-    def _mhrs_call(self, operation, company=None, record=None, **payload):
-        """Call one MHRS operation; raises the client's typed errors, always logs the call."""
+    def _mhrs_client(self, company, calls, on_send=None):
+        """The company's facade client; every exchange is appended to ``calls`` (and handed to ``on_send``
+        just before it is sent)."""
+        try:
+            return MhrsClient(self._mhrs_wire_config(company), on_call=calls.append, on_send=on_send)
+        except errors.MhrsError as exc:  # settings the wire cannot send (non-numeric codes)
+            raise UserError(user_message(self.env, exc)) from exc
+
+    @api.model
+    def _mhrs_call(self, operation, company=None, record=None, **kwargs):
+        """Call one facade operation (a key of ``wire.OPERATIONS``: ``clinic_register``...) with plain
+        values; raises the wire's typed errors, always logs the exchanges."""
         company = company or (record.company_id if record and "company_id" in record else self.env.company)
         calls = []
         logs = self.env["mhrs.sync.log"]
-        client = MhrsClient(
-            self._mhrs_config(company),
-            on_call=calls.append,
-            on_send=lambda call: logs._store_sent(call, company, record),
-        )
+        # The call's row is written before it is sent (a worker killed while MHRS works leaves a trace).
+        client = self._mhrs_client(company, calls, on_send=lambda call: logs._store_sent(call, company, record))
         try:
-            return getattr(client, operation)(**payload)
+            return getattr(client, operation)(**kwargs)
         finally:
             self.env["mhrs.sync.log"]._store_calls(calls, company, record)
 
     @api.model
-    def _mhrs_call_ui(self, operation, company=None, record=None, **payload):
-        """Same as _mhrs_call, for buttons: every MHRS error becomes a Turkish UserError."""
+    def _mhrs_test_connection(self, company):
+        """Test Connection: a fresh login (REST) or the branch query (G2); a short summary."""
+        result = self._mhrs_call_ui("test_connection", company=company)
+        if "actions" in result:
+            return _("%(count)s action code(s)", count=result["actions"])
+        return _("%(count)s branch(es) registered", count=result.get("branches", 0))
+
+    @api.model
+    def _mhrs_call_ui(self, operation, company=None, record=None, **kwargs):
+        """Same as _mhrs_call, for buttons: every MHRS error becomes a UserError in the user's language."""
         try:
-            return self._mhrs_call(operation, company=company, record=record, **payload)
+            return self._mhrs_call(operation, company=company, record=record, **kwargs)
         except errors.MhrsError as exc:
-            message = self._mhrs_error_message(exc)
-            outage = not isinstance(exc, errors.MhrsBusinessError) or self.env[
-                "mhrs.record.mixin"
-            ]._mhrs_is_server_fault(exc)
-            if outage:
-                # Nothing keeps a button's call for later: say so, never promise a retry.
-                message = _(
-                    "%(message)s This is not retried automatically: try again when MHRS answers.",
-                    message=message,
-                )
-            raise UserError(message) from exc
+            raise UserError(self._mhrs_button_message(exc)) from exc
+
+    @api.model
+    def _mhrs_button_message(self, exc):
+        message = self._mhrs_error_message(exc)
+        outage = not isinstance(exc, errors.MhrsBusinessError) or self.env[
+            "mhrs.record.mixin"
+        ]._mhrs_is_server_fault(exc)
+        if outage and not isinstance(exc, errors.MhrsNotAvailable) and exc.code != "AUTH":
+            # Nothing keeps a button's call for later: say so, never promise a retry.
+            message = _(
+                "%(message)s This is not retried automatically: try again when MHRS answers.",
+                message=message,
+            )
+        return message
 
     @api.model
     def _mhrs_error_message(self, exc):
-        """The Turkish explanation of an MHRS error, with MHRS's code for the support desk."""
-        message = errors.user_message(exc)
+        """The user's explanation of an MHRS error, with MHRS's code for the support desk."""
+        message = user_message(self.env, exc)
         if exc.code and exc.code not in message:
             message = _("%(message)s (MHRS code: %(code)s)", message=message, code=exc.code)
         return message

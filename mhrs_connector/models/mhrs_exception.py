@@ -5,9 +5,9 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..soap import errors
 from ..tools import can_commit
 from ..tools.dates import user_datetime_text
+from ..wire import errors
 from .mhrs_appointment import to_aware
 
 _logger = logging.getLogger(__name__)
@@ -146,7 +146,7 @@ class MhrsException(models.Model):
         self.ensure_one()
         if self.state != "draft":
             raise UserError(self.env._("Only draft exceptions can be sent to MHRS."))
-        result = self._mhrs_run("appointment_exception")
+        result = self._mhrs_run("exception_add")
         return self._mhrs_action_result(
             result,
             self.env._("Exception sent"),
@@ -167,7 +167,10 @@ class MhrsException(models.Model):
 
     def action_mhrs_check(self):
         """Ask MHRS now whether the Ministry decided."""
-        self.filtered(lambda e: e.state == "sent")._mhrs_follow_up(self.company_id or self.env.company)
+        try:
+            self.filtered(lambda e: e.state == "sent")._mhrs_follow_up(self.company_id or self.env.company)
+        except errors.MhrsError as exc:
+            raise UserError(self.env["mhrs.connector.mixin"]._mhrs_button_message(exc)) from exc
         return True
 
     def action_open_appointments(self):
@@ -194,44 +197,35 @@ class MhrsException(models.Model):
             domain.append(("clinic_id", "in", [self.clinic_id.id, False]))
         return self.env["mhrs.appointment"].search(domain)
 
-    def _mhrs_payload_appointment_exception(self):
+    def _mhrs_payload_exception_add(self):
         document = None
         if self.document:
-            document = {
-                "IstisnaDokumanAdi": self.document_name or "istisna.pdf",
-                "IstisnaDokuman": base64.b64decode(self.document),
-            }
+            document = (self.document_name or "istisna.pdf", base64.b64decode(self.document))
         return {
-            "IstisnaEkleme": {
-                "HekimKodu": self.physician_id.tckn,
-                "KlinikKodu": self.clinic_id.mhrs_branch_code,
-                "AltKlinikKodu": self.clinic_id.mhrs_clinic_code or None,
-                "TarihBilgileri": {
-                    "BaslangicZamani": to_aware(self.date_start),
-                    "BitisZamani": to_aware(self.date_end),
-                },
-                "AksiyonKodu": self.action_code_id.code,
-                "Aciklama": self.description,
-                "Email": self.email or None,
-                "TelefonNo": self.phone or None,
-                "IstisnaDokumanBilgileri": document,
+            "exception": {
+                "branch": self.clinic_id.mhrs_branch_code,
+                "physician": self.physician_id.tckn,
+                "clinic": self.clinic_id.mhrs_clinic_code or None,
+                "action": self.action_code_id.code,
+                "start": to_aware(self.date_start),
+                "end": to_aware(self.date_end),
+                "description": self.description,
+                "email": self.email or None,
+                "phone": self.phone or None,
+                "document": document,
             }
         }
 
-    def _mhrs_apply_appointment_exception(self, result):
-        rows = result.get("IstisnaDetayBilgileri") or []
-        if not rows:
-            raise UserError(self.env._("MHRS accepted the exception but returned no exception id."))
-        self.write({"state": "sent", "mhrs_exception_id": str(rows[0]["IstisnaId"])})
-        self._mhrs_apply_decision(rows[0])
+    def _mhrs_apply_exception_add(self, result):
+        self.write({"state": "sent", "mhrs_exception_id": str(result)})
 
-    def _mhrs_message_appointment_exception(self):
+    def _mhrs_message_exception_add(self):
         return self.env._("Sent to MHRS; waiting for the Ministry's approval.")
 
     def _mhrs_apply_decision(self, row):
-        """Store the Ministry's decision from an IstisnaDetayBilgileri row."""
+        """Store the Ministry's decision from an exception_query row (``status``, ``reason``)."""
         self.ensure_one()
-        state = MHRS_EXCEPTION_STATES.get(row.get("IstisnaDurumKodu"), "sent")
+        state = MHRS_EXCEPTION_STATES.get(row.get("status"), "sent")
         if state == self.state or self.state != "sent":
             return False
         if state == "approved":
@@ -241,9 +235,11 @@ class MhrsException(models.Model):
             )
             affected = self._affected_appointments()
             self.write({"state": "approved", "decided_at": fields.Datetime.now()})
+            # MHRS does not say who cancelled: what it cancelled in the approved period is the exception's.
             cancelled = self._affected_appointments(states=("cancelled",)).filtered(
-                lambda a: a.cancelled_by == "exception"
+                lambda a: a.cancelled_by in ("exception", "patient_mhrs") and a.write_date >= self.write_date
             )
+            cancelled.filtered(lambda a: a.cancelled_by != "exception").write({"cancelled_by": "exception"})
             if affected:
                 affected.write({"state": "cancelled", "cancelled_by": "exception"})
             self._mhrs_refresh_schedule_lines()
@@ -261,7 +257,7 @@ class MhrsException(models.Model):
                 ),
             )
         elif state == "rejected":
-            reason = row.get("RedNedeni") or ""
+            reason = row.get("reason") or ""
             self.write({"state": "rejected", "rejection_reason": reason, "decided_at": fields.Datetime.now()})
             self._mhrs_outcome_recorded()
             self._mhrs_followup(
@@ -301,19 +297,20 @@ class MhrsException(models.Model):
         if not lines:
             return
         try:
-            result = self.env["mhrs.connector.mixin"]._mhrs_call(
-                "schedule_query",
-                record=self,
-                TarihBilgileri={
-                    "BaslangicZamani": to_aware(min(lines.mapped("date_start"))),
-                    "BitisZamani": to_aware(max(lines.mapped("date_end"))),
-                },
-                HekimKodu=self.physician_id.tckn,
-            )
+            rows = []
+            for branch in set(lines.mapped("clinic_id.mhrs_branch_code")):
+                rows += self.env["mhrs.connector.mixin"]._mhrs_call(
+                    "schedule_query",
+                    record=self,
+                    branch=branch,
+                    start=to_aware(min(lines.mapped("date_start"))),
+                    end=to_aware(max(lines.mapped("date_end"))),
+                    physician=self.physician_id.tckn,
+                )
         except errors.MhrsError as exc:
             _logger.warning("MHRS: blocks around exception %s not checked: %s", self.mhrs_exception_id, exc)
             return
-        active = {str(row.get("KesinCetvelId")) for row in result.get("CetvelBilgileri") or []}
+        active = {str(row["id"]) for row in rows}
         gone = lines.filtered(lambda line: line.mhrs_schedule_id not in active)
         if gone:
             # Not a change of the block's definition: MHRS closed it itself, nothing to resend.
@@ -321,7 +318,8 @@ class MhrsException(models.Model):
 
     @api.model
     def _mhrs_follow_up(self, company):
-        """One IstisnaSorgulama for the company's pending exceptions; apply the decisions."""
+        """One exception query for the company's pending exceptions; apply the decisions. SOAP G2 only:
+        MHRS V2 has no known exception query (the wire raises MhrsNotAvailable)."""
         pending = self.search([("company_id", "=", company.id), ("state", "=", "sent")])
         if not pending:
             return 0
@@ -329,13 +327,9 @@ class MhrsException(models.Model):
         start = min(*pending.mapped("date_start"), now)
         end = max(*pending.mapped("date_end"), now + timedelta(days=FOLLOW_UP_DAYS))
         result = self.env["mhrs.connector.mixin"]._mhrs_call(
-            "appointment_exception",
-            company=company,
-            IstisnaSorgulama={
-                "TarihBilgileri": {"BaslangicZamani": to_aware(start), "BitisZamani": to_aware(end)}
-            },
+            "exception_query", company=company, start=to_aware(start), end=to_aware(end)
         )
-        rows = {str(row["IstisnaId"]): row for row in result.get("IstisnaDetayBilgileri") or []}
+        rows = {str(row["id"]): row for row in result}
         decided = 0
         for exception in pending:
             row = rows.get(exception.mhrs_exception_id)

@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..soap import OPERATIONS
+from ..wire import OPERATIONS
 from .mhrs_sync_log import operation_selection
 
 
@@ -51,7 +51,7 @@ class MhrsOperationCode(models.Model):
             op = OPERATIONS.get(rec.operation)
             rec.sequence = op.row if op else 0
             rec.default_code = op.code if op else False
-            rec.is_placeholder = bool(op and op.placeholder)
+            rec.is_placeholder = bool(op and op.code_lost)
 
     @api.constrains("code")
     def _check_code(self):

@@ -54,6 +54,17 @@ class MhrsPhysician(models.Model):
         default=lambda self: self.env.company,
         help="The hospital the physician works for.",
     )
+    mhrs_linked_branch_ids = fields.Many2many(
+        "mhrs.branch",
+        "mhrs_physician_linked_branch_rel",
+        "physician_id",
+        "branch_id",
+        string="Branches Linked on MHRS",
+        readonly=True,
+        copy=False,
+        help="Branches (klinik) MHRS knows this physician in (klinik hekim ekleme); a schedule registration "
+        "links the physician to its branch first when it is not in this list.",
+    )
     clinic_ids = fields.Many2many(
         "mhrs.clinic",
         "mhrs_clinic_physician_rel",
@@ -319,3 +330,16 @@ class MhrsPhysician(models.Model):
                 target = retry if state == "to_retry" else refused
                 target[physician.id] = target.get(physician.id, 0) + count
         return retry, refused
+
+    def _mhrs_ensure_link(self, branch, record=None):
+        """Link this physician to ``branch`` at MHRS (a schedule is refused otherwise) unless it is known
+        to be linked; raises the wire's typed errors like any call."""
+        self.ensure_one()
+        self.company_id._mhrs_ensure_branch(branch, record=record)
+        if branch in self.mhrs_linked_branch_ids:
+            return False
+        self.env["mhrs.connector.mixin"]._mhrs_call(
+            "physician_link", company=self.company_id, record=record, branch=branch.code, physician=self.tckn
+        )
+        self.sudo().mhrs_linked_branch_ids = [fields.Command.link(branch.id)]
+        return True

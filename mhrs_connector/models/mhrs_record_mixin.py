@@ -5,7 +5,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..soap import errors
+from ..tools.messages import user_message
+from ..wire import errors
 from .mhrs_sync_log import operation_selection
 
 _logger = logging.getLogger(__name__)
@@ -25,8 +26,7 @@ RETRY_ALERT_COUNT = 3
 # was lost, or its outcome never reached Odoo. The record adopts MHRS's state (_mhrs_adopt_existing)
 # instead of being left in error with every new press refused the same way.
 ALREADY_DONE_CODES = {
-    "clinic_cancel": "KLN-005",
-    "template_register": "SBL-003",
+    "clinic_delete": "KLN-005",
     "appointment_cancel": "RND-003",
 }
 # The failed follow-ups of each cursor (transaction), kept for the user (see _mhrs_followup). Not in the
@@ -159,6 +159,11 @@ class MhrsRecordMixin(models.AbstractModel):
             self.mhrs_local_changes = False
         return result
 
+    def _mhrs_send(self, operation, payload):
+        """Send ``operation`` for this record: one facade call by default; models whose operation needs
+        several calls at MHRS (a branch before its clinic, drafts then their finalisation) override it."""
+        return self.env["mhrs.connector.mixin"]._mhrs_call(operation, record=self, **payload)
+
     def _mhrs_execute(self, operation, success_message, applier=None, **payload):
         """Call MHRS for this record and record the outcome (see the class docstring).
 
@@ -167,11 +172,15 @@ class MhrsRecordMixin(models.AbstractModel):
         can fail without undoing the outcome."""
         self.ensure_one()
         try:
-            result = self.env["mhrs.connector.mixin"]._mhrs_call(operation, record=self, **payload)
+            result = self._mhrs_send(operation, payload)
+        except errors.MhrsNotAvailable as exc:
+            message = user_message(self.env, exc)
+            self._mhrs_store_error_outside(message)
+            raise UserError(message) from exc
         except errors.MhrsBusinessError as exc:
             if self._mhrs_is_server_fault(exc):
                 # A SOAP Server fault without an MHRS code is an outage, not a refusal: retry it.
-                self._mhrs_keep_for_retry(operation, errors.user_message(exc))
+                self._mhrs_keep_for_retry(operation, user_message(self.env, exc))
                 return None
             if self._mhrs_adopt_after_refusal(operation, exc):
                 return {}
@@ -179,7 +188,7 @@ class MhrsRecordMixin(models.AbstractModel):
             self._mhrs_store_error_outside(message)
             raise UserError(message) from exc
         except (errors.MhrsTransportError, errors.MhrsMalformedResponse) as exc:
-            self._mhrs_keep_for_retry(operation, errors.user_message(exc))
+            self._mhrs_keep_for_retry(operation, user_message(self.env, exc))
             return None
         self.write(
             {
@@ -194,7 +203,8 @@ class MhrsRecordMixin(models.AbstractModel):
             applier(result)
         self._mhrs_outcome_recorded()
         self._mhrs_followup(self._mhrs_log_note, success_message)
-        return result
+        # None means "kept for a retry" to the callers: an operation that answers nothing returns True.
+        return True if result is None else result
 
     # ------------------------------------------------------------------------------------------------
     # Outcome first, follow-ups after: nothing local undoes what MHRS did
@@ -252,15 +262,16 @@ class MhrsRecordMixin(models.AbstractModel):
 
     @api.model
     def _mhrs_is_server_fault(self, exc):
-        """True for a SOAP Fault of the server kind that carries no MHRS error code (SOAP 1.1: the
-        message was not processed for reasons not due to its content), which is worth retrying."""
-        return exc.type_code is None and (exc.code or "").lower() in ("server", "soap:server", "receiver")
+        """True for a business error that is in fact an outage. The wire already raises a SOAP Fault
+        of the server kind (no MHRS error code) as a retryable transport error, so none is left here;
+        kept as the one place to say otherwise should the Ministry's codes require it."""
+        return False
 
     @api.model
     def _mhrs_business_message(self, exc):
         return self.env._(
             "MHRS refused the operation: %(message)s (%(code)s)",
-            message=errors.user_message(exc),
+            message=user_message(self.env, exc),
             code=exc.code,
         )
 
@@ -363,11 +374,11 @@ class MhrsRecordMixin(models.AbstractModel):
             if self._mhrs_adopt_existing(operation):
                 return True
         except (errors.MhrsTransportError, errors.MhrsMalformedResponse) as exc:
-            self._mhrs_keep_for_retry(operation, errors.user_message(exc))
+            self._mhrs_keep_for_retry(operation, user_message(self.env, exc))
             return False
         except errors.MhrsBusinessError as exc:
             if self._mhrs_is_server_fault(exc):
-                self._mhrs_keep_for_retry(operation, errors.user_message(exc))
+                self._mhrs_keep_for_retry(operation, user_message(self.env, exc))
                 return False
             raise UserError(self._mhrs_business_message(exc)) from exc
         self._mhrs_run(operation)

@@ -1,3 +1,4 @@
+import logging
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 from itertools import pairwise
@@ -8,12 +9,14 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from ..soap import errors
-from ..tools.dates import user_date_format, user_date_text
+from ..tools.dates import from_wire, to_wire, user_date_format, user_date_text
+from ..tools.messages import user_message
+from ..wire import errors
 from .mhrs_appointment import to_utc_naive
 from .mhrs_call_log_link import open_list
 from .mhrs_template_line import float_to_minutes, minutes_to_time
 
+_logger = logging.getLogger(__name__)
 DEFAULT_TZ = "Europe/Istanbul"
 SCHEDULE_STATES = [
     ("draft", "Draft"),
@@ -737,7 +740,7 @@ class MhrsSchedule(models.Model):
         if not lines:
             raise UserError(_("The schedule has no blocks: choose a template and generate them."))
         self._mhrs_check_before_sending(lines)
-        return lines, self._mhrs_run("schedule_register")
+        return lines, self._mhrs_run("draft_add")
 
     def _mhrs_register_result(self, sent, result):
         if result is not None and sent and not sent.filtered(lambda line: line.state == "registered"):
@@ -794,31 +797,104 @@ class MhrsSchedule(models.Model):
         hint = hints.get(exc.code)
         return f"{message}\n{hint}" if hint else message
 
-    def _mhrs_payload_schedule_register(self):
+    def _mhrs_place(self, lines=None):
+        """Branch, physician, clinic and period of ``lines`` (default: all blocks) as the facade's
+        schedule operations want them."""
+        lines = self.line_ids if lines is None else lines
         return {
-            "CetvelBilgileri": [
-                {"ReferansNo": str(line.id), "CetvelDetayBilgileri": line._mhrs_detail()}
-                for line in self._mhrs_lines_to_register()
-            ]
+            "branch": self.clinic_id.mhrs_branch_code,
+            "start": to_wire(min(lines.mapped("date_start"))),
+            "end": to_wire(max(lines.mapped("date_end"))),
+            "physician": self.physician_id.tckn,
+            "clinic": self.clinic_id.mhrs_clinic_code,
         }
 
-    def _mhrs_apply_schedule_register(self, result):
-        lines_by_ref = {str(line.id): line for line in self.line_ids}
-        for answer in result.get("CetvelCevap") or []:
-            line = lines_by_ref.get(str(answer.get("ReferansNo")))
-            if not line:
+    def _mhrs_payload_draft_add(self):
+        return {}  # built by _mhrs_send from the blocks still to register
+
+    def _mhrs_send(self, operation, payload):
+        if operation == "draft_add":
+            return self._mhrs_send_blocks(self._mhrs_lines_to_register())
+        return super()._mhrs_send(operation, payload)
+
+    def _mhrs_send_blocks(self, lines):
+        """Row 9 as the real MHRS has it: link the physician to the branch when needed, add each block
+        as a draft, then finalise the drafts of the period so that they are bookable. Returns
+        ``{"final": {line id: final id}, "refused": {line id: message}}``.
+
+        A block MHRS refuses is reported on its own and the others go on, as with the old per-item
+        answer. When MHRS stops answering midway, the drafts added by this attempt are withdrawn (best
+        effort) so that the retry does not collide with them, and the transport error is raised."""
+        self.ensure_one()
+        connector = self.env["mhrs.connector.mixin"]
+        self.physician_id._mhrs_ensure_link(self.clinic_id.mhrs_branch_id, record=self)
+        refused, added = {}, self.env["mhrs.schedule.line"]
+        for line in lines.filtered(lambda line: not line.mhrs_draft_id):
+            try:
+                ids = connector._mhrs_call("draft_add", record=self, block=line._mhrs_block())
+            except errors.MhrsBusinessError as exc:
+                refused[line.id] = f"{exc.code}: {user_message(self.env, exc)}"
                 continue
-            if answer.get("KesinCetvelId") and not answer.get("HataKodu"):
+            except errors.MhrsError:
+                for draft in added:
+                    self._mhrs_withdraw_draft(draft)
+                raise
+            # Kept on the block: a finalisation that does not answer is retried without new drafts.
+            line.mhrs_draft_id = ",".join(str(i) for i in ids) or "?"
+            added |= line
+        sent = lines.filtered(lambda line: line.id not in refused and line.mhrs_draft_id)
+        final = {}
+        if sent:
+            connector._mhrs_call("draft_finalise", record=self, **self._mhrs_place(sent))
+            final = self._mhrs_match_final(sent)
+        return {"final": final, "refused": refused}
+
+    def _mhrs_withdraw_draft(self, line):
+        """Withdraw the draft(s) of ``line`` added by an attempt that then failed (best effort)."""
+        for draft_id in (line.mhrs_draft_id or "").split(","):
+            if not draft_id.isdigit():
+                continue
+            try:
+                self.env["mhrs.connector.mixin"]._mhrs_call(
+                    "draft_delete", record=self, draft_id=int(draft_id)
+                )
+            except errors.MhrsError:
+                _logger.warning("MHRS: draft %s of %s could not be withdrawn", draft_id, self)
+        line.mhrs_draft_id = False
+
+    def _mhrs_match_final(self, lines):
+        """{line id: final id} for the blocks MHRS holds as final in their period (matched by start, end
+        and action: the final ids are not mapped to the drafts on every wire)."""
+        rows = self.env["mhrs.connector.mixin"]._mhrs_call(
+            "schedule_query", record=self, **self._mhrs_place(lines)
+        )
+        by_key = {
+            (from_wire(r["start"]), from_wire(r["end"]), r["action"]): r["id"]
+            for r in rows
+            if r.get("final", True)
+        }
+        return {
+            line.id: by_key[key]
+            for line in lines
+            if (key := (line.date_start, line.date_end, line.action_code_id.code)) in by_key
+        }
+
+    def _mhrs_apply_draft_add(self, result):
+        for line in self.line_ids:
+            if line.id in result["final"]:
                 line.write(
                     {
-                        "mhrs_schedule_id": str(answer["KesinCetvelId"]),
+                        "mhrs_schedule_id": str(result["final"][line.id]),
+                        "mhrs_draft_id": False,
                         "state": "registered",
                         "mhrs_error": False,
                         "mhrs_changed": False,
                     }
                 )
-            else:
-                line.write({"state": "error", "mhrs_error": self._mhrs_item_error(answer)})
+            elif line.id in result["refused"]:
+                line.write(
+                    {"state": "error", "mhrs_error": result["refused"][line.id], "mhrs_draft_id": False}
+                )
         if self.line_ids.filtered(lambda line: line.state == "registered") and self.state == "draft":
             self.state = "registered"
         failed = self.line_ids.filtered(lambda line: line.state == "error")
@@ -828,22 +904,12 @@ class MhrsSchedule(models.Model):
             self._mhrs_outcome_recorded()
             self._mhrs_followup(self._mhrs_log_note, message)
 
-    @api.model
-    def _mhrs_item_error(self, answer):
-        """'CTV-001: <Turkish message> (<MHRS's own text>)' for one per-item error of an answer."""
-        code = answer.get("HataKodu") or ""
-        mhrs_text = (answer.get("Aciklama") or "").strip()
-        text = errors.message_for_code(code, mhrs_text) if code else mhrs_text
-        if mhrs_text and mhrs_text not in text:
-            text = f"{text} ({mhrs_text})"
-        return f"{code}: {text}" if code else (text or _("Refused without a reason."))
-
-    def _mhrs_message_schedule_register(self):
+    def _mhrs_message_draft_add(self):
         return _("Blocks sent to MHRS (Çalışma Cetveli Kayıt).")
 
     def _mhrs_payload_schedule_cancel(self):
         lines = self.line_ids.filtered(lambda line: line.state == "registered" and line.mhrs_schedule_id)
-        return {"KesinCetvelId": [int(line.mhrs_schedule_id) for line in lines]}
+        return {"final_ids": [int(line.mhrs_schedule_id) for line in lines], **self._mhrs_place(lines)}
 
     def _mhrs_apply_schedule_cancel(self, result):
         self.line_ids.write({"state": "cancelled", "mhrs_changed": False})
@@ -904,7 +970,8 @@ class MhrsSchedule(models.Model):
                 "schedule_cancel",
                 _("Blocks outside the new period cancelled on MHRS."),
                 applier=lambda result: lines.write({"state": "cancelled", "mhrs_changed": False}),
-                KesinCetvelId=[int(line.mhrs_schedule_id) for line in lines],
+                final_ids=[int(line.mhrs_schedule_id) for line in lines],
+                **self._mhrs_place(lines),
             )
 
         return step
@@ -914,54 +981,37 @@ class MhrsSchedule(models.Model):
             return self._mhrs_execute(
                 "schedule_update",
                 _("Block %(block)s updated on MHRS.", block=line._local_label()),
-                applier=lambda result: line.write({"mhrs_changed": False, "mhrs_error": False}),
-                KesinCetvelId=int(line.mhrs_schedule_id),
-                CetvelDetayBilgileri=line._mhrs_detail(),
+                applier=lambda result: line.write(
+                    {"mhrs_schedule_id": str(result), "mhrs_changed": False, "mhrs_error": False}
+                ),
+                final_id=int(line.mhrs_schedule_id),
+                block=line._mhrs_block(),
             )
 
         return step
 
     def _mhrs_step_register(self):
         def step():
-            payload = self._mhrs_payload_schedule_register()
             return self._mhrs_execute(
-                "schedule_register",
-                self._mhrs_message_schedule_register(),
-                applier=self._mhrs_apply_schedule_register,
-                **payload,
+                "draft_add", self._mhrs_message_draft_add(), applier=self._mhrs_apply_draft_add
             )
 
         return step
 
     def _mhrs_adopt_existing(self, operation):
-        """Blocks whose registration answer was lost are found at MHRS by their ReferansNo (the block's
-        id, sent with the registration) and adopted; only the blocks MHRS does not hold are resent."""
+        """Blocks whose registration answer was lost are found at MHRS (final blocks of the physician
+        at the same times, same action) and adopted; only the blocks MHRS does not hold are resent."""
         self.ensure_one()
-        if operation not in ("schedule_register", "schedule_update"):
+        if operation not in ("draft_add", "schedule_update"):
             return super()._mhrs_adopt_existing(operation)
         lines = self._mhrs_lines_to_register()
         if not lines:
             return False
-        periods = [line._mhrs_detail()["TarihBilgileri"] for line in lines]
-        result = self.env["mhrs.connector.mixin"]._mhrs_call(
-            "schedule_query",
-            record=self,
-            TarihBilgileri={
-                "BaslangicZamani": min(p["BaslangicZamani"] for p in periods),
-                "BitisZamani": max(p["BitisZamani"] for p in periods),
-            },
-            HekimKodu=self.physician_id.tckn,
-        )
-        refs = {str(line.id) for line in lines}
-        found = [
-            {"ReferansNo": str(row["ReferansNo"]), "KesinCetvelId": row["KesinCetvelId"]}
-            for row in result.get("CetvelBilgileri") or []
-            if row.get("KesinCetvelId") and str(row.get("ReferansNo")) in refs
-        ]
+        found = self._mhrs_match_final(lines)
         if not found:
             return False
-        self._mhrs_apply_schedule_register({"CetvelCevap": found})
-        if len(found) < len(lines) or operation != "schedule_register":
+        self._mhrs_apply_draft_add({"final": found, "refused": {}})
+        if len(found) < len(lines) or operation != "draft_add":
             return False  # the other blocks (or the other steps of the update) are still sent
         self._mhrs_mark_adopted(
             self.env._(

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..tools.dates import to_wire
+
 LINE_STATES = [
     ("draft", "Not Sent"),
     ("registered", "Registered"),
@@ -72,6 +74,13 @@ class MhrsScheduleLine(models.Model):
         copy=False,
         index=True,
         help="KesinCetvelId: the id MHRS gave this block at registration (a long integer).",
+    )
+    mhrs_draft_id = fields.Char(
+        string="MHRS Draft Id",
+        readonly=True,
+        copy=False,
+        help="The draft MHRS holds for this block until its finalisation (row 9 is drafts, then their "
+        "finalisation); kept when the finalisation did not answer, so that the retry finalises it.",
     )
     state = fields.Selection(
         LINE_STATES,
@@ -155,28 +164,21 @@ class MhrsScheduleLine(models.Model):
         self.ensure_one()
         return self.env["mhrs.schedule"]._mhrs_to_local(self.date_start, self._tz()).date()
 
-    def _mhrs_detail(self):
-        """CetvelDetayBilgileri of the block (docs/contract.md)."""
+    def _mhrs_block(self):
+        """The block as the facade's schedule operations take it (wire/client.py)."""
         self.ensure_one()
         schedule = self.schedule_id
-        tz = self._tz()
-        to_local = self.env["mhrs.schedule"]._mhrs_to_local
-        template = schedule.template_id
         bookable = self.action_code_id.bookable
         return {
-            "HekimKodu": schedule.physician_id.tckn,
-            "KlinikKodu": schedule.clinic_id.mhrs_branch_code,
-            "AltKlinikKodu": schedule.clinic_id.mhrs_clinic_code,
-            "SablonId": template.mhrs_template_id
-            if template.state == "registered" and template.mhrs_active and template.mhrs_template_id
-            else None,
-            "AksiyonKodu": self.action_code_id.code,
-            "TedaviSuresi": self.slot_minutes if bookable else None,
-            "SlotBasinaDusenHastaSayisi": self.patients_per_slot if bookable else None,
-            "TarihBilgileri": {
-                "BaslangicZamani": to_local(self.date_start, tz),
-                "BitisZamani": to_local(self.date_end, tz),
-            },
+            "branch": schedule.clinic_id.mhrs_branch_code,
+            "physician": schedule.physician_id.tckn,
+            "clinic": schedule.clinic_id.mhrs_clinic_code or None,
+            "action": self.action_code_id.code,
+            "start": to_wire(self.date_start),
+            "end": to_wire(self.date_end),
+            "slot_minutes": self.slot_minutes if bookable else None,
+            "capacity": self.patients_per_slot if bookable else None,
+            "ref": str(self.id),
         }
 
     def _mhrs_definition(self):

@@ -3,8 +3,8 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-from ..soap import OPERATIONS
 from ..tools import can_commit
+from ..wire import OPERATIONS
 
 _logger = logging.getLogger(__name__)
 
@@ -32,8 +32,34 @@ def truncate_xml(text, max_bytes):
 
 
 def operation_selection(_model=None):
-    """Selection of the 18 operations, labelled as the directive's table names them."""
-    return [(name, f"{op.row}. {op.name_tr}") for name, op in OPERATIONS.items()]
+    """The MHRS operations, labelled as the directive's table names them (row, Turkish name); the
+    supporting operations the real service needs by their Turkish name; the REST login."""
+    labels = [(key, f"{op.row}. {op.name_tr}" if op.row else op.name_tr) for key, op in OPERATIONS.items()]
+    return [*labels, ("login", "Oturum Açma (login)")]
+
+
+def call_values(call, overrides=None):
+    """A wire ``CallRecord`` as the call-log values of :meth:`MhrsSyncLog._prepare_log_vals`; the
+    directive's method code is the operation's identity."""
+    if isinstance(call, dict):
+        return call
+    operation = OPERATIONS.get(call.operation)
+    return {
+        "operation": call.operation,
+        "code": (overrides or {}).get(call.operation) or (operation.code if operation else None),
+        "wire": call.wire,
+        "state": "done" if call.status == "ok" else call.status,
+        "error_code": call.error_code,
+        "error_text": call.error_text,
+        "duration_ms": call.duration_ms,
+        "request_xml": call.request_text,
+        "response_xml": call.response_text,
+    }
+
+
+def _sent_log_id(call):
+    """The id of the row written before the call was sent (``_store_sent``), if any."""
+    return call.get("log_id") if isinstance(call, dict) else getattr(call, "ref", None)
 
 
 class MhrsSyncLog(models.Model):
@@ -46,7 +72,14 @@ class MhrsSyncLog(models.Model):
     _rec_names_search = ["record_name", "error_code", "code"]
 
     operation = fields.Selection(operation_selection, required=True, index=True)
-    code = fields.Char(string="Method Code", help="The method code sent to MHRS for this call.")
+    code = fields.Char(
+        string="Method Code", help="The directive's method code of the operation (Table 1), when it has one."
+    )
+    wire = fields.Selection(
+        [("rest", "REST (MHRS V2)"), ("g2", "SOAP (G2)")],
+        string="Interface",
+        help="The MHRS interface the call went over.",
+    )
     company_id = fields.Many2one("res.company", string="Company", required=True, index=True)
     user_id = fields.Many2one("res.users", string="User", help="Who triggered the call.")
     trigger = fields.Selection([("manual", "Manual"), ("cron", "Scheduled Job")], default="manual")
@@ -69,26 +102,29 @@ class MhrsSyncLog(models.Model):
 
     @api.model
     def _log_settings(self, company):
-        """(secret to mask, size limit in bytes, trigger) of the company's call logs."""
+        """(secrets to mask, method-code overrides, size limit in bytes, trigger) of the company's logs."""
         company_sudo = company.sudo()
+        secrets = [s for s in (company_sudo.mhrs_password, company_sudo.mhrs_g2_password) if s]
+        overrides = {line.operation: line.code.strip() for line in company_sudo.mhrs_operation_code_ids}
         trigger = "cron" if self.env.context.get("mhrs_trigger") == "cron" else "manual"
-        return company_sudo.mhrs_password or "", max(company_sudo.mhrs_log_max_kb, 0) * 1024, trigger
+        return secrets, overrides, max(company_sudo.mhrs_log_max_kb, 0) * 1024, trigger
 
     @api.model
     def _store_sent(self, call, company, record=None):
         """Before a call is sent: its row ('No Answer Yet', the request only), committed through a separate
-        cursor, so that a process killed while MHRS works leaves the call visible. The row's id is kept in
-        the call record; _store_calls completes that row when the answer (or the error) comes."""
-        secret, max_bytes, trigger = self._log_settings(company)
-        vals = self._prepare_log_vals(
-            dict(call, state="pending", response_xml=None), company, record, trigger, secret, max_bytes
-        )
+        cursor, so that a process killed while MHRS works leaves the call visible. Returns the row's id,
+        which the client keeps in the call's ``ref``: _store_calls completes that row when the answer (or
+        the error) comes."""
+        secrets, overrides, max_bytes, trigger = self._log_settings(company)
+        values = dict(call_values(call, overrides), state="pending", response_xml=None)
+        vals = self._prepare_log_vals(values, company, record, trigger, secrets, max_bytes)
         try:
             with self.env.registry.cursor() as cr:
-                call["log_id"] = self.env(cr=cr, su=True)["mhrs.sync.log"].create(vals).id
+                return self.env(cr=cr, su=True)["mhrs.sync.log"].create(vals).id
         except Exception:
             # Without it the call is still logged when it ends (_store_calls creates the row).
-            _logger.exception("Could not store the MHRS call log of %s before sending", call.get("operation"))
+            _logger.exception("Could not store the MHRS call log of %s before sending", values.get("operation"))
+            return None
 
     @api.model
     def _store_calls(self, calls, company, record=None):
@@ -99,17 +135,19 @@ class MhrsSyncLog(models.Model):
         """
         if not calls:
             return
-        secret, max_bytes, trigger = self._log_settings(company)
+        secrets, overrides, max_bytes, trigger = self._log_settings(company)
         vals_list = [
-            self._prepare_log_vals(call, company, record, trigger, secret, max_bytes) for call in calls
+            self._prepare_log_vals(call_values(call, overrides), company, record, trigger, secrets, max_bytes)
+            for call in calls
         ]
         try:
             with self.env.registry.cursor() as cr:
                 logs = self.env(cr=cr, su=True)["mhrs.sync.log"]
-                for call, vals in zip(calls, vals_list, strict=True):
-                    if call.get("log_id"):
-                        logs.browse(call["log_id"]).write(vals)
-                new = [vals for call, vals in zip(calls, vals_list, strict=True) if not call.get("log_id")]
+                sent_ids = [_sent_log_id(call) for call in calls]
+                for log_id, vals in zip(sent_ids, vals_list, strict=True):
+                    if log_id:
+                        logs.browse(log_id).write(vals)
+                new = [vals for log_id, vals in zip(sent_ids, vals_list, strict=True) if not log_id]
                 if new:
                     logs.create(new)
         except Exception:
@@ -117,11 +155,15 @@ class MhrsSyncLog(models.Model):
             _logger.exception("Could not store %d MHRS call log(s)", len(vals_list))
 
     @api.model
-    def _prepare_log_vals(self, call, company, record, trigger, secret, max_bytes=0):
+    def _prepare_log_vals(self, call, company, record, trigger, secrets, max_bytes=0):
+        secrets = [secrets] if isinstance(secrets, str) else [s for s in secrets or () if s]
+
         def clean(text):
             # PostgreSQL text cannot hold NUL: a hostile answer containing one must still be logged.
             text = (text or "").replace("\x00", "\ufffd")
-            return text.replace(secret, MASK) if secret else text
+            for secret in secrets:
+                text = text.replace(secret, MASK) if secret else text
+            return text
 
         def clean_xml(text):
             # Masked first, then cut: a secret is never half-kept at the cut.
@@ -130,6 +172,7 @@ class MhrsSyncLog(models.Model):
         return {
             "operation": call.get("operation"),
             "code": call.get("code"),
+            "wire": call.get("wire"),
             "company_id": company.id,
             "user_id": self.env.uid,
             "trigger": trigger,

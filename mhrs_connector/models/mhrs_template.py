@@ -3,36 +3,19 @@ from itertools import pairwise
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..soap import errors
 from .mhrs_call_log_link import count_by, open_list
-from .mhrs_record_mixin import same_name
 
 TEMPLATE_STATES = [
     ("draft", "Draft"),
-    ("registered", "Registered"),
+    ("registered", "Active"),
 ]
-
-
-def _clock(value):
-    return value.strftime("%H:%M") if hasattr(value, "strftime") else str(value or "")[:5]
-
-
-def lines_key(lines):
-    """The comparable, sorted form of SablonSatiri rows (sent or queried)."""
-    return sorted(
-        (
-            _clock(line.get("BaslangicSaati")),
-            _clock(line.get("BitisSaati")),
-            int(line.get("AksiyonKodu") or 0),
-            int(line.get("TedaviSuresi") or 0),
-            int(line.get("SlotBasinaDusenHastaSayisi") or 0),
-        )
-        for line in lines or []
-    )
 
 
 class MhrsTemplate(models.Model):
     """A named, reusable day pattern (şablon) of blocks that schedules refer to.
+
+    MHRS has no template service today (Table 1 rows 5-8 exist in neither G2 nor MHRS V2): templates are
+    kept and checked here, and expanded into the schedule blocks that are sent.
 
     The directive forbids the same template under different names: two templates of a company may not
     have the same definition (the sorted, normalised tuple of their blocks).
@@ -43,8 +26,7 @@ class MhrsTemplate(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "mhrs.record.mixin", "mhrs.call.log.link"]
     _order = "name, id"
     _check_company_auto = True
-    _mhrs_update_fields = ("name", "line_ids")
-    _mhrs_update_operations = ("template_register", "template_update")
+    # MHRS has no template service (neither G2 nor MHRS V2): templates are local; nothing is sent.
 
     name = fields.Char(
         string="Template Name",
@@ -82,7 +64,8 @@ class MhrsTemplate(models.Model):
         readonly=True,
         copy=False,
         tracking=True,
-        help="Draft: not yet on MHRS. Registered: known to MHRS.",
+        help="Draft: being defined. Active: checked and usable for schedules. Kept in Odoo only: MHRS has "
+        "no template service.",
     )
     mhrs_active = fields.Boolean(
         string="Active at MHRS",
@@ -192,66 +175,23 @@ class MhrsTemplate(models.Model):
     # ------------------------------------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------------------------------------
-    def action_mhrs_register(self):
+    def action_activate(self):
+        """Check the blocks (valid, not overlapping, no other template with the same blocks) and make the
+        template usable. Local only: MHRS has no template service."""
         self.ensure_one()
         if self.state != "draft":
-            raise UserError(self.env._("Only draft templates can be registered on MHRS."))
+            raise UserError(self.env._("Only draft templates can be activated."))
         self._check_before_sending()
-        result = self._mhrs_run("template_register")
-        return self._mhrs_action_result(
-            result,
-            self.env._("Template registered"),
-            self.env._("%(name)s is registered on MHRS.", name=self.name),
-        )
+        self.state = "registered"
+        self._mhrs_log_note(self.env._("Activated. Kept in Odoo only: MHRS has no template service."))
+        return True
 
-    def action_mhrs_update(self):
-        self.ensure_one()
-        if self.state != "registered":
-            raise UserError(self.env._("Only templates registered on MHRS can be updated there."))
-        self._check_before_sending()
-        affected = self._mhrs_affected_schedules()
-        result = self._mhrs_run("template_update")
-        warnings = []
-        if affected:
-            names = ", ".join(getattr(s, "display_name", str(s)) for s in affected)
-            warnings.append(
-                self.env._(
-                    "This template is used by registered schedules, which are affected: %(names)s",
-                    names=names,
-                )
-            )
-            if result is not None:
-                self._mhrs_followup(self._mhrs_log_note, warnings[0])
-        return self._mhrs_action_result(
-            result,
-            self.env._("Template updated"),
-            self.env._("%(name)s is updated on MHRS.", name=self.name),
-            warnings,
-        )
-
-    def action_mhrs_set_state(self):
-        """Toggle the template between active and passive at MHRS."""
-        self.ensure_one()
-        if self.state != "registered":
-            raise UserError(self.env._("Only templates registered on MHRS can be activated or deactivated."))
-        result = self._mhrs_run("template_set_state")
-        message = (
-            self.env._("%(name)s is active at MHRS.", name=self.name)
-            if self.mhrs_active
-            else self.env._("%(name)s is passive at MHRS.", name=self.name)
-        )
-        return self._mhrs_action_result(result, self.env._("Template status"), message)
-
-    def action_mhrs_query(self):
-        """Compare this company's templates with MHRS and open the differences.
-
-        A list header button: the web client calls it with the (maybe empty) selection's ids, so it is
-        a record method (an ``api.model`` one would receive the ids as an argument and crash)."""
-        company = self.env.company
-        result = self.env["mhrs.connector.mixin"]._mhrs_call_ui("template_query", company=company)
-        wizard = self.env["mhrs.template.query.wizard"].create({"company_id": company.id})
-        wizard._fill_lines(result.get("SablonBilgileri") or [])
-        return wizard._open()
+    def action_reset_to_draft(self):
+        for template in self:
+            if template.state != "registered":
+                raise UserError(self.env._("Only active templates can be set back to draft."))
+        self.write({"state": "draft"})
+        return True
 
     def action_open_schedules(self):
         self.ensure_one()
@@ -269,11 +209,11 @@ class MhrsTemplate(models.Model):
     # Business methods
     # ------------------------------------------------------------------------------------------------
     def _check_before_sending(self):
-        """Every local rule, before any MHRS call: blocks valid, not overlapping, no duplicate."""
+        """Every local rule before activation: blocks valid, not overlapping, no duplicate."""
         self.ensure_one()
         if not self.line_ids:
             raise UserError(
-                self.env._("Add at least one block to %(name)s before sending it to MHRS.", name=self.name)
+                self.env._("Add at least one block to %(name)s before activating it.", name=self.name)
             )
         self._check_lines()
 
@@ -284,99 +224,3 @@ class MhrsTemplate(models.Model):
             [("template_id", "=", self.id), ("state", "=", "registered")]
         )
         return list(schedules)
-
-    def _mhrs_adopt_existing(self, operation):
-        """A registration whose answer was lost may have been applied: look for the name first."""
-        self.ensure_one()
-        if operation != "template_register":
-            return super()._mhrs_adopt_existing(operation)
-        result = self.env["mhrs.connector.mixin"]._mhrs_call("template_query", record=self)
-        taken = set(
-            self.search(
-                [
-                    ("company_id", "=", self.company_id.id),
-                    ("id", "!=", self.id),
-                    ("mhrs_template_id", "!=", 0),
-                ]
-            ).mapped("mhrs_template_id")
-        )
-        row = next(
-            (
-                r
-                for r in result.get("SablonBilgileri") or []
-                if r.get("SablonId") not in taken and same_name(r.get("SablonAdi"), self.name)
-            ),
-            None,
-        )
-        if not row:
-            return False
-        self.write(
-            {
-                "state": "registered",
-                "mhrs_template_id": row["SablonId"],
-                "mhrs_active": bool(row.get("AktifMi")),
-            }
-        )
-        self._mhrs_mark_adopted(
-            self.env._(
-                "MHRS already held this template (id %(id)s): adopted instead of registering it twice.",
-                id=row["SablonId"],
-            )
-        )
-        if lines_key(row.get("SablonSatiri")) != lines_key(self._mhrs_lines_payload()) or (
-            (row.get("SablonAdi") or "").strip() != (self.name or "").strip()
-        ):
-            self._mhrs_run("template_update")
-        return True
-
-    def _mhrs_adopt_after_refusal(self, operation, exc):
-        """A name MHRS refuses as taken is adopted only when MHRS's template of that name has exactly
-        these blocks: that is this template, registered without Odoo recording it. A template of the
-        same name with other blocks is not this one: the refusal stands."""
-        if operation == "template_register":
-            try:
-                result = self.env["mhrs.connector.mixin"]._mhrs_call("template_query", record=self)
-            except errors.MhrsError:
-                return False
-            mine = lines_key(self._mhrs_lines_payload())
-            if not any(
-                same_name(row.get("SablonAdi"), self.name) and lines_key(row.get("SablonSatiri")) == mine
-                for row in result.get("SablonBilgileri") or []
-            ):
-                return False
-        return super()._mhrs_adopt_after_refusal(operation, exc)
-
-    def _mhrs_lines_payload(self):
-        return [line._mhrs_line_payload() for line in self.line_ids.sorted("start_time")]
-
-    def _mhrs_payload_template_register(self):
-        return {"SablonAdi": self.name, "SablonSatiri": self._mhrs_lines_payload()}
-
-    def _mhrs_payload_template_update(self):
-        return {
-            "SablonId": self.mhrs_template_id,
-            "SablonAdi": self.name,
-            "SablonSatiri": self._mhrs_lines_payload(),
-        }
-
-    def _mhrs_payload_template_set_state(self):
-        return {"SablonId": self.mhrs_template_id, "AktifMi": not self.mhrs_active}
-
-    def _mhrs_apply_template_register(self, result):
-        self.write({"state": "registered", "mhrs_template_id": result.get("SablonId"), "mhrs_active": True})
-
-    def _mhrs_apply_template_set_state(self, result):
-        self.write({"mhrs_active": bool(result.get("AktifMi"))})
-
-    def _mhrs_message_template_register(self):
-        return self.env._("Registered on MHRS.")
-
-    def _mhrs_message_template_update(self):
-        return self.env._("Name and blocks sent to MHRS.")
-
-    def _mhrs_message_template_set_state(self):
-        return (
-            self.env._("Deactivated (passive) at MHRS.")
-            if self.mhrs_active
-            else self.env._("Activated at MHRS.")
-        )

@@ -20,7 +20,14 @@ RETRY_BATCH = 50
 RETRY_TIME_BUDGET = 240  # seconds per run; what is left is picked up by the next run
 LOCK_KEY = "mhrs_retry"
 DEMO_BOOKINGS = 40  # future appointments the demo institution should have at the simulator
-TODAY_PHYSICIANS = ("demo_physician_1", "demo_physician_4", "demo_physician_7", "demo_physician_9")
+TODAY_PHYSICIANS = (
+    "demo_physician_1",
+    "demo_physician_4",
+    "demo_physician_7",
+    "demo_physician_9",
+    "demo_g2_physician_1",
+)
+DEMO_COMPANIES = ("base.main_company", "mhrs_connector.demo_company_g2")
 DEMO_TIMEOUT = 10
 
 
@@ -35,31 +42,70 @@ class ResCompany(models.Model):
         string="MHRS Vendor Code",
         help="Code the Ministry assigned to the HBYS vendor (GonderenBirim).",
     )
-    mhrs_username = fields.Char(string="MHRS Username")
+    mhrs_username = fields.Char(
+        string="MHRS Username",
+        help="REST (MHRS V2): the user name (kullanıcı adı) sent at login, digits only.",
+    )
     mhrs_password = fields.Char(
         string="MHRS Password",
         groups="mhrs_connector.group_mhrs_manager",
         copy=False,
-        help="Web service password. Readable by MHRS managers only; never written to logs.",
+        help="REST (MHRS V2): the password (parola) sent at login. Readable by MHRS managers only; never "
+        "written to logs.",
     )
     mhrs_responsible_tckn = fields.Char(
         string="MHRS Responsible TCKN",
         help="TCKN sent as the acting person for scheduled jobs and for users without a TCKN.",
     )
-    mhrs_endpoint_url = fields.Char(
-        string="MHRS Endpoint URL",
-        help="Address of the PRSC_AR001001TR01 web service (the Ministry's, or the simulator's).",
-    )
-    mhrs_wsdl_url = fields.Char(
-        string="MHRS WSDL Location",
-        help="Leave empty to use the WSDL shipped with the addon. A local path or an URL.",
-    )
-    mhrs_environment = fields.Selection(
-        [("test", "Test"), ("production", "Production")],
-        string="MHRS Environment",
-        default="test",
+    # -- the real service (issue #13): one interface per company, the credentials each one needs ------
+    mhrs_interface = fields.Selection(
+        [("rest", "REST (MHRS V2)"), ("g2", "SOAP (G2)")],
+        string="MHRS Interface",
+        default="rest",
         required=True,
-        help="Sent as the processing code of every message (T or P).",
+        help="How this company talks to MHRS: the REST/JSON interface MHRS V2 (JWT login, /api/rs/...), "
+        "or the older SOAP G2 web service (/MHRSWS/services/mhrsweb). Ask the Ministry which one your "
+        "institution is given.",
+    )
+    mhrs_base_url = fields.Char(
+        string="MHRS Base URL",
+        help="Scheme, host and port of the MHRS service, without a path (https://host[:port]). REST calls "
+        "go to /api/rs/..., SOAP G2 calls to /MHRSWS/services/mhrsweb under it.",
+    )
+    mhrs_app_code = fields.Char(
+        string="MHRS Application Code",
+        help="REST (MHRS V2) only: the application code (uygulamaKodu) sent at login.",
+    )
+    mhrs_g2_user_code = fields.Char(
+        string="MHRS G2 User Code",
+        help="SOAP G2 only: the user code (KullaniciKodu), digits only.",
+    )
+    mhrs_g2_password = fields.Char(
+        string="MHRS G2 Password",
+        groups="mhrs_connector.group_mhrs_manager",
+        copy=False,
+        help="SOAP G2 only: the password (KullaniciSifre). Readable by MHRS managers only; never written "
+        "to logs.",
+    )
+    mhrs_g2_user_type = fields.Integer(
+        string="MHRS G2 User Type",
+        default=0,
+        help="SOAP G2 only: the user type (KulaniciTuru) the Ministry gave with the user code.",
+    )
+    mhrs_g2_namespace = fields.Char(
+        string="MHRS G2 Namespace",
+        help="SOAP G2 only: the XML namespace of the service. The only public copy hides it; leave empty "
+        "to use the shipped placeholder (the simulator's default) until the Ministry gives the real one.",
+    )
+    mhrs_registered_branch_ids = fields.Many2many(
+        "mhrs.branch",
+        "mhrs_company_registered_branch_rel",
+        "company_id",
+        "branch_id",
+        string="Branches Registered on MHRS",
+        copy=False,
+        help="Branches (klinik) this institution has registered at MHRS; a clinic registration registers "
+        "its branch first when it is not in this list.",
     )
     mhrs_timeout = fields.Integer(
         string="MHRS Timeout (s)", default=DEFAULT_TIMEOUT, help="Seconds to wait for each MHRS answer."
@@ -193,6 +239,18 @@ class ResCompany(models.Model):
     # ------------------------------------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------------------------------------
+    def _mhrs_ensure_branch(self, branch, record=None):
+        """Register ``branch`` (an mhrs.branch) for this institution at MHRS unless it is known to be;
+        raises the wire's typed errors like any call."""
+        self.ensure_one()
+        if branch in self.sudo().mhrs_registered_branch_ids:
+            return False
+        self.env["mhrs.connector.mixin"]._mhrs_call(
+            "branch_register", company=self, record=record, branch=branch.code
+        )
+        self.sudo().mhrs_registered_branch_ids = [fields.Command.link(branch.id)]
+        return True
+
     def _mhrs_managers(self):
         """The company's active internal MHRS managers."""
         self.ensure_one()
@@ -239,7 +297,7 @@ class ResCompany(models.Model):
         """(records handled, finished) for one company; stops when another worker holds the company."""
         done = 0
         try:
-            self.env["mhrs.connector.mixin"]._mhrs_config(company)
+            self.env["mhrs.connector.mixin"]._mhrs_check_settings(company)
         except UserError as exc:
             # Not configured (or neutralized): keep everything queued until the settings are complete.
             _logger.info("MHRS retry skipped for %s: %s", company.name, exc)
@@ -298,7 +356,7 @@ class ResCompany(models.Model):
     @api.model
     def _mhrs_demo_control_url(self, company):
         """The simulator's control URL, or None when the company does not talk to a local simulator."""
-        url = urlsplit(company.mhrs_endpoint_url or "")
+        url = urlsplit(company.mhrs_base_url or "")
         if url.hostname not in ("127.0.0.1", "localhost", "::1"):
             return None
         return f"{url.scheme}://{url.netloc}/_control/"
@@ -311,23 +369,40 @@ class ResCompany(models.Model):
         if not self.env.ref("mhrs_connector.demo_clinic_ic", raise_if_not_found=False):
             _logger.info("MHRS demo bootstrap: no demo data in this database, nothing to do")
             return report
-        company = self.env.ref("base.main_company")
+        # The demo hospital talks REST (MHRS V2); the second demo hospital SOAP G2, to the same simulator.
+        for xmlid in DEMO_COMPANIES:
+            company = self.env.ref(xmlid, raise_if_not_found=False)
+            if company:
+                self._mhrs_demo_bootstrap_company(company, report)
+        _logger.info(
+            "MHRS demo bootstrap: %s registered, %s failed, %s citizen booking(s)",
+            len(report["registered"]),
+            len(report["failed"]),
+            report["booked"],
+        )
+        return report
+
+    @api.model
+    def _mhrs_demo_bootstrap_company(self, company, report):
         control = self._mhrs_demo_control_url(company)
         if not control:
             _logger.info("MHRS demo bootstrap: %s does not use a local simulator", company.name)
-            return report
+            return
         try:
             requests.get(control + "clock", timeout=DEMO_TIMEOUT).raise_for_status()
         except requests.RequestException as exc:
             _logger.warning("MHRS demo bootstrap: the simulator does not answer at %s (%s)", control, exc)
-            return report
+            return
         env = self.with_company(company).env
-        # The demo hospital is in Istanbul, whatever the browser of the first login said.
+        # The demo hospitals are in Istanbul, whatever the browser of the first login said.
         (company.partner_id | self.env.ref("base.user_admin").partner_id).write({"tz": "Europe/Istanbul"})
-        demo_ids = self._mhrs_demo_records("mhrs.clinic") + self._mhrs_demo_records("mhrs.template")
-        for record in demo_ids:
-            if record.state == "draft":
-                self._mhrs_demo_send(record, "action_mhrs_register", report)
+        for record in self._mhrs_demo_records("mhrs.clinic"):
+            if record.state == "draft" and record.company_id == company:
+                self._mhrs_demo_send(record.with_company(company), "action_mhrs_register", report)
+        # Templates are local (MHRS has no template service): activated, nothing sent.
+        for record in self._mhrs_demo_records("mhrs.template"):
+            if record.state == "draft" and record.company_id == company:
+                self._mhrs_demo_send(record.with_company(company), "action_activate", report)
         today = self._mhrs_demo_today(company)
         schedules = env["mhrs.schedule"].search(
             [
@@ -343,19 +418,12 @@ class ResCompany(models.Model):
             self._mhrs_demo_send(schedule, "action_mhrs_register", report)
         for schedule in self._mhrs_demo_today_schedules(company, today):
             self._mhrs_demo_send(schedule, "action_mhrs_register", report)
-        report["booked"] = self._mhrs_demo_book(control, company)
+        report["booked"] += self._mhrs_demo_book(control, company)
         cron = self.env["ir.cron"].sudo().search(
             [("mhrs_company_id", "=", company.id), ("mhrs_job", "=", "appointment_query")], limit=1
         ) or self.env.ref("mhrs_connector.ir_cron_appointment_query", raise_if_not_found=False)
         if cron:
             cron._trigger()
-        _logger.info(
-            "MHRS demo bootstrap: %s registered, %s failed, %s citizen booking(s)",
-            len(report["registered"]),
-            len(report["failed"]),
-            report["booked"],
-        )
-        return report
 
     @api.model
     def _mhrs_demo_records(self, model):
@@ -405,7 +473,7 @@ class ResCompany(models.Model):
         for xmlid in TODAY_PHYSICIANS:
             physician = self.env.ref(f"mhrs_connector.{xmlid}", raise_if_not_found=False)
             clinic = physician.clinic_ids[:1] if physician else None
-            if not clinic or clinic.state != "registered":
+            if not clinic or clinic.state != "registered" or physician.company_id != company:
                 continue
             if Schedule.search_count(
                 [
@@ -419,6 +487,7 @@ class ResCompany(models.Model):
             weekday = {name: index == today.weekday() for index, name in enumerate(WEEKDAY_FIELDS)}
             created |= Schedule.create(
                 {
+                    "company_id": company.id,
                     "physician_id": physician.id,
                     "clinic_id": clinic.id,
                     "date_from": today,

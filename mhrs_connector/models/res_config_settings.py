@@ -11,10 +11,16 @@ class ResConfigSettings(models.TransientModel):
     mhrs_password = fields.Char(
         related="company_id.mhrs_password", readonly=False, groups="mhrs_connector.group_mhrs_manager"
     )
+    mhrs_interface = fields.Selection(related="company_id.mhrs_interface", readonly=False)
+    mhrs_base_url = fields.Char(related="company_id.mhrs_base_url", readonly=False)
+    mhrs_app_code = fields.Char(related="company_id.mhrs_app_code", readonly=False)
+    mhrs_g2_user_code = fields.Char(related="company_id.mhrs_g2_user_code", readonly=False)
+    mhrs_g2_password = fields.Char(
+        related="company_id.mhrs_g2_password", readonly=False, groups="mhrs_connector.group_mhrs_manager"
+    )
+    mhrs_g2_user_type = fields.Integer(related="company_id.mhrs_g2_user_type", readonly=False)
+    mhrs_g2_namespace = fields.Char(related="company_id.mhrs_g2_namespace", readonly=False)
     mhrs_responsible_tckn = fields.Char(related="company_id.mhrs_responsible_tckn", readonly=False)
-    mhrs_endpoint_url = fields.Char(related="company_id.mhrs_endpoint_url", readonly=False)
-    mhrs_wsdl_url = fields.Char(related="company_id.mhrs_wsdl_url", readonly=False)
-    mhrs_environment = fields.Selection(related="company_id.mhrs_environment", readonly=False)
     mhrs_timeout = fields.Integer(related="company_id.mhrs_timeout", readonly=False)
     mhrs_shortest_duration = fields.Integer(related="company_id.mhrs_shortest_duration", readonly=False)
     mhrs_eod_sync_time = fields.Float(related="company_id.mhrs_eod_sync_time", readonly=False)
@@ -28,18 +34,20 @@ class ResConfigSettings(models.TransientModel):
     mhrs_log_retention_days = fields.Integer(related="company_id.mhrs_log_retention_days", readonly=False)
 
     def action_mhrs_test_connection(self):
-        """Ask MHRS a harmless question (clinic query) to prove address, credentials and contract."""
+        """Prove address and credentials on the chosen interface: REST logs in afresh and reads the
+        action list, SOAP G2 asks for the institution's branches."""
         self.ensure_one()
         self.execute()
         company = self.company_id
-        result = self.env["mhrs.connector.mixin"]._mhrs_call_ui("clinic_query", company=company)
-        count = len(result.get("AltKlinikBilgileri") or [])
+        result = self.env["mhrs.connector.mixin"]._mhrs_test_connection(company)
+        labels = dict(company._fields["mhrs_interface"]._description_selection(self.env))
         return self.env["mhrs.connector.mixin"]._mhrs_notify(
             _("MHRS connection works"),
             _(
-                "MHRS answered for institution %(code)s: %(count)s clinic(s) registered.",
+                "MHRS answered over %(interface)s for institution %(code)s (%(detail)s).",
+                interface=labels.get(company.mhrs_interface, company.mhrs_interface),
                 code=company.mhrs_institution_code,
-                count=count,
+                detail=result,
             ),
         )
 

@@ -21,3 +21,4 @@ from . import test_sync_bulk_insert
 from . import test_desk_reports
 from . import test_desk_first_minute
 from . import test_tour_mobile
+from . import test_migration

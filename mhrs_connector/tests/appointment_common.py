@@ -55,31 +55,49 @@ class AppointmentCase(MhrsCase):
         self.schedules = self._register_schedules(self.day, time(9), time(12))
 
     def _register_schedules(self, day, start, end, physicians=None, slot=20):
+        """Final blocks registered as another HBYS would (branch, physician links, drafts,
+        finalisation) through the facade; returns {physician: final id}."""
         physicians = physicians or self.doctors
-        items = [
-            {
-                "ReferansNo": f"T-{doctor.id}-{day}-{start}",
-                "CetvelDetayBilgileri": {
-                    "HekimKodu": doctor.tckn,
-                    "KlinikKodu": 157,
-                    "AltKlinikKodu": self.clinic.mhrs_clinic_code,
-                    "AksiyonKodu": 1,
-                    "TedaviSuresi": slot,
-                    "SlotBasinaDusenHastaSayisi": 1,
-                    "TarihBilgileri": {
-                        "BaslangicZamani": datetime.combine(day, start, TZ),
-                        "BitisZamani": datetime.combine(day, end, TZ),
-                    },
+        connector = self.env["mhrs.connector.mixin"].with_context(mhrs_trigger="cron")
+        connector._mhrs_call("branch_register", company=self.company, branch=157)
+        begin, finish = datetime.combine(day, start, TZ), datetime.combine(day, end, TZ)
+        for doctor in physicians:
+            connector._mhrs_call("physician_link", company=self.company, branch=157, physician=doctor.tckn)
+            connector._mhrs_call(
+                "draft_add",
+                company=self.company,
+                block={
+                    "branch": 157,
+                    "physician": doctor.tckn,
+                    "clinic": self.clinic.mhrs_clinic_code,
+                    "action": 1,
+                    "start": begin,
+                    "end": finish,
+                    "slot_minutes": slot,
+                    "capacity": 1,
                 },
-            }
-            for doctor in physicians
-        ]
-        result = self.env["mhrs.connector.mixin"]._mhrs_call(
-            "schedule_register", company=self.company, CetvelBilgileri=items
-        )
-        answers = result["CetvelCevap"]
-        self.assertTrue(all(a.get("KesinCetvelId") for a in answers), answers)
-        return {doctor: answer["KesinCetvelId"] for doctor, answer in zip(physicians, answers, strict=True)}
+            )
+            connector._mhrs_call(
+                "draft_finalise",
+                company=self.company,
+                branch=157,
+                start=begin,
+                end=finish,
+                physician=doctor.tckn,
+            )
+        finals = {}
+        for doctor in physicians:
+            rows = connector._mhrs_call(
+                "schedule_query",
+                company=self.company,
+                branch=157,
+                start=begin,
+                end=finish,
+                physician=doctor.tckn,
+            )
+            self.assertTrue(rows, doctor.name)
+            finals[doctor] = rows[0]["id"]
+        return finals
 
     def _sim_appointments(self):
         state = self.sim.get("state")

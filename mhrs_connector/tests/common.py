@@ -9,12 +9,17 @@ from odoo.tests import HttpCase, TransactionCase
 
 from mhrs_simulator.server import SimulatorServer
 
+from ..wire import OPERATIONS, rest
+
 INSTITUTION = {
     "code": 7654321,
-    "username": "odoo-test",
+    # The real wires log in with a numeric user (REST kullaniciAdi, G2 KullaniciKodu).
+    "username": "4455667",
+    "user_code": "4455667",
     "password": "S3cret-Pa55-XYZ",
     "name": "Test Hastanesi",
 }
+APP_CODE = "ODOO-TEST"
 RESPONSIBLE_TCKN = "10000000146"
 _server = None
 _server_lock = threading.Lock()
@@ -52,36 +57,65 @@ class SimulatorControl:
         self.post("reset")
         self.post("seed", {"institution": INSTITUTION})
 
+    def fault(self, operation, mode, interface, **rule):
+        """Inject a fault on the facade ``operation`` (registry key) as ``interface`` sends it."""
+        return self.post(
+            "faults", {"operation": wire_name(operation, interface), "wire": interface, "mode": mode, **rule}
+        )
+
+    def wire_calls(self, operation, interface):
+        """How many calls of the facade ``operation`` the simulator received over ``interface``."""
+        return self.calls(f"{interface}:{wire_name(operation, interface)}")
+
     def calls(self, code=None):
         """How many SOAP calls the simulator received (for one operation code, or all)."""
         counts = self.get("requests").get("counts", {})
         return counts.get(code, 0) if code else sum(counts.values())
 
 
+def wire_name(operation, interface):
+    """What the simulator calls the facade ``operation`` on ``interface``: the REST path under /api/rs/
+    or the G2 operation name."""
+    if operation == "login":
+        return "login"
+    op = OPERATIONS[operation]
+    return f"hbys/{op.g3[1]}" if interface == "rest" else op.g2
+
+
+def wire_settings(server, interface="rest"):
+    """The company settings that make ``interface`` talk to the test simulator."""
+    return {
+        "mhrs_interface": interface,
+        "mhrs_base_url": server.base_url,
+        "mhrs_institution_code": str(INSTITUTION["code"]),
+        "mhrs_vendor_code": "ODOO-TEST",
+        "mhrs_username": INSTITUTION["username"],
+        "mhrs_password": INSTITUTION["password"],
+        "mhrs_app_code": APP_CODE,
+        "mhrs_g2_user_code": INSTITUTION["user_code"],
+        "mhrs_g2_password": INSTITUTION["password"],
+        "mhrs_g2_user_type": 2,
+        "mhrs_responsible_tckn": RESPONSIBLE_TCKN,
+        "mhrs_timeout": 10,
+    }
+
+
 class MhrsTestMixin:
+    # The MHRS interface the company uses; a subclass per wire runs the same tests over the other one.
+    mhrs_interface = "rest"
+
     @classmethod
     def _setup_mhrs(cls):
         cls.sim_server = simulator_server()
         cls.sim = SimulatorControl(cls.sim_server)
         cls.sim.reset()
         cls.company = cls.env.company
-        cls.company.write(
-            {
-                "mhrs_institution_code": str(INSTITUTION["code"]),
-                "mhrs_vendor_code": "ODOO-TEST",
-                "mhrs_username": INSTITUTION["username"],
-                "mhrs_password": INSTITUTION["password"],
-                "mhrs_responsible_tckn": RESPONSIBLE_TCKN,
-                "mhrs_endpoint_url": cls.sim_server.url,
-                "mhrs_wsdl_url": False,
-                "mhrs_environment": "test",
-                "mhrs_timeout": 10,
-            }
-        )
+        cls.company.write(wire_settings(cls.sim_server, cls.mhrs_interface))
 
     def setUp(self):
         super().setUp()
         self.sim.reset()
+        rest.clear_tokens()  # each test logs in afresh: the simulator forgot its tokens
 
     def assertRaisesKeepingLogs(self, exc_class, func, *args, **kwargs):
         """Like assertRaises, without Odoo's savepoint: MHRS logs and chatter written through a

@@ -13,7 +13,7 @@ class TestAccess(MhrsCase):
         cls.manager = new_test_user(cls.env, login="mhrs_manager", groups="mhrs_connector.group_mhrs_manager")
 
     def _make_log(self):
-        self.env["mhrs.connector.mixin"]._mhrs_call("clinic_query", company=self.company)
+        self.env["mhrs.connector.mixin"]._mhrs_call("action_codes", company=self.company)
         return self.env["mhrs.sync.log"].search([], limit=1)
 
     def test_user_without_mhrs_group_reads_no_log_and_no_password(self):
@@ -25,7 +25,7 @@ class TestAccess(MhrsCase):
 
     def test_mhrs_user_reads_logs_but_not_the_password(self):
         log = self._make_log()
-        self.assertEqual(log.with_user(self.mhrs_user).read(["operation"])[0]["operation"], "clinic_query")
+        self.assertEqual(log.with_user(self.mhrs_user).read(["operation"])[0]["operation"], "action_codes")
         with self.assertRaises(AccessError):
             self.company.with_user(self.mhrs_user).read(["mhrs_password"])
         with self.assertRaises(AccessError):

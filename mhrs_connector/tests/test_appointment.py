@@ -6,7 +6,7 @@ from odoo.tests import new_test_user
 
 from .appointment_common import AppointmentCase, make_tckn
 
-CANCEL_CODE = "PRSC_IN001008TR01"
+CANCEL = "appointment_cancel"
 
 
 class TestAppointment(AppointmentCase):
@@ -39,11 +39,11 @@ class TestAppointment(AppointmentCase):
         remote = self._sim_appointments()[appointment.mhrs_hrn]
         self.assertEqual((remote["record_status"], remote["cancelled_by"]), (2, 2))
         # Already cancelled: no second call to MHRS.
-        calls = self.sim.calls(CANCEL_CODE)
+        calls = self.sim.wire_calls(CANCEL, self.mhrs_interface)
         self.assertFalse(appointment._mhrs_cancel("again"))
         with self.assertRaises(UserError):
             appointment.action_mhrs_cancel()
-        self.assertEqual(self.sim.calls(CANCEL_CODE), calls)
+        self.assertEqual(self.sim.wire_calls(CANCEL, self.mhrs_interface), calls)
 
     def test_citizen_cancel_seen_by_sync(self):
         appointment, _search = self._book()
@@ -53,9 +53,9 @@ class TestAppointment(AppointmentCase):
         self.assertEqual(run.cancelled_count, 1)
         self.assertEqual(appointment.state, "cancelled")
         self.assertEqual(appointment.cancelled_by, "patient_mhrs")
-        calls = self.sim.calls(CANCEL_CODE)
+        calls = self.sim.wire_calls(CANCEL, self.mhrs_interface)
         self.assertFalse(appointment._mhrs_cancel("too late"))
-        self.assertEqual(self.sim.calls(CANCEL_CODE), calls)
+        self.assertEqual(self.sim.wire_calls(CANCEL, self.mhrs_interface), calls)
 
     def test_booking_refused_slot_taken(self):
         appointment, search = self._book()
@@ -95,3 +95,7 @@ class TestAppointment(AppointmentCase):
         )
         run = self.env["mhrs.sync.run"].browse(wizard.action_query()["res_id"])
         self.assertEqual((run.state, run.created_count), ("done", 3))
+
+
+class TestAppointmentG2(TestAppointment):
+    mhrs_interface = "g2"

@@ -4,10 +4,11 @@ from zoneinfo import ZoneInfo
 
 from odoo import fields
 
-from ..soap import client as client_module
+from odoo.addons.mhrs_connector.models.mhrs_connector_mixin import MhrsConnectorMixin
+
 from .appointment_common import TZ, AppointmentCase, utc_naive
 
-QUERY_CODE = "QUSC_IN001001TR01"
+QUERY = "appointment_query"
 
 
 def utc_naive_aware(moment):
@@ -87,7 +88,7 @@ class TestAppointmentSync(AppointmentCase):
         first = self._cron(t0)
         self.assertEqual(first.state, "done")
         # MHRS answers HTTP 500 to every appointment query for three hours.
-        self.sim.post("faults", {"mode": "http500", "operation": QUERY_CODE})
+        self.sim.fault(QUERY, "http500", self.mhrs_interface)
         failed = [self._cron(t0 + timedelta(minutes=minutes)) for minutes in (60, 120)]
         self.assertEqual([r.state for r in failed], ["failed", "failed"])
         self.assertTrue(all(r.error_count == 1 and r.error_text for r in failed))
@@ -159,11 +160,18 @@ class TestAppointmentSync(AppointmentCase):
         self.assertEqual(set(self._appointments().mapped("mhrs_hrn")), remote_a)
         self.assertEqual(run.created_count, len(remote_a))
 
-    def test_failing_batch_is_isolated(self):
+    def test_failing_branch_is_isolated(self):
+        """MHRS answers one branch per query: doctor B works in another branch (132, asked first), whose
+        query fails; doctor A's branch still arrives."""
+        other = self.env["mhrs.clinic"].create(
+            {"name": "Çocuk 1", "mhrs_branch_id": self.env.ref("mhrs_connector.mhrs_branch_132").id}
+        )
+        other.action_mhrs_register()
+        self.doctor_a.clinic_ids = self.clinic
+        self.doctor_b.clinic_ids = other
         self.sim.post("citizens", {"bookings": 6, "seed": 9})
-        self.sim.post("faults", {"mode": "http500", "operation": QUERY_CODE, "count": 1})
-        with patch("odoo.addons.mhrs_connector.models.mhrs_appointment.SYNC_BATCH_SIZE", 1):
-            run = self._sync_all()
+        self.sim.fault(QUERY, "http500", self.mhrs_interface, count=1)
+        run = self._sync_all()
         self.assertEqual((run.state, run.batch_count, run.error_count), ("partial", 2, 1))
         self.assertEqual(len(run.failed_physician_ids), 1)
         ok = self.doctors - run.failed_physician_ids
@@ -200,12 +208,12 @@ class TestAppointmentSync(AppointmentCase):
         self.sim.post("citizens", {"bookings": 12, "seed": 31})
         remote = set(self._sim_appointments())
         self.sim.post("requests/reset")
-        self.sim.post("faults", {"mode": "http500", "operation": QUERY_CODE, "count": 1})
+        self.sim.fault(QUERY, "http500", self.mhrs_interface, count=1)
         # 2 physicians, 2 physician-days per query: one day per query, 15 queries for 15 days.
         with patch("odoo.addons.mhrs_connector.models.mhrs_appointment.SYNC_PHYSICIAN_DAYS", 2):
             run = self._sync_all()
         self.assertEqual((run.state, run.batch_count, run.error_count), ("failed", 15, 1))
-        self.assertEqual(self.sim.calls(QUERY_CODE), 15)
+        self.assertEqual(self.sim.wire_calls(QUERY, self.mhrs_interface), 15)
         first_day = datetime.combine(self.today, time(0))
         self.assertIn(
             f"{first_day:%d.%m.%Y %H:%M} – {first_day + timedelta(days=1):%d.%m.%Y %H:%M}", run.error_text
@@ -232,7 +240,7 @@ class TestAppointmentSync(AppointmentCase):
                 part_start.replace(tzinfo=UTC).astimezone(berlin),
                 part_end.replace(tzinfo=UTC).astimezone(berlin),
             )
-            for _number, _batch, part_start, part_end in units
+            for _number, _branch, _batch, part_start, part_end in units
         ]
         self.assertEqual(
             [(a.strftime("%d %H:%M"), b.strftime("%d %H:%M")) for a, b in local],
@@ -244,21 +252,32 @@ class TestAppointmentSync(AppointmentCase):
             ],
         )
         # 28 March 2027 has 23 hours in Berlin.
-        self.assertEqual(units[2][3] - units[2][2], timedelta(hours=23))
+        self.assertEqual(units[2][4] - units[2][3], timedelta(hours=23))
 
     def test_answer_too_large_is_asked_again_in_halves(self):
         """An answer over the client's size limit (a hospital denser than foreseen) is asked again for
-        half the physicians, then half the period, until it fits: nothing is lost, nothing fails."""
+        each physician, then half the period, until it fits: nothing is lost, nothing fails."""
         self.sim.post("citizens", {"bookings": 14, "seed": 32})
         remote = set(self._sim_appointments())
         self.sim.post("requests/reset")
         # About 0.9 KB an appointment: one physician's hour fits, both physicians' 15 days do not.
-        with patch.object(client_module._CappedTransport, "max_bytes", 6000):
+        original = MhrsConnectorMixin._mhrs_wire_config
+
+        def small_answers(connector, company):
+            config = original(connector, company)
+            config.max_response_bytes = 6000
+            return config
+
+        with patch.object(MhrsConnectorMixin, "_mhrs_wire_config", small_answers):
             run = self._sync_all()
         self.assertEqual((run.state, run.error_count, run.created_count), ("done", 0, len(remote)))
         self.assertGreater(run.batch_count, 3)
-        self.assertEqual(self.sim.calls(QUERY_CODE), run.batch_count)
+        self.assertEqual(self.sim.wire_calls(QUERY, self.mhrs_interface), run.batch_count)
         self.assertEqual(set(self._appointments().mapped("mhrs_hrn")), remote)
         # Nothing to split under the normal limit: one query.
         again = self._sync_all()
         self.assertEqual((again.state, again.batch_count, again.created_count), ("done", 1, 0))
+
+
+class TestAppointmentSyncG2(TestAppointmentSync):
+    mhrs_interface = "g2"

@@ -4,8 +4,7 @@ from odoo.exceptions import UserError
 
 from .appointment_common import AppointmentCase, make_tckn
 
-BOOK_CODE = "PRSC_IN001007TR01"
-QUERY_CODE = "QUSC_IN001001TR01"
+BOOK, QUERY = "appointment_book", "appointment_query"
 
 
 class TestBookingAdoption(AppointmentCase):
@@ -14,7 +13,7 @@ class TestBookingAdoption(AppointmentCase):
 
     def test_truncated_answer_after_booking_is_adopted(self):
         # MHRS books the slot, then the answer is cut off: the wizard asks MHRS and adopts the booking.
-        self.sim.post("faults", {"mode": "truncated", "execute": True, "operation": BOOK_CODE, "count": 1})
+        self.sim.fault(BOOK, "truncated", self.mhrs_interface, execute=True, count=1)
         appointment, _search = self._book()
         remote = self._active_at_mhrs()
         self.assertEqual(len(remote), 1)
@@ -23,14 +22,17 @@ class TestBookingAdoption(AppointmentCase):
         self.assertEqual(appointment.patient_tckn, make_tckn(345678913))
         self.assertEqual((appointment.state, appointment.mhrs_sync_state), ("booked", "synced"))
         self.assertIn("adopted", appointment.message_ids[0].body)
-        self.assertEqual((self.sim.calls(BOOK_CODE), self.sim.calls(QUERY_CODE)), (1, 1))
+        self.assertEqual(
+            (self.sim.wire_calls(BOOK, self.mhrs_interface), self.sim.wire_calls(QUERY, self.mhrs_interface)),
+            (1, 1),
+        )
         # The sync finds the same appointment: nothing new.
         run = self._sync_all()
         self.assertEqual((run.fetched_count, run.created_count, run.updated_count), (1, 0, 0))
 
     def test_lost_booking_not_made_is_reported(self):
         # The connection drops before MHRS books: MHRS confirms it holds nothing, the user is told so.
-        self.sim.post("faults", {"mode": "drop", "operation": BOOK_CODE, "count": 1})
+        self.sim.fault(BOOK, "drop", self.mhrs_interface, count=1)
         with self.assertRaisesRegex(UserError, "nothing was booked"):
             self._book()
         self.assertEqual(self._active_at_mhrs(), [])
@@ -41,8 +43,8 @@ class TestBookingAdoption(AppointmentCase):
         self.assertEqual(len(self._appointments()), 1)
 
     def test_booking_unknown_when_mhrs_cannot_be_asked(self):
-        self.sim.post("faults", {"mode": "http500", "execute": True, "operation": BOOK_CODE, "count": 1})
-        self.sim.post("faults", {"mode": "http500", "operation": QUERY_CODE, "count": 1})
+        self.sim.fault(BOOK, "http500", self.mhrs_interface, execute=True, count=1)
+        self.sim.fault(QUERY, "http500", self.mhrs_interface, count=1)
         with self.assertRaisesRegex(UserError, "could not be asked"):
             self._book()
         self.assertEqual(len(self._active_at_mhrs()), 1)
@@ -67,7 +69,11 @@ class TestBookingAdoption(AppointmentCase):
                 }
             )
         )
-        queries = self.sim.calls(QUERY_CODE)
+        queries = self.sim.wire_calls(QUERY, self.mhrs_interface)
         with self.assertRaises(UserError):
             wizard.action_book()
-        self.assertEqual(self.sim.calls(QUERY_CODE), queries)
+        self.assertEqual(self.sim.wire_calls(QUERY, self.mhrs_interface), queries)
+
+
+class TestBookingAdoptionG2(TestBookingAdoption):
+    mhrs_interface = "g2"

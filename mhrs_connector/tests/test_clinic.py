@@ -18,7 +18,7 @@ def closed_port_url():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/PRSC_AR001001TR01"
+    return f"http://127.0.0.1:{port}"
 
 
 class ClinicCase(MhrsCase):
@@ -42,8 +42,12 @@ class ClinicCase(MhrsCase):
         )
 
     def _mhrs_clinics(self):
-        result = self.env["mhrs.connector.mixin"]._mhrs_call("clinic_query", company=self.company)
-        return {row["AltKlinikKodu"]: row for row in result["AltKlinikBilgileri"]}
+        """The simulator's clinics (read through its control interface: MHRS V2 has no clinic query)."""
+        return {clinic["id"]: clinic for clinic in self.sim.get("state")["clinics"].values()}
+
+    @property
+    def rest(self):
+        return self.mhrs_interface == "rest"
 
     def _logs(self, record):
         return self.env["mhrs.sync.log"].search(
@@ -67,6 +71,8 @@ class ClinicCase(MhrsCase):
 
 
 class TestClinic(ClinicCase):
+    """Clinic actions over MHRS V2 (REST); TestClinicG2 runs them over SOAP G2."""
+
     def test_register_update_cancel(self):
         clinic = self._clinic(video_consultation=True)
         action = clinic.action_mhrs_register()
@@ -75,23 +81,41 @@ class TestClinic(ClinicCase):
         self.assertEqual(clinic.mhrs_sync_state, "synced")
         self.assertTrue(clinic.mhrs_clinic_code)
         remote = self._mhrs_clinics()[clinic.mhrs_clinic_code]
-        self.assertEqual(
-            (remote["KlinikKodu"], remote["AltKlinikAdi"], remote["GoruntuluRandevu"]),
-            (157, "Dahiliye 1", True),
-        )
+        self.assertEqual((remote["branch"], remote["name"]), (157, "Dahiliye 1"))
         self.assertIn("Registered on MHRS", " ".join(clinic.message_ids.mapped("body")))
+        # The branch was registered first, once.
+        self.assertIn(self.branch, self.company.mhrs_registered_branch_ids)
+        self.assertEqual(self.sim.wire_calls("branch_register", self.mhrs_interface), 1)
+        self._clinic("Dahiliye 3").action_mhrs_register()
+        self.assertEqual(self.sim.wire_calls("branch_register", self.mhrs_interface), 1)
 
         clinic.write({"name": "Dahiliye 2", "video_consultation": False})
-        self.assertEqual(clinic.action_mhrs_update()["params"]["type"], "success")
-        remote = self._mhrs_clinics()[clinic.mhrs_clinic_code]
-        self.assertEqual((remote["AltKlinikAdi"], remote["GoruntuluRandevu"]), ("Dahiliye 2", False))
-
+        if self.rest:
+            # MHRS V2 has no clinic update or deletion: said plainly, nothing sent, nothing changed.
+            before = self.sim.calls()
+            message = self._expect_user_error(clinic.action_mhrs_update)
+            self.assertIn("Clinic update", message)
+            self.assertIn("REST (MHRS V2)", message)
+            self._expect_user_error(clinic.action_mhrs_cancel)
+            self.assertEqual(self.sim.calls(), before)
+            self.assertEqual(clinic.state, "registered")
+            return
+        action = clinic.action_mhrs_update()
+        self.assertEqual(action["params"]["type"], "success", action["params"]["message"])
+        self.assertEqual(self._mhrs_clinics()[clinic.mhrs_clinic_code]["name"], "Dahiliye 2")
         self.assertEqual(clinic.action_mhrs_cancel()["params"]["type"], "success")
         self.assertEqual(clinic.state, "cancelled")
-        self.assertFalse(self._mhrs_clinics()[clinic.mhrs_clinic_code]["AktifMi"])
+        self.assertFalse(self._mhrs_clinics()[clinic.mhrs_clinic_code]["active"])
         logs = self._logs(clinic)
-        self.assertEqual(set(logs.mapped("operation")), {"clinic_register", "clinic_update", "clinic_cancel"})
+        self.assertEqual(
+            set(logs.mapped("operation")),
+            {"branch_register", "clinic_register", "clinic_update", "clinic_delete"},
+        )
         self.assertEqual(set(logs.mapped("state")), {"done"})
+        self.assertEqual(set(logs.mapped("wire")), {"g2"})
+        self.assertEqual(
+            logs.filtered(lambda log: log.operation == "clinic_register").code, "PRSC_IN001023TR01"
+        )
 
     def test_draft_clinic_is_cancelled_without_mhrs(self):
         clinic = self._clinic()
@@ -101,6 +125,8 @@ class TestClinic(ClinicCase):
         self.assertEqual(self.sim.calls(), before)
 
     def test_cancel_unknown_clinic_is_refused_by_mhrs(self):
+        if self.rest:
+            return  # MHRS V2 has no clinic deletion (test_register_update_cancel)
         clinic = self._clinic()
         clinic.write({"state": "registered", "mhrs_clinic_code": 999999})
         message = self._expect_user_error(clinic.action_mhrs_cancel)
@@ -120,19 +146,22 @@ class TestClinic(ClinicCase):
         self.assertEqual(twin.state, "draft")
 
     def test_update_unknown_clinic_is_refused_by_mhrs(self):
+        if self.rest:
+            return  # MHRS V2 has no clinic update (test_register_update_cancel)
         clinic = self._clinic()
         clinic.write({"state": "registered", "mhrs_clinic_code": 888888})
         self.assertIn("KLN-002", self._expect_user_error(clinic.action_mhrs_update))
 
     def test_query_with_wrong_credentials_is_refused(self):
-        self.company.mhrs_password = "wrong"
+        self._clinic().action_mhrs_register()
+        self.company.write({"mhrs_password": "wrong", "mhrs_g2_password": "wrong"})
         with self.assertRaises(UserError):
             self.env["mhrs.clinic"].action_mhrs_query()
 
     def test_transport_error_keeps_the_operation_for_retry(self):
         clinic = self._clinic()
-        good_url = self.company.mhrs_endpoint_url
-        self.company.mhrs_endpoint_url = closed_port_url()
+        good_url = self.company.mhrs_base_url
+        self.company.mhrs_base_url = closed_port_url()
         action = clinic.action_mhrs_register()
         self.assertEqual(action["params"]["type"], "warning")
         self.assertEqual(clinic.state, "draft")
@@ -143,7 +172,7 @@ class TestClinic(ClinicCase):
         self.assertIn("will be retried", self._last_message(clinic))
         self.assertEqual(self._logs(clinic)[:1].state, "transport_error")
 
-        self.company.mhrs_endpoint_url = good_url
+        self.company.mhrs_base_url = good_url
         clinic._mhrs_retry_pending()
         self.assertEqual(clinic.state, "registered")
         self.assertEqual(clinic.mhrs_sync_state, "synced")
@@ -190,28 +219,21 @@ class TestClinic(ClinicCase):
         mine = self._clinic("Dahiliye 1")
         mine.action_mhrs_register()
         draft = self._clinic("Dahiliye Taslak")
-        self.sim.post(
-            "seed",
-            {
-                "clinics": [
-                    {"branch": 132, "name": "Çocuk 1", "video": True},
-                    {"branch": 171, "name": "Ortopedi 1"},
-                ]
-            },
-        )
+        if self.rest:
+            # MHRS V2 has no clinic query: the list button says so.
+            message = self._expect_user_error(self.env["mhrs.clinic"].action_mhrs_query)
+            self.assertIn("Clinic query", message)
+            return
+        self.sim.post("seed", {"clinics": [{"branch": 157, "name": "Dahiliye Diğer HBYS"}]})
         # Another HBYS renamed our clinic directly on MHRS.
         self.env["mhrs.connector.mixin"]._mhrs_call(
-            "clinic_update",
-            company=self.company,
-            AltKlinikKodu=mine.mhrs_clinic_code,
-            AltKlinikAdi="Dahiliye A",
+            "clinic_update", company=self.company, clinic_id=mine.mhrs_clinic_code, name="Dahiliye A"
         )
         action = self.env["mhrs.clinic"].action_mhrs_query()
         wizard = self.env["mhrs.clinic.query.wizard"].browse(action["res_id"])
         kinds = {(line.kind, line.mhrs_name or line.clinic_id.name) for line in wizard.line_ids}
         expected = {
-            ("only_mhrs", "Çocuk 1"),
-            ("only_mhrs", "Ortopedi 1"),
+            ("only_mhrs", "Dahiliye Diğer HBYS"),
             ("different", "Dahiliye A"),
             ("only_here", draft.name),
         }
@@ -220,18 +242,20 @@ class TestClinic(ClinicCase):
         self.assertEqual(
             {kind for kind, _name in kinds - expected}, {"only_here"} if kinds - expected else set()
         )
-        self.assertEqual(wizard.importable_count, 2)
+        self.assertEqual(wizard.importable_count, 1)
         wizard.action_import()
-        imported = self.env["mhrs.clinic"].search([("name", "in", ["Çocuk 1", "Ortopedi 1"])])
-        self.assertEqual(len(imported), 2)
-        self.assertEqual(set(imported.mapped("state")), {"registered"})
-        child = imported.filtered(lambda c: c.name == "Çocuk 1")
-        self.assertEqual(child.mhrs_branch_id.code, 132)
-        self.assertTrue(child.video_consultation)
-        self.assertIn(child.mhrs_clinic_code, self._mhrs_clinics())
+        imported = self.env["mhrs.clinic"].search([("name", "=", "Dahiliye Diğer HBYS")])
+        self.assertEqual(len(imported), 1)
+        self.assertEqual(imported.state, "registered")
+        self.assertEqual(imported.mhrs_branch_id.code, 157)
+        self.assertIn(imported.mhrs_clinic_code, self._mhrs_clinics())
         # Imported clinics are ordinary clinics: they can be updated on MHRS.
-        child.action_mhrs_update()
-        self.assertEqual(child.mhrs_sync_state, "synced")
+        imported.action_mhrs_update()
+        self.assertEqual(imported.mhrs_sync_state, "synced")
+
+
+class TestClinicG2(TestClinic):
+    mhrs_interface = "g2"
 
 
 class TestPhysician(ClinicCase):
@@ -249,6 +273,8 @@ class TestPhysician(ClinicCase):
 
 
 class TestClinicAccess(ClinicCase):
+    mhrs_interface = "g2"  # the update button reaches MHRS over G2 only
+
     def test_user_presses_buttons_but_only_manager_deletes(self):
         clinic = self._clinic().with_user(self.mhrs_user)
         clinic.action_mhrs_register()

@@ -8,6 +8,11 @@ from .test_schedule import ScheduleCase
 
 
 class TestException(AppointmentCase):
+    """The Ministry's decision is read through G2's exception query; MHRS V2 has none
+    (TestExceptionRest)."""
+
+    mhrs_interface = "g2"
+
     def _exception(self, **vals):
         return self.env["mhrs.exception"].create(
             dict(
@@ -84,7 +89,28 @@ class TestException(AppointmentCase):
         self.assertEqual(exception.mhrs_sync_state, "error")
 
 
+class TestExceptionRest(TestException):
+    mhrs_interface = "rest"
+
+    def test_sent_over_rest_and_the_decision_is_not_asked(self):
+        exception = self._exception()
+        exception.action_mhrs_send()
+        self.assertEqual(exception.state, "sent")
+        self.assertTrue(exception.mhrs_exception_id)
+        log = self.env["mhrs.sync.log"].search([("operation", "=", "exception_add")], limit=1)
+        self.assertEqual((log.wire, log.state), ("rest", "done"))
+        with self.assertRaisesRegex(UserError, "Exception query over REST"):
+            exception.action_mhrs_check()
+        self.assertEqual(exception.state, "sent")
+
+    # The decision cannot be read over MHRS V2.
+    test_approval_cancels_affected_appointments = None
+    test_rejection_keeps_the_reason = None
+
+
 class TestExceptionBlocks(ScheduleCase):
+    mhrs_interface = "g2"
+
     def test_approved_exception_keeps_the_blocks_mhrs_keeps_open(self):
         """A 10:00-11:00 exception inside an 08:00-12:00 block: MHRS closes the hour, not the block.
         After the approval Odoo asks MHRS and keeps the block registered, so that cancelling the

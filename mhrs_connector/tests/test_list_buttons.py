@@ -11,6 +11,8 @@ from .test_schedule import ScheduleCase
 
 
 class TestListHeaderButtons(ScheduleCase):
+    mhrs_interface = "g2"  # the clinic comparison needs G2's clinic query (MHRS V2 has none)
+
     def _header_buttons(self, model):
         arch = self.env[model].get_view(view_type="list")["arch"]
         return etree.fromstring(arch).xpath("//header/button[@type='object']")
@@ -21,7 +23,7 @@ class TestListHeaderButtons(ScheduleCase):
 
     def test_every_header_button_pressed_with_nothing_selected(self):
         pressed = set()
-        for model in ("mhrs.clinic", "mhrs.template", "mhrs.schedule"):
+        for model in ("mhrs.clinic", "mhrs.template", "mhrs.schedule"):  # templates: none (local only)
             for button in self._header_buttons(model):
                 if button.get("display") != "always":
                     continue
@@ -33,7 +35,6 @@ class TestListHeaderButtons(ScheduleCase):
             pressed,
             {
                 ("mhrs.clinic", "action_mhrs_query"),
-                ("mhrs.template", "action_mhrs_query"),
                 ("mhrs.schedule", "action_mhrs_query"),
             },
         )
@@ -43,6 +44,14 @@ class TestListHeaderButtons(ScheduleCase):
         action = self._press("mhrs.clinic", "action_mhrs_query")
         wizard = self.env[action["res_model"]].browse(action["res_id"])
         self.assertIn("Göz 9", wizard.line_ids.mapped("mhrs_name"))
+
+
+class TestListHeaderButtonsRest(ScheduleCase):
+    def test_compare_clinics_says_mhrs_v2_has_no_clinic_query(self):
+        before = self.sim.calls()
+        with self.assertRaisesRegex(UserError, "Clinic query over REST"):
+            call_kw(self.env["mhrs.clinic"], "action_mhrs_query", [[]], {})
+        self.assertEqual(self.sim.calls(), before)
 
 
 class TestAppointmentListHeaderButtons(AppointmentCase):

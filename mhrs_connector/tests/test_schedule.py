@@ -8,8 +8,9 @@ from odoo.tools.misc import get_lang
 
 from .common import MhrsCase
 
-REGISTER, UPDATE = "PRSC_IN001017TR01", "PRSC_IN001019TR01"
-QUERY, CANCEL = "QUSC_IN001004TR01", "PRSC_IN001022TR01"
+# Facade operations, counted in the call log (the REST wire sends update and cancel to the same path).
+REGISTER, UPDATE = "draft_finalise", "schedule_update"
+QUERY, CANCEL = "schedule_query", "schedule_cancel"
 
 
 def make_tckn(seed):
@@ -89,6 +90,10 @@ class ScheduleCase(MhrsCase):
         vals.update(extra)
         return self.Schedule.create(vals)
 
+    def calls(self, operation):
+        """How many calls of a facade operation were made (the call log has one row per exchange)."""
+        return self.env["mhrs.sync.log"].search_count([("operation", "=", operation)])
+
     def _sim_schedules(self):
         return [s for s in self.sim.get("state")["schedules"].values() if s["active"]]
 
@@ -113,7 +118,7 @@ class TestSchedule(ScheduleCase):
         schedule = self._schedule()
         action = schedule.action_mhrs_register()
         self.assertEqual(action["params"]["type"], "success")
-        self.assertEqual(self.sim.calls(REGISTER), 1)
+        self.assertEqual(self.calls(REGISTER), 1)
         self.assertEqual(schedule.state, "registered")
         self.assertEqual(len(schedule.line_ids), 15)
         self.assertTrue(all(schedule.line_ids.mapped("mhrs_schedule_id")))
@@ -122,28 +127,29 @@ class TestSchedule(ScheduleCase):
         lunch = schedule.line_ids.filtered(lambda line: line.action_code_id == self.lunch)[0]
         self.assertEqual(sim[lunch.mhrs_schedule_id]["action"], 46)
         self.assertIsNone(sim[lunch.mhrs_schedule_id]["slot"])
-        self.assertEqual(sim[lunch.mhrs_schedule_id]["ref"], str(lunch.id))
+        self.assertEqual(self.calls("draft_add"), 15)  # one draft per block, then one finalisation
 
         # Update: one changed block, one call.
         block = schedule.line_ids[0]
         block.slot_minutes = 20
         self.assertTrue(block.mhrs_changed)
         schedule.action_mhrs_update()
-        self.assertEqual(self.sim.calls(UPDATE), 1)
+        self.assertEqual(self.calls(UPDATE), 1)
         self.assertFalse(block.mhrs_changed)
         sim = {str(s["id"]): s for s in self._sim_schedules()}
         self.assertEqual(sim[block.mhrs_schedule_id]["slot"], 20)
 
-        # Query: MHRS and Odoo agree.
+        # Query: MHRS and Odoo agree (the registration asked once already, for the final ids).
+        queries = self.calls(QUERY)
         wizard_action = schedule.action_mhrs_query()
         wizard = self.env["mhrs.schedule.query.wizard"].browse(wizard_action["res_id"])
-        self.assertEqual(self.sim.calls(QUERY), 1)
+        self.assertEqual(self.calls(QUERY), queries + 1)
         self.assertEqual(wizard.mhrs_count, 15)
         self.assertFalse(wizard.line_ids)
 
         # Cancel: every block id in one call.
         schedule.action_mhrs_cancel()
-        self.assertEqual(self.sim.calls(CANCEL), 1)
+        self.assertEqual(self.calls(CANCEL), 1)
         self.assertEqual(schedule.state, "cancelled")
         self.assertEqual(set(schedule.line_ids.mapped("state")), {"cancelled"})
         self.assertFalse(self._sim_schedules())
@@ -153,7 +159,7 @@ class TestSchedule(ScheduleCase):
         schedule.action_mhrs_register()
         schedule.date_to = self.monday + timedelta(days=2)
         schedule.action_mhrs_update()
-        self.assertEqual(self.sim.calls(CANCEL), 1)
+        self.assertEqual(self.calls(CANCEL), 1)
         self.assertEqual(len(schedule.line_ids.filtered(lambda line: line.state == "registered")), 3)
         self.assertEqual(len(self._sim_schedules()), 3)
 
@@ -163,7 +169,7 @@ class TestSchedule(ScheduleCase):
         afternoon = self._schedule(template=self.template_afternoon, clinic=self.clinic2)
         afternoon.action_mhrs_register()
         self.assertEqual(afternoon.state, "registered")
-        self.assertEqual(self.sim.calls(REGISTER), 2)
+        self.assertEqual(self.calls(REGISTER), 2)
         self.assertFalse(afternoon.conflict_warning)
 
     def test_one_minute_overlap_is_refused_without_call(self):
@@ -191,7 +197,7 @@ class TestSchedule(ScheduleCase):
         self.assertIn(
             f"{self.monday.strftime(get_lang(self.env).date_format)} 08:00-12:00", str(caught.exception)
         )
-        self.assertEqual(self.sim.calls(REGISTER), 0)
+        self.assertEqual(self.calls(REGISTER), 0)
         # A cancelled schedule no longer conflicts.
         draft.action_mhrs_cancel()
         other.action_mhrs_register()
@@ -208,7 +214,7 @@ class TestSchedule(ScheduleCase):
         with self.assertRaises(UserError) as caught:
             copy.action_mhrs_register()
         self.assertIn(schedule.name, str(caught.exception))
-        self.assertEqual(self.sim.calls(REGISTER), 1)
+        self.assertEqual(self.calls(REGISTER), 1)
 
     def test_dst_boundary_berlin(self):
         """Europe/Berlin switches to summer time on 28.03.2027: local hours stay, UTC moves."""
@@ -271,7 +277,7 @@ class TestSchedule(ScheduleCase):
         with self.assertRaises(UserError) as caught:
             draft_clinic.action_mhrs_register()
         self.assertIn("not registered on MHRS", str(caught.exception))
-        self.assertEqual(self.sim.calls(REGISTER), 0)
+        self.assertEqual(self.calls(REGISTER), 0)
 
     def test_update_unknown_id_shows_ctv002(self):
         schedule = self._schedule(template=self.template_morning, date_to=self.monday)
@@ -281,37 +287,47 @@ class TestSchedule(ScheduleCase):
         block.slot_minutes = 30
         exc = self.assertRaisesKeepingLogs(UserError, schedule.action_mhrs_update)
         self.assertIn("CTV-002", str(exc))
-        self.assertIn("Cetvel MHRS'de bulunamadı", str(exc))
+        self.assertIn("Cetvel bulunamadı", str(exc))  # MHRS's own text, as sent
         self.assertEqual(schedule.mhrs_sync_state, "error")
         log = self.env["mhrs.sync.log"].search([("operation", "=", "schedule_update")], limit=1)
         self.assertEqual(log.error_code, "CTV-002")
 
-    def _register_elsewhere(self, reference):
-        """Another HBYS registers, directly at MHRS, a block of the physician on Monday 09:00-10:00."""
+    def _register_elsewhere(self, blocks):
+        """Another HBYS registers, directly at MHRS, ``blocks`` [(day offset, hour, hours, action, slot,
+        patients)] of the physician: drafts, then their finalisation."""
         tz = pytz.timezone("Europe/Istanbul")
-        start = tz.localize(datetime.combine(self.monday, datetime.min.time()).replace(hour=9))
-        self.env["mhrs.connector.mixin"]._mhrs_call(
-            "schedule_register",
-            CetvelBilgileri=[
-                {
-                    "ReferansNo": reference,
-                    "CetvelDetayBilgileri": {
-                        "HekimKodu": self.physician.tckn,
-                        "KlinikKodu": 157,
-                        "AltKlinikKodu": self.clinic2.mhrs_clinic_code,
-                        "AksiyonKodu": 10,
-                        "TarihBilgileri": {
-                            "BaslangicZamani": start,
-                            "BitisZamani": start + timedelta(hours=1),
-                        },
-                    },
-                }
-            ],
+        connector = self.env["mhrs.connector.mixin"].with_context(mhrs_trigger="cron")
+        connector._mhrs_call("physician_link", branch=157, physician=self.physician.tckn)
+        starts = []
+        for offset, hour, hours, action, slot, patients in blocks:
+            start = tz.localize(datetime.combine(self.monday + timedelta(days=offset), datetime.min.time()))
+            start = start.replace(hour=hour)
+            starts.append(start)
+            connector._mhrs_call(
+                "draft_add",
+                block={
+                    "branch": 157,
+                    "physician": self.physician.tckn,
+                    "clinic": self.clinic2.mhrs_clinic_code if action == 10 else self.clinic.mhrs_clinic_code,
+                    "action": action,
+                    "start": start,
+                    "end": start + timedelta(hours=hours),
+                    "slot_minutes": slot,
+                    "capacity": patients,
+                },
+            )
+        connector._mhrs_call(
+            "draft_finalise",
+            branch=157,
+            start=min(starts),
+            end=max(starts) + timedelta(hours=8),
+            physician=self.physician.tckn,
         )
+        self.env["mhrs.sync.log"].search([]).unlink()  # what Odoo itself sends is counted from here
 
     def test_other_hbys_conflict_shows_ctv001(self):
         """Another HBYS registered a schedule of the same physician directly at MHRS."""
-        self._register_elsewhere("OTHER-1")
+        self._register_elsewhere([(0, 9, 1, 10, None, None)])
         schedule = self._schedule(template=self.template_morning)
         action = schedule.action_mhrs_register()
         self.assertEqual(action["params"]["type"], "warning")
@@ -324,7 +340,7 @@ class TestSchedule(ScheduleCase):
         self.assertEqual(schedule.registered_line_count, 4)
 
     def test_all_blocks_refused_keeps_draft(self):
-        self._register_elsewhere("OTHER-2")
+        self._register_elsewhere([(0, 9, 1, 10, None, None)])
         schedule = self._schedule(template=self.template_morning, date_to=self.monday)
         action = schedule.action_mhrs_register()
         self.assertEqual(action["params"]["type"], "danger")
@@ -342,29 +358,7 @@ class TestSchedule(ScheduleCase):
         self.assertEqual(schedule.state, "registered")
 
     def test_query_and_import_from_mhrs(self):
-        tz = pytz.timezone("Europe/Istanbul")
-        rows = []
-        for offset in range(3):
-            start = tz.localize(datetime.combine(self.monday + timedelta(days=offset), datetime.min.time()))
-            start = start.replace(hour=8)
-            rows.append(
-                {
-                    "ReferansNo": f"OTHER-{offset}",
-                    "CetvelDetayBilgileri": {
-                        "HekimKodu": self.physician.tckn,
-                        "KlinikKodu": 157,
-                        "AltKlinikKodu": self.clinic.mhrs_clinic_code,
-                        "AksiyonKodu": 1,
-                        "TedaviSuresi": 10,
-                        "SlotBasinaDusenHastaSayisi": 1,
-                        "TarihBilgileri": {
-                            "BaslangicZamani": start,
-                            "BitisZamani": start + timedelta(hours=4),
-                        },
-                    },
-                }
-            )
-        self.env["mhrs.connector.mixin"]._mhrs_call("schedule_register", CetvelBilgileri=rows)
+        self._register_elsewhere([(offset, 8, 4, 1, 10, 1) for offset in range(3)])
         wizard = self.env["mhrs.schedule.query.wizard"].create(
             {
                 "physician_id": self.physician.id,
@@ -464,4 +458,8 @@ class TestScheduleConflictOtherCompany(ScheduleCase):
         for secret in (theirs.name, "Gizli", "09:00", "11:00"):
             self.assertNotIn(secret, message)
         self.assertNotIn(theirs.name, ours.conflict_warning)
-        self.assertEqual(self.sim.calls(REGISTER), 0)
+        self.assertEqual(self.calls(REGISTER), 0)
+
+
+class TestScheduleG2(TestSchedule):
+    mhrs_interface = "g2"

@@ -6,9 +6,12 @@ from .test_schedule import REGISTER, ScheduleCase
 
 
 class TestScheduleRetry(ScheduleCase):
+    """A registration (drafts, then their finalisation) whose answer is lost or refused by an outage."""
+
     def test_lost_registration_answer_is_adopted_not_duplicated(self):
         schedule = self._schedule()
-        self.sim.post("faults", {"mode": "truncated", "operation": REGISTER, "count": 1, "execute": True})
+        # MHRS finalises the drafts, then the answer is cut off.
+        self.sim.fault(REGISTER, "truncated", self.mhrs_interface, count=1, execute=True)
         schedule.action_mhrs_register()
         self.assertEqual((schedule.state, schedule.mhrs_sync_state), ("draft", "to_retry"))
         self.assertEqual(len(self._sim_schedules()), 15)
@@ -16,16 +19,20 @@ class TestScheduleRetry(ScheduleCase):
         self.env["res.company"]._mhrs_cron_retry()
         self.assertEqual((schedule.state, schedule.mhrs_sync_state), ("registered", "synced"))
         self.assertEqual(len(self._sim_schedules()), 15, "no block registered twice")
-        self.assertEqual(self.sim.calls(REGISTER), 1)
+        self.assertEqual(self.sim.wire_calls(REGISTER, self.mhrs_interface), 1)
         remote_ids = {str(s["id"]) for s in self._sim_schedules()}
         self.assertEqual(set(schedule.line_ids.mapped("mhrs_schedule_id")), remote_ids)
 
     def test_unapplied_registration_is_resent(self):
         schedule = self._schedule()
-        self.sim.post("faults", {"mode": "http500", "operation": REGISTER, "count": 1})
+        self.sim.fault(REGISTER, "http500", self.mhrs_interface, count=1)
         schedule.action_mhrs_register()
         self.assertEqual(schedule.mhrs_sync_state, "to_retry")
         schedule.mhrs_next_retry = fields.Datetime.now() - timedelta(seconds=1)
         self.env["res.company"]._mhrs_cron_retry()
         self.assertEqual((schedule.state, schedule.mhrs_sync_state), ("registered", "synced"))
         self.assertEqual(len(self._sim_schedules()), 15)
+
+
+class TestScheduleRetryG2(TestScheduleRetry):
+    mhrs_interface = "g2"

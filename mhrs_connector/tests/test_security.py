@@ -5,8 +5,8 @@ from datetime import date, timedelta
 from odoo.exceptions import AccessError, UserError
 from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import new_test_user
-from odoo.tools import mute_logger
 
+from ..wire import rest
 from .common import INSTITUTION
 from .test_template import TemplateCase
 
@@ -102,8 +102,9 @@ class TestSecurity(TemplateCase):
         with self.assertRaises(AccessError):
             self.company.with_user(self.plain_user).read(["mhrs_password"])
 
-    @mute_logger("odoo.addons.mhrs_connector.soap.client")
     def test_password_never_leaks(self):
+        """Neither the password nor the JWT (REST) reaches a log row, a message or an error text, on
+        either wire (TestSecurityG2 runs this over SOAP G2)."""
         password = INSTITUTION["password"]
         errors = []
 
@@ -115,19 +116,20 @@ class TestSecurity(TemplateCase):
 
         ok = self._clinic("Gizli 1")
         attempt(ok.action_mhrs_register)
-        ok.name = "Gizli 1 yeni"
-        for mode in ("http500", "malformed", "truncated", "drop", "soap_fault"):
+        for index, mode in enumerate(("http500", "malformed", "truncated", "drop", "http401")):
             self.sim.post("faults", {"mode": mode, "operation": "*", "count": 1})
-            attempt(ok.action_mhrs_update)
+            attempt(self._clinic(f"Gizli {mode}").action_mhrs_register)
             attempt(self.env["mhrs.clinic"].action_mhrs_query)
-        unknown = self._clinic("Gizli 2")
-        unknown.write({"state": "registered", "mhrs_clinic_code": 777777})
-        attempt(unknown.action_mhrs_update)  # KLN-002
-        template = self._template("Gizli Şablon", self._day())
-        attempt(template.action_mhrs_register)
-        self.company.mhrs_username = "wrong-user"
-        attempt(template.action_mhrs_update)  # GEN-001: authentication failed
-        self.company.mhrs_username = INSTITUTION["username"]
+            attempt(self.env["res.config.settings"].create({}).action_mhrs_test_connection)
+            self.assertTrue(index >= 0)
+        duplicate = self._clinic("Gizli 1")
+        attempt(duplicate.action_mhrs_register)  # KLN-003: MHRS refuses the same name
+        self.company.write({"mhrs_username": "999", "mhrs_g2_user_code": "999"})
+        rest.clear_tokens()
+        attempt(self._clinic("Gizli 3").action_mhrs_register)  # authentication refused
+        self.company.write(
+            {"mhrs_username": INSTITUTION["username"], "mhrs_g2_user_code": INSTITUTION["user_code"]}
+        )
         self.env["res.company"]._mhrs_cron_retry()
 
         logs = self.env["mhrs.sync.log"].search([("company_id", "=", self.company.id)])
@@ -138,19 +140,23 @@ class TestSecurity(TemplateCase):
         for log in logs:
             for field in ("request_xml", "response_xml", "error_text", "record_name"):
                 self.assertNotIn(password, log[field] or "", f"{field} of log {log.id}")
-        self.assertTrue(any("<" in (log.request_xml or "") and "***" in log.request_xml for log in logs))
-        self.assertFalse(self.env["mail.message"].search([("body", "ilike", password)]))
-        self.assertFalse(
-            self.env["mail.tracking.value"].search(
-                ["|", ("old_value_char", "ilike", password), ("new_value_char", "ilike", password)]
+                self.assertNotIn("eyJ", log[field] or "", f"a JWT in {field} of log {log.id}")
+        self.assertTrue(any("***" in (log.request_xml or "") for log in logs))
+        for secret in (password, "eyJ"):
+            self.assertFalse(self.env["mail.message"].search([("body", "ilike", secret)]))
+            self.assertFalse(
+                self.env["mail.tracking.value"].search(
+                    ["|", ("old_value_char", "ilike", secret), ("new_value_char", "ilike", secret)]
+                )
             )
-        )
-        self.assertFalse(self.env["mail.activity"].search([("note", "ilike", password)]))
-        for record in (ok, unknown, template):
+            self.assertFalse(self.env["mail.activity"].search([("note", "ilike", secret)]))
+        for record in self.env["mhrs.clinic"].search([("name", "like", "Gizli")]):
             self.assertNotIn(password, record.mhrs_last_error or "")
+            self.assertNotIn("eyJ", record.mhrs_last_error or "")
         self.assertTrue(errors)
         for text in errors:
             self.assertNotIn(password, text)
+            self.assertNotIn("eyJ", text)
 
     def test_every_model_has_access_rights_and_company_rules(self):
         user_group = self.env.ref("mhrs_connector.group_mhrs_user")
@@ -178,9 +184,8 @@ class TestNeutralize(TemplateCase):
     def test_neutralized_copy_stops_talking_to_mhrs(self):
         queries = list(get_neutralization_queries(["mhrs_connector"]))
         self.assertEqual(len(queries), 1, "data/neutralize.sql is shipped")
-        self.company.mhrs_environment = "production"
         other = self.env["res.company"].create(
-            {"name": "Hastane C", "mhrs_password": "other-secret", "mhrs_environment": "test"}
+            {"name": "Hastane C", "mhrs_password": "other-secret", "mhrs_g2_password": "other-g2"}
         )
         self.env.flush_all()
         self.env.cr.execute(queries[0])
@@ -188,11 +193,15 @@ class TestNeutralize(TemplateCase):
         for company in (self.company, other):
             with self.subTest(company=company.name):
                 root = company.sudo()
-                self.assertEqual(root.mhrs_environment, "test")
                 self.assertFalse(root.mhrs_password)
-                self.assertFalse(root.mhrs_endpoint_url)
+                self.assertFalse(root.mhrs_g2_password)
+                self.assertFalse(root.mhrs_base_url)
         clinic = self._clinic("Nötr")
         calls = self.sim.calls()
         with self.assertRaises(UserError):
             clinic.action_mhrs_register()
         self.assertEqual(self.sim.calls(), calls)
+
+
+class TestSecurityG2(TestSecurity):
+    mhrs_interface = "g2"

@@ -23,16 +23,13 @@ class TestSyncBulkInsert(AppointmentCase):
     def _mhrs_rows(self):
         """MHRS's answer for the test day, fetched over HTTP through the client, as the sync reads it."""
         start = utc_naive(datetime.combine(self.day, time(0)))
-        result = self.env["mhrs.connector.mixin"]._mhrs_call(
+        return self.env["mhrs.connector.mixin"]._mhrs_call(
             "appointment_query",
             company=self.company,
-            TarihBilgileri={
-                "BaslangicZamani": to_aware(start),
-                "BitisZamani": to_aware(start + timedelta(days=1)),
-            },
-            HekimKodu=self.doctors.mapped("tckn"),
+            branch=157,
+            start=to_aware(start),
+            end=to_aware(start + timedelta(days=1)),
         )
-        return result.get("KurumRandevuBilgileri") or []
 
     def _sync_vals(self, rows):
         """The values the sync gives for new appointments, through the sync's own helpers."""
@@ -45,7 +42,7 @@ class TestSyncBulkInsert(AppointmentCase):
         for row in rows:
             vals = Appointment._mhrs_sync_vals(row, partners, physicians, clinics)
             vals["schedule_line_id"] = lines.get(vals["mhrs_schedule_ref"], False)
-            vals_list.append(dict(vals, mhrs_hrn=row["RandevuHrn"], company_id=self.company.id))
+            vals_list.append(dict(vals, mhrs_hrn=row["hrn"], company_id=self.company.id))
         return vals_list
 
     def _columns(self, records):

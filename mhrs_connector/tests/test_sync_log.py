@@ -17,41 +17,41 @@ class TestSyncLog(MhrsCase):
         return self.env["mhrs.sync.log"].search([("company_id", "=", self.company.id)])
 
     def test_successful_call_is_logged_without_the_password(self):
-        result = self.env["mhrs.connector.mixin"]._mhrs_call(
-            "clinic_register",
-            company=self.company,
-            KlinikKodu=157,
-            AltKlinikAdi="Dahiliye 1",
-            GoruntuluRandevu=False,
+        connector = self.env["mhrs.connector.mixin"]
+        connector._mhrs_call("branch_register", company=self.company, branch=157)
+        clinic_id = connector._mhrs_call(
+            "clinic_register", company=self.company, branch=157, name="Dahiliye 1"
         )
-        self.assertTrue(result["AltKlinikKodu"])
+        self.assertTrue(clinic_id)
         log = self._logs()[:1]
         self.assertEqual(log.state, "done")
-        self.assertEqual(log.operation, "clinic_register")
+        self.assertEqual((log.operation, log.wire), ("clinic_register", self.mhrs_interface))
         self.assertEqual(log.code, "PRSC_IN001023TR01")
         self.assertEqual(log.trigger, "manual")
         self.assertIn("Dahiliye 1", log.request_xml)
-        self.assertIn(str(result["AltKlinikKodu"]), log.response_xml)
-        self.assertNotIn(INSTITUTION["password"], log.request_xml + log.response_xml)
-        self.assertIn("***", log.request_xml)
+        self.assertIn(str(clinic_id), log.response_xml)
+        for row in self._logs():
+            self.assertNotIn(INSTITUTION["password"], (row.request_xml or "") + (row.response_xml or ""))
+        self.assertTrue(any("***" in (row.request_xml or "") for row in self._logs()))
 
-    def test_business_error_is_logged_and_shown_in_turkish(self):
+    def test_business_error_is_logged_and_shown(self):
         exc = self.assertRaisesKeepingLogs(
             UserError,
             self.env["mhrs.connector.mixin"]._mhrs_call_ui,
-            "clinic_cancel",
+            "clinic_register",
             company=self.company,
-            AltKlinikKodu=999999,
+            branch=157,  # not registered by the institution
+            name="Dahiliye 1",
         )
-        self.assertIn("KLN-002", str(exc))
+        self.assertIn("KLN-001", str(exc))
         log = self._logs()[:1]
         self.assertEqual(log.state, "business_error")
-        self.assertEqual(log.error_code, "KLN-002")
+        self.assertEqual(log.error_code, "KLN-001")
 
     def test_transport_error_is_logged(self):
-        self.company.mhrs_endpoint_url = f"http://127.0.0.1:{_closed_port()}/PRSC_AR001001TR01"
+        self.company.mhrs_base_url = f"http://127.0.0.1:{_closed_port()}"
         self.assertRaisesKeepingLogs(
-            UserError, self.env["mhrs.connector.mixin"]._mhrs_call_ui, "clinic_query", company=self.company
+            UserError, self.env["mhrs.connector.mixin"]._mhrs_call_ui, "test_connection", company=self.company
         )
         log = self._logs()[:1]
         self.assertEqual(log.state, "transport_error")
@@ -59,7 +59,7 @@ class TestSyncLog(MhrsCase):
 
     def test_cron_trigger_is_recorded(self):
         self.env["mhrs.connector.mixin"].with_context(mhrs_trigger="cron")._mhrs_call(
-            "clinic_query", company=self.company
+            "branch_register", company=self.company, branch=157
         )
         self.assertEqual(self._logs()[:1].trigger, "cron")
 
@@ -83,7 +83,7 @@ class TestSyncLog(MhrsCase):
         self.assertEqual(log.response_xml, "<ok/>")
         # 0 keeps everything whole.
         self.company.mhrs_log_max_kb = 0
-        self.env["mhrs.connector.mixin"]._mhrs_call("clinic_query", company=self.company)
+        self.env["mhrs.connector.mixin"]._mhrs_call("action_codes", company=self.company)
         self.assertNotIn("truncated", self._logs()[:1].response_xml)
         self.company.mhrs_log_max_kb = 1
         self.env["mhrs.sync.log"]._store_calls([dict(call, request_xml="é" * 2000)], self.company)
@@ -130,11 +130,16 @@ class TestSyncLog(MhrsCase):
             clinic = self.env["mhrs.clinic"].create({"name": name, "mhrs_branch_id": branch.id})
             clinic.action_mhrs_register()
         Log = self.env["mhrs.sync.log"]
-        self.assertEqual(len(self._logs()), 2)
+        # The branch registration and the first login are logged with the first clinic.
+        self.assertEqual(len(self._logs().filtered(lambda log: log.operation == "clinic_register")), 2)
         found = Log.search([("company_id", "=", self.company.id), ("display_name", "ilike", "Kardiyoloji")])
-        self.assertEqual(found.mapped("record_name"), ["Kardiyoloji Sabah"])
+        self.assertEqual(set(found.mapped("record_name")), {"Kardiyoloji Sabah"})
         # The many2one / search-bar path (name_search) too.
         names = [name for _id, name in Log.name_search("Nöroloji")]
         self.assertEqual(len(names), 1)
         self.assertIn("Nöroloji Akşam", names[0])
         self.assertFalse(Log.search([("display_name", "ilike", "no such clinic")]))
+
+
+class TestSyncLogG2(TestSyncLog):
+    mhrs_interface = "g2"

@@ -6,7 +6,7 @@ from .common import MhrsHttpCase
 @tagged("post_install", "-at_install")
 class TestTour(MhrsHttpCase):
     def test_connection_tour(self):
-        before = self.sim.calls("QUSC_IN001005TR01")
+        before = self.sim.wire_calls("login", "rest")
         self.start_tour("/odoo", "mhrs_connection_tour", login="admin", timeout=120)
-        self.assertEqual(self.sim.calls("QUSC_IN001005TR01"), before + 1)
-        self.assertTrue(self.env["mhrs.sync.log"].search_count([("operation", "=", "clinic_query")]))
+        self.assertEqual(self.sim.wire_calls("login", "rest"), before + 1)
+        self.assertTrue(self.env["mhrs.sync.log"].search_count([("operation", "=", "login")]))

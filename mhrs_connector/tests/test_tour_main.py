@@ -53,26 +53,32 @@ class TestTourMain(MhrsHttpCase):
         # block of today that has ended since.
         self.sim.post("clock", {"set": (block_start - timedelta(minutes=30)).isoformat(), "frozen": True})
         try:
-            self.env["mhrs.connector.mixin"]._mhrs_call(
-                "schedule_register",
+            # Another HBYS of the institution opens today's block: link, draft, finalisation.
+            connector = self.env["mhrs.connector.mixin"]
+            connector._mhrs_call(
+                "physician_link", company=self.company, branch=157, physician=today_doctor.tckn
+            )
+            connector._mhrs_call(
+                "draft_add",
                 company=self.company,
-                CetvelBilgileri=[
-                    {
-                        "ReferansNo": f"TOUR-{today_doctor.id}",
-                        "CetvelDetayBilgileri": {
-                            "HekimKodu": today_doctor.tckn,
-                            "KlinikKodu": 157,
-                            "AltKlinikKodu": clinic.mhrs_clinic_code,
-                            "AksiyonKodu": 1,
-                            "TedaviSuresi": 5,
-                            "SlotBasinaDusenHastaSayisi": 1,
-                            "TarihBilgileri": {
-                                "BaslangicZamani": block_start,
-                                "BitisZamani": block_end,
-                            },
-                        },
-                    }
-                ],
+                block={
+                    "branch": 157,
+                    "physician": today_doctor.tckn,
+                    "clinic": clinic.mhrs_clinic_code,
+                    "action": 1,
+                    "start": block_start,
+                    "end": block_end,
+                    "slot_minutes": 5,
+                    "capacity": 1,
+                },
+            )
+            connector._mhrs_call(
+                "draft_finalise",
+                company=self.company,
+                branch=157,
+                start=block_start,
+                end=block_end,
+                physician=today_doctor.tckn,
             )
             booked_today = self.sim.post(
                 "citizens",

@@ -32,6 +32,8 @@ def _options(node):
 
 
 class TestViewsShowCodesAndTimes(ScheduleCase):
+    mhrs_interface = "g2"  # a clinic's update reaches MHRS over G2 only
+
     def _walk(self, node, model, problems, where):
         for child in node:
             if not isinstance(child.tag, str) or child.tag in SKIPPED_VIEW_TAGS:
@@ -71,7 +73,7 @@ class TestViewsShowCodesAndTimes(ScheduleCase):
         clinic = self.clinic
         clinic.write({"mhrs_pending_operation": "clinic_register", "mhrs_sync_state": "to_retry"})
         self.assertEqual(clinic.mhrs_pending_operation_name, "1. Poliklinik Kayıt")
-        for model in ("mhrs.clinic", "mhrs.template", "mhrs.schedule"):
+        for model in ("mhrs.clinic", "mhrs.schedule"):  # templates are local: nothing is kept to retry
             arch = self.env[model].get_view(view_type="form")["arch"]
             self.assertIn('name="mhrs_pending_operation_name"', arch, model)
             self.assertNotIn('name="mhrs_pending_operation"', arch, model)
@@ -90,13 +92,11 @@ class TestViewsShowCodesAndTimes(ScheduleCase):
         rows = {row["id"]: row for row in self.sim.get("state")["clinics"].values()}
         self.assertEqual(rows[clinic.mhrs_clinic_code]["name"], "Dahiliye T4-1 (Yeni)")
 
-    def test_edited_registered_template_hints_update_on_mhrs(self):
+    def test_edited_active_template_has_nothing_to_send(self):
+        """Templates are local (MHRS has no template service): a change is never flagged as unsent."""
         template = self._template("T4 İpucu", [(8, 11, self.work, 20, 1)])
-        template.action_mhrs_register()
-        self.assertFalse(template.mhrs_local_changes)
+        template.action_activate()
         template.write({"line_ids": [Command.update(template.line_ids.id, {"end_time": 12})]})
-        self.assertTrue(template.mhrs_local_changes)
-        template.action_mhrs_update()
         self.assertFalse(template.mhrs_local_changes)
 
     def test_duplicated_template_is_a_draft_variant(self):
@@ -105,17 +105,17 @@ class TestViewsShowCodesAndTimes(ScheduleCase):
         self.assertEqual(copy.state, "draft")
         self.assertEqual(copy.name, f"{original.name} (copy)")
         self.assertEqual(copy._definition(), original._definition())
-        # Sending the unchanged copy is refused before any call: it is the same template.
+        # Activating the unchanged copy is refused: it is the same template.
         calls = self.sim.calls()
         with self.assertRaises(ValidationError):
-            copy.action_mhrs_register()
+            copy.action_activate()
         self.assertEqual(self.sim.calls(), calls)
         # Saving its blocks applies the rule: unchanged is refused, a variant is accepted.
         with self.assertRaises(ValidationError):
             copy.write({"line_ids": [Command.update(copy.line_ids.id, {"slot_minutes": 20})]})
         copy.write({"line_ids": [Command.update(copy.line_ids.id, {"end_time": 11})]})
         self.assertNotEqual(copy._definition(), original._definition())
-        copy.action_mhrs_register()
+        copy.action_activate()
         self.assertEqual(copy.state, "registered")
 
     def test_schedule_names_and_blocks_use_the_users_date_format(self):
@@ -228,7 +228,7 @@ class TestAppointmentDetails(AppointmentCase):
         logs = self.env["mhrs.sync.log"].search(
             [("res_model", "=", "mhrs.appointment"), ("res_id", "=", appointment.id)]
         )
-        self.assertIn("appointment_register", logs.mapped("operation"))
+        self.assertIn("appointment_book", logs.mapped("operation"))
         self.assertEqual(set(logs.mapped("record_name")), {appointment.display_name})
         appointment.invalidate_recordset(["call_log_count"])
         self.assertEqual(appointment.call_log_count, len(logs))

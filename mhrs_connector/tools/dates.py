@@ -1,3 +1,6 @@
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
 from odoo import fields
 from odoo.tools.misc import get_lang
 
@@ -20,3 +23,22 @@ def user_date_format(env):
 def user_date_text(env, day):
     """A date written as the user's language writes it ("01/31/2027", "31-01-2027")."""
     return day.strftime(user_date_format(env)) if day else ""
+
+
+MHRS_TZ = "Europe/Istanbul"  # the wire facade's wall-clock zone (WireConfig.tz)
+
+
+def from_wire(value):
+    """A facade datetime (naive wall-clock time of Europe/Istanbul) as Odoo stores it (naive UTC)."""
+    if not value:
+        return False
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(MHRS_TZ))
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def to_wire(value):
+    """An Odoo datetime (naive UTC) for the facade: aware, so the facade converts it to its zone."""
+    if not value:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value

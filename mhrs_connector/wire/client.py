@@ -29,7 +29,7 @@ WIRES = {"rest": RestWire, "g2": G2Wire}
 
 
 class MhrsClient:
-    def __init__(self, config, on_call=None):
+    def __init__(self, config, on_call=None, on_send=None):
         if not isinstance(config, WireConfig):
             raise TypeError("config must be a WireConfig")
         if config.interface not in WIRES:
@@ -37,6 +37,9 @@ class MhrsClient:
         config.check()
         self.config = config
         self.on_call = on_call
+        # Called with the record (request built, no answer yet) just before it is sent; what it returns is
+        # kept in the record's ``ref`` and handed back with ``on_call`` (e.g. the id of a log row to complete).
+        self.on_send = on_send
         self.wire = WIRES[config.interface](self)
 
     @property

@@ -5,7 +5,7 @@ deleted later)."""
 import logging
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -146,6 +146,7 @@ class CallRecord:
     response_text: str | None = None
     error_code: str | None = None
     error_text: str | None = None
+    ref: object = None  # what ``on_send`` returned for this exchange
 
 
 class Recorder:
@@ -158,6 +159,19 @@ class Recorder:
 
     def __enter__(self):
         return self.record
+
+    def sending(self):
+        """The request is built and about to leave: hand a masked copy to ``on_send``."""
+        callback = getattr(self.client, "on_send", None)
+        if not callback:
+            return
+        rec = self.record
+        secrets = self.client.config.secrets() + self.client.extra_secrets()
+        early = replace(rec, request_text=mask(rec.request_text, secrets), status="pending")
+        try:
+            rec.ref = callback(early)
+        except Exception:  # a broken recorder must never stop the call
+            _logger.exception("MHRS send recorder failed for %s", rec.operation)
 
     def __exit__(self, exc_type, exc, _tb):
         rec = self.record

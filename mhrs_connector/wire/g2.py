@@ -126,9 +126,11 @@ class G2Wire:
     def call(self, operation, payload):
         g2_operation = OPERATIONS[operation].g2
         cfg = self.config
-        with Recorder(self.client, operation, self.name, self.endpoint) as rec:
+        recorder = Recorder(self.client, operation, self.name, self.endpoint)
+        with recorder as rec:
             raw_request = self.build(g2_operation, payload)
             rec.request_text = raw_request.decode("utf-8")
+            recorder.sending()
             response = send(
                 self.session,
                 "POST",

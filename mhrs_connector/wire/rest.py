@@ -143,7 +143,8 @@ class RestWire:
 
     def _exchange(self, operation, method, path, body, token, files=None):
         cfg, url = self.config, self.url(path)
-        with Recorder(self.client, operation, self.name, url) as rec:
+        recorder = Recorder(self.client, operation, self.name, url)
+        with recorder as rec:
             kwargs = {}
             if token:
                 kwargs["headers"] = {"Authorization": f"Bearer {token}"}
@@ -156,6 +157,7 @@ class RestWire:
                 kwargs["data"] = raw
                 kwargs.setdefault("headers", {})["Content-Type"] = "application/json; charset=utf-8"
                 rec.request_text = raw.decode("utf-8")
+            recorder.sending()
             response = send(self.session, method, url, cfg.timeout, cfg.verify_tls, **kwargs)
             rec.http_status = response.status_code
             raw = read_capped(response, cfg.max_response_bytes)

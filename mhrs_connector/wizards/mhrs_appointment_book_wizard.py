@@ -4,8 +4,9 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.mhrs_appointment import to_aware
-from ..soap import errors
 from ..tools import is_valid_tckn
+from ..tools.dates import from_wire
+from ..wire import errors
 
 _logger = logging.getLogger(__name__)
 
@@ -28,6 +29,7 @@ class MhrsAppointmentBookWizard(models.TransientModel):
     mhrs_schedule_ref = fields.Char(
         string="MHRS Schedule Id", required=True, help="KesinCetvelId of the slot."
     )
+    mhrs_slot_id = fields.Char(string="MHRS Slot Id", help="The slot's id at MHRS (MHRS V2 books by it).")
     date_start = fields.Datetime(string="Start", required=True, help="Slot start.")
     date_end = fields.Datetime(string="End", required=True, help="Slot end.")
     partner_id = fields.Many2one(
@@ -61,23 +63,23 @@ class MhrsAppointmentBookWizard(models.TransientModel):
             raise UserError(self.env._("MHRS needs the patient's phone number to book."))
         connector = self.env["mhrs.connector.mixin"]
         try:
-            result = connector._mhrs_call(
-                "appointment_register",
+            hrn = connector._mhrs_call(
+                "appointment_book",
                 company=self.company_id,
                 record=self,
-                KesinCetvelId=int(self.mhrs_schedule_ref),
-                RandevuZamanBilgisi={
-                    "RandevuBaslangicZamani": to_aware(self.date_start),
-                    "RandevuBitisZamani": to_aware(self.date_end),
+                slot={
+                    "slot_id": int(self.mhrs_slot_id) if self.mhrs_slot_id else None,
+                    "schedule_id": int(self.mhrs_schedule_ref),
+                    "start": to_aware(self.date_start),
+                    "end": to_aware(self.date_end),
                 },
-                VatandasBilgileri={
-                    "TCKimlikNo": tckn,
-                    "Ad": self.first_name.strip(),
-                    "Soyad": self.last_name.strip(),
-                    "TelefonNo": self.phone.strip(),
-                    "Email": self.email or None,
+                patient={
+                    "tckn": tckn,
+                    "name": self.first_name.strip(),
+                    "surname": self.last_name.strip(),
+                    "phone": "".join(c for c in self.phone if c.isdigit()),
                 },
-                RandevuNotu=self.note or None,
+                note=self.note or None,
             )
         except errors.MhrsError as exc:
             error = connector._mhrs_error_message(exc)
@@ -93,7 +95,7 @@ class MhrsAppointmentBookWizard(models.TransientModel):
                         error=error,
                     )
                 ) from exc
-            appointment = self._mhrs_create_appointment(tckn, row["RandevuHrn"])
+            appointment = self._mhrs_create_appointment(tckn, row["hrn"])
             return self._mhrs_open(
                 appointment,
                 self.env._(
@@ -101,7 +103,7 @@ class MhrsAppointmentBookWizard(models.TransientModel):
                     hrn=appointment.mhrs_hrn,
                 ),
             )
-        appointment = self._mhrs_create_appointment(tckn, result["RandevuHrn"])
+        appointment = self._mhrs_create_appointment(tckn, hrn)
         return self._mhrs_open(
             appointment, self.env._("Booked on MHRS (HRN %(hrn)s).", hrn=appointment.mhrs_hrn)
         )
@@ -121,15 +123,14 @@ class MhrsAppointmentBookWizard(models.TransientModel):
         When MHRS cannot be asked either, the booking is unknown: the user is told so."""
         physician_tckn = self.physician_tckn or self.physician_id.tckn
         try:
-            result = self.env["mhrs.connector.mixin"]._mhrs_call(
+            rows = self.env["mhrs.connector.mixin"]._mhrs_call(
                 "appointment_query",
                 company=self.company_id,
                 record=self,
-                TarihBilgileri={
-                    "BaslangicZamani": to_aware(self.date_start),
-                    "BitisZamani": to_aware(self.date_end),
-                },
-                HekimKodu=[physician_tckn] if physician_tckn else None,
+                branch=self.clinic_id.mhrs_branch_code,
+                start=to_aware(self.date_start),
+                end=to_aware(self.date_end),
+                physician=physician_tckn or None,
             )
         except errors.MhrsError as exc:
             raise UserError(
@@ -140,15 +141,12 @@ class MhrsAppointmentBookWizard(models.TransientModel):
                     error=error,
                 )
             ) from exc
-        start = to_aware(self.date_start)
-        for row in result.get("KurumRandevuBilgileri") or []:
-            when = (row.get("TarihBilgileri") or {}).get("BaslangicZamani")
+        for row in rows:
             if (
-                (row.get("HastaTCKimlikNo") or "").strip() == tckn
-                and row.get("KayitDurumKodu") != 2
-                and str(row.get("KesinCetvelId") or "") == str(self.mhrs_schedule_ref)
-                and when is not None
-                and to_aware(when) == start
+                (row.get("patient_tckn") or "").strip() == tckn
+                and row.get("record_status") != 2
+                and row.get("start") is not None
+                and from_wire(row["start"]) == self.date_start
             ):
                 return row
         return None

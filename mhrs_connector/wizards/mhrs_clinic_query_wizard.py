@@ -37,7 +37,8 @@ class MhrsClinicQueryWizard(models.TransientModel):
             wizard.importable_count = len(wizard.line_ids.filtered(lambda line: line._is_importable()))
 
     def _fill_lines(self, mhrs_rows):
-        """Compare MHRS's AltKlinikBilgileri with the local clinics and store the differences."""
+        """Compare MHRS's clinics (the facade's ``{"id", "name", "branch"}`` rows: the active ones) with
+        the local clinics and store the differences."""
         self.ensure_one()
         clinics = (
             self.env["mhrs.clinic"]
@@ -48,14 +49,13 @@ class MhrsClinicQueryWizard(models.TransientModel):
         seen = set()
         commands = []
         for row in mhrs_rows:
-            code = row.get("AltKlinikKodu")
+            code = row["id"]
             seen.add(code)
             values = {
                 "mhrs_clinic_code": code,
-                "mhrs_branch_code": row.get("KlinikKodu"),
-                "mhrs_name": row.get("AltKlinikAdi"),
-                "mhrs_video": bool(row.get("GoruntuluRandevu")),
-                "mhrs_active": bool(row.get("AktifMi")),
+                "mhrs_branch_code": row.get("branch"),
+                "mhrs_name": row.get("name"),
+                "mhrs_active": row.get("active", True),
             }
             clinic = by_code.get(code)
             if not clinic:

@@ -5,6 +5,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.mhrs_schedule import WEEKDAY_FIELDS
+from ..tools.dates import from_wire
 
 
 class MhrsScheduleQueryWizard(models.TransientModel):
@@ -78,16 +79,22 @@ class MhrsScheduleQueryWizard(models.TransientModel):
         tz = schedules._mhrs_tz(self.company_id)
         start = tz.localize(datetime.combine(self.date_from, time.min))
         end = tz.localize(datetime.combine(self.date_to + timedelta(days=1), time.min))
-        payload = {"TarihBilgileri": {"BaslangicZamani": start, "BitisZamani": end}}
-        if self.physician_id:
-            payload["HekimKodu"] = self.physician_id.tckn
+        # MHRS answers one branch per query: the clinic's, else every branch the institution registered.
         if self.clinic_id:
-            payload["AltKlinikKodu"] = self.clinic_id.mhrs_clinic_code
-            payload["KlinikKodu"] = self.clinic_id.mhrs_branch_code
-        result = self.env["mhrs.connector.mixin"]._mhrs_call_ui(
-            "schedule_query", company=self.company_id, **payload
-        )
-        rows = result.get("CetvelBilgileri") or []
+            branches = [self.clinic_id.mhrs_branch_code]
+        else:
+            branches = self.env["mhrs.clinic"]._mhrs_query_branches(self.company_id)
+        rows = []
+        for branch in branches:
+            rows += self.env["mhrs.connector.mixin"]._mhrs_call_ui(
+                "schedule_query",
+                company=self.company_id,
+                branch=branch,
+                start=start,
+                end=end,
+                physician=self.physician_id.tckn or None,
+                clinic=self.clinic_id.mhrs_clinic_code or None,
+            )
         self.line_ids.unlink()
         self._fill_lines(rows, start, end)
         self.write({"state": "done", "mhrs_count": len(rows)})
@@ -109,9 +116,9 @@ class MhrsScheduleQueryWizard(models.TransientModel):
         return self.env["mhrs.schedule.line"].search(domain)
 
     def _fill_lines(self, rows, start, end):
-        """Compare MHRS's CetvelBilgileri with the blocks here (matched by KesinCetvelId)."""
+        """Compare MHRS's final blocks (the facade's schedule rows) with the blocks here (matched by the
+        final id)."""
         self.ensure_one()
-        schedules = self.env["mhrs.schedule"]
         local = self._local_lines(start, end)
         by_id = {line.mhrs_schedule_id: line for line in local if line.mhrs_schedule_id}
         physicians = {
@@ -127,39 +134,33 @@ class MhrsScheduleQueryWizard(models.TransientModel):
         seen = set()
         commands = []
         for row in rows:
-            mhrs_id = str(row.get("KesinCetvelId"))
+            mhrs_id = str(row["id"])
             seen.add(mhrs_id)
-            detail = row.get("CetvelDetayBilgileri") or {}
-            dates = detail.get("TarihBilgileri") or {}
-            physician = physicians.get(detail.get("HekimKodu"))
-            clinic = clinics.get(detail.get("AltKlinikKodu"))
-            action = actions.get(detail.get("AksiyonKodu"))
+            physician = physicians.get(row.get("physician"))
+            clinic = clinics.get(row.get("clinic"))
+            action = actions.get(row.get("action"))
             values = {
                 "mhrs_schedule_id": mhrs_id,
-                "mhrs_reference": row.get("ReferansNo"),
-                "physician_tckn": detail.get("HekimKodu"),
+                "physician_tckn": row.get("physician"),
                 "physician_id": physician.id if physician else False,
-                "mhrs_clinic_code": detail.get("AltKlinikKodu"),
+                "mhrs_clinic_code": row.get("clinic"),
                 "clinic_id": clinic.id if clinic else False,
-                "date_start": schedules._mhrs_from_mhrs(dates["BaslangicZamani"]),
-                "date_end": schedules._mhrs_from_mhrs(dates["BitisZamani"]),
-                "action_code": detail.get("AksiyonKodu"),
+                "date_start": from_wire(row["start"]),
+                "date_end": from_wire(row["end"]),
+                "action_code": row.get("action"),
                 "action_code_id": action.id if action else False,
-                "slot_minutes": detail.get("TedaviSuresi") or 0,
-                "patients_per_slot": detail.get("SlotBasinaDusenHastaSayisi") or 0,
-                "mhrs_template_id": detail.get("SablonId") or 0,
+                "slot_minutes": row.get("slot_minutes") or 0,
+                "patients_per_slot": row.get("capacity") or 0,
             }
             line = by_id.get(mhrs_id)
             if not line:
                 notes = []
                 if not physician:
-                    notes.append(_("No physician with TCKN %(tckn)s here.", tckn=detail.get("HekimKodu")))
+                    notes.append(_("No physician with TCKN %(tckn)s here.", tckn=row.get("physician")))
                 if not clinic:
-                    notes.append(
-                        _("No clinic with MHRS code %(code)s here.", code=detail.get("AltKlinikKodu"))
-                    )
+                    notes.append(_("No clinic with MHRS code %(code)s here.", code=row.get("clinic")))
                 if not action:
-                    notes.append(_("Unknown action code %(code)s.", code=detail.get("AksiyonKodu")))
+                    notes.append(_("Unknown action code %(code)s.", code=row.get("action")))
                 commands.append(
                     fields.Command.create(
                         dict(values, kind="only_mhrs", to_import=not notes, note="\n".join(notes))

@@ -3,7 +3,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.mhrs_appointment import to_aware, to_utc_naive
+from ..models.mhrs_appointment import to_aware
+from ..tools.dates import from_wire
 
 
 class MhrsSlotSearchWizard(models.TransientModel):
@@ -58,41 +59,42 @@ class MhrsSlotSearchWizard(models.TransientModel):
         self.ensure_one()
         if not self.clinic_id.mhrs_clinic_code:
             raise UserError(self.env._("The clinic is not registered on MHRS yet."))
-        result = self.env["mhrs.connector.mixin"]._mhrs_call_ui(
-            "slot_query",
-            company=self.company_id,
-            TarihBilgileri={
-                "BaslangicZamani": to_aware(self.date_from),
-                "BitisZamani": to_aware(self.date_to),
-            },
-            KlinikKodu=self.clinic_id.mhrs_branch_code,
-            AltKlinikKodu=self.clinic_id.mhrs_clinic_code,
-            HekimKodu=self.physician_id.tckn or None,
-        )
-        rows = result.get("Slot") or []
-        tckns = {row.get("HekimKodu") for row in rows}
-        physicians = self.env["mhrs.physician"].search(
-            [("company_id", "=", self.company_id.id), ("tckn", "in", list(tckns))]
-        )
+        # MHRS answers the slots of one physician per query.
+        physicians = self.physician_id or self.clinic_id.physician_ids
+        if not physicians:
+            raise UserError(
+                self.env._("Choose a physician: MHRS answers the slots of one physician at a time.")
+            )
+        rows = []
+        for physician in physicians:
+            rows += self.env["mhrs.connector.mixin"]._mhrs_call_ui(
+                "slot_query",
+                company=self.company_id,
+                branch=self.clinic_id.mhrs_branch_code,
+                physician=physician.tckn,
+                start=to_aware(self.date_from),
+                end=to_aware(self.date_to),
+                clinic=self.clinic_id.mhrs_clinic_code,
+            )
         by_tckn = {p.tckn: p for p in physicians}
         lines = [(5, 0, 0)]
         for row in rows:
-            capacity, booked = row.get("Kapasite") or 0, row.get("DoluSayisi") or 0
-            if self.only_free and booked >= capacity:
+            if self.only_free and not row["free"]:
                 continue
-            physician = by_tckn.get(row.get("HekimKodu"))
+            physician = by_tckn.get(row.get("physician"))
             lines.append(
                 (
                     0,
                     0,
                     {
-                        "mhrs_schedule_ref": str(row["KesinCetvelId"]),
+                        "mhrs_slot_id": str(row["slot_id"]) if row.get("slot_id") else False,
+                        "mhrs_schedule_ref": str(row["schedule_id"]),
                         "physician_id": physician.id if physician else False,
-                        "physician_tckn": row.get("HekimKodu"),
-                        "date_start": to_utc_naive(row["BaslangicZamani"]),
-                        "date_end": to_utc_naive(row["BitisZamani"]),
-                        "capacity": capacity,
-                        "booked_count": booked,
+                        "physician_tckn": row.get("physician"),
+                        "date_start": from_wire(row["start"]),
+                        "date_end": from_wire(row["end"]),
+                        "capacity": 1,
+                        "booked_count": 0 if row["free"] else 1,
                     },
                 )
             )

@@ -12,6 +12,7 @@ class MhrsSlotSearchWizardLine(models.TransientModel):
         "mhrs.slot.search.wizard", string="Search", required=True, ondelete="cascade", help="The search."
     )
     mhrs_schedule_ref = fields.Char(string="MHRS Schedule Id", help="KesinCetvelId of the slot's block.")
+    mhrs_slot_id = fields.Char(string="MHRS Slot Id", help="The slot's id at MHRS (MHRS V2 books by it).")
     physician_id = fields.Many2one("mhrs.physician", help="The slot's physician.")
     physician_tckn = fields.Char(string="Physician TCKN", help="HekimKodu of the slot.")
     date_start = fields.Datetime(string="Start", help="Slot start.")
@@ -40,6 +41,7 @@ class MhrsSlotSearchWizardLine(models.TransientModel):
                 "default_physician_id": self.physician_id.id,
                 "default_physician_tckn": self.physician_tckn,
                 "default_mhrs_schedule_ref": self.mhrs_schedule_ref,
+                "default_mhrs_slot_id": self.mhrs_slot_id,
                 "default_date_start": self.date_start,
                 "default_date_end": self.date_end,
             },

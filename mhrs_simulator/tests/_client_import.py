@@ -1,20 +1,17 @@
-"""Import the addon's pure-Python SOAP client without Odoo.
+"""The client of the simulator's old endpoint (the self-made contract the addon spoke up to 18.0.1).
 
-mhrs_connector/__init__.py imports Odoo models, so a bare namespace package stands in for it and only
-the `soap` subpackage (which imports nothing from odoo) is loaded.
+The addon no longer ships it: it lives here, next to the tests of the simulator's logic that still use
+that endpoint, and for the benchmark's baseline (bench/bench_sync.py).
 """
 
 import pathlib
 import sys
-import types
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-if "mhrs_connector" not in sys.modules:
-    _pkg = types.ModuleType("mhrs_connector")
-    _pkg.__path__ = [str(ROOT / "mhrs_connector")]
-    sys.modules["mhrs_connector"] = _pkg
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
-from mhrs_connector.soap import OPERATIONS, MhrsClient, MhrsConfig, errors  # noqa: E402
-from mhrs_connector.soap import client as client_module  # noqa: E402
+from mhrs_simulator.tests.legacy_client import OPERATIONS, MhrsClient, MhrsConfig, errors  # noqa: E402
+from mhrs_simulator.tests.legacy_client import client as client_module  # noqa: E402
 
 __all__ = ["OPERATIONS", "ROOT", "MhrsClient", "MhrsConfig", "client_module", "errors"]

@@ -22,8 +22,8 @@ except ImportError:
 
 NS = "urn:mhrs-connector:PRSC_AR001001TR01"
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
-WSDL = ROOT / "mhrs_connector/soap/wsdl/PRSC_AR001001TR01.wsdl"
-XSD = ROOT / "mhrs_connector/soap/wsdl/PRSC_AR001001TR01.xsd"
+WSDL = ROOT / "mhrs_simulator/legacy_wsdl/PRSC_AR001001TR01.wsdl"
+XSD = ROOT / "mhrs_simulator/legacy_wsdl/PRSC_AR001001TR01.xsd"
 TZ = datetime.timezone(datetime.timedelta(hours=3))
 PASSWORD = "s3cr&t<pw>"
 

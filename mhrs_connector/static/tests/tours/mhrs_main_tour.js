@@ -134,13 +134,17 @@ registry.category("web_tour.tours").add("mhrs_main_tour_plan", {
             run: "click",
         },
         {
-            content: "Register it on MHRS",
-            trigger: ".o_form_saved button[name='action_mhrs_register']",
+            content: "MHRS has no template service: the form says so",
+            trigger: ".o_form_view .alert-info:contains('MHRS has no template service today')",
+        },
+        {
+            content: "Activate it (local: nothing is sent to MHRS)",
+            trigger: ".o_form_saved button[name='action_activate']",
             run: "click",
         },
         {
-            content: "MHRS registered the template",
-            trigger: ".o_statusbar_status .o_arrow_button_current:contains('Registered')",
+            content: "The template is active",
+            trigger: ".o_statusbar_status .o_arrow_button_current:contains('Active')",
         },
         ...openMenu("Operations", "Plan Schedules"),
         {

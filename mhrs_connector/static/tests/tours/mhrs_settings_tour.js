@@ -26,8 +26,8 @@ registry.category("web_tour.tours").add("mhrs_connection_tour", {
             },
         },
         {
-            content: "The clinic query is in the log",
-            trigger: ".o_data_row:contains('Poliklinik Sorgulama')",
+            content: "The login of Test Connection is in the log",
+            trigger: ".o_data_row:contains('Oturum Açma (login)')",
         },
     ],
 });

@@ -34,7 +34,10 @@ _logger = logging.getLogger(__name__)
 
 NAMESPACE = "urn:mhrs-connector:PRSC_AR001001TR01"
 SOAP11_NS = "http://schemas.xmlsoap.org/soap/envelope/"
-WSDL_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "wsdl")
+# The legacy contract's WSDL lives with the simulator's old endpoint, which still serves it.
+WSDL_DIR = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "legacy_wsdl"
+)
 DEFAULT_WSDL = os.path.join(WSDL_DIR, "PRSC_AR001001TR01.wsdl")
 DEFAULT_XSD = os.path.join(WSDL_DIR, "PRSC_AR001001TR01.xsd")
 BINDING_QNAME = f"{{{NAMESPACE}}}PRSC_AR001001TR01Binding"
