@@ -86,7 +86,9 @@ class MhrsConnectorMixin(models.AbstractModel):
         calls = []
         logs = self.env["mhrs.sync.log"]
         # The call's row is written before it is sent (a worker killed while MHRS works leaves a trace).
-        client = self._mhrs_client(company, calls, on_send=lambda call: logs._store_sent(call, company, record))
+        client = self._mhrs_client(
+            company, calls, on_send=lambda call: logs._store_sent(call, company, record)
+        )
         try:
             return getattr(client, operation)(**kwargs)
         finally:

@@ -123,7 +123,9 @@ class MhrsSyncLog(models.Model):
                 return self.env(cr=cr, su=True)["mhrs.sync.log"].create(vals).id
         except Exception:
             # Without it the call is still logged when it ends (_store_calls creates the row).
-            _logger.exception("Could not store the MHRS call log of %s before sending", values.get("operation"))
+            _logger.exception(
+                "Could not store the MHRS call log of %s before sending", values.get("operation")
+            )
             return None
 
     @api.model

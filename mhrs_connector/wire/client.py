@@ -37,8 +37,8 @@ class MhrsClient:
         config.check()
         self.config = config
         self.on_call = on_call
-        # Called with the record (request built, no answer yet) just before it is sent; what it returns is
-        # kept in the record's ``ref`` and handed back with ``on_call`` (e.g. the id of a log row to complete).
+        # Called with the record (request built, no answer yet) just before it is sent; what it returns
+        # is kept in the record's ``ref`` and handed back with ``on_call`` (e.g. a log row to complete).
         self.on_send = on_send
         self.wire = WIRES[config.interface](self)
 
