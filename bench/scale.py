@@ -123,10 +123,17 @@ def setup(conf, db, sim, companies, physicians, days):
     with registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
         # Demo physicians of the main company stay out; the scale companies are the only MHRS ones.
-        env["res.company"].search([]).write({"mhrs_endpoint_url": False})
+        env["res.company"].search([]).write({"mhrs_base_url": False})
         for index in range(companies):
             code = 7100000 + index
-            institution = {"code": code, "username": f"scale{index}", "password": f"Pw-{index}-secret"}
+            # The real wires log in with a numeric user (REST kullaniciAdi, G2 KullaniciKodu).
+            user = str(8100000 + index)
+            institution = {
+                "code": code,
+                "username": user,
+                "user_code": user,
+                "password": f"Pw-{index}-secret",
+            }
             sim.post("seed", {"institution": institution})
             doctors = [(tckn(300000000 + index * 1000 + n), f"Dr. {index}-{n}") for n in range(physicians)]
             seeded = sim.post(
@@ -165,8 +172,9 @@ def setup(conf, db, sim, companies, physicians, days):
                     "mhrs_username": institution["username"],
                     "mhrs_password": institution["password"],
                     "mhrs_responsible_tckn": "10000000146",
-                    "mhrs_endpoint_url": sim.url,
-                    "mhrs_environment": "test",
+                    "mhrs_interface": "rest",
+                    "mhrs_base_url": sim.base_url,
+                    "mhrs_app_code": "ODOO-SCALE",
                     "mhrs_timeout": 30,
                     "mhrs_shortest_duration": 1,
                     "mhrs_sync_horizon_days": days,
@@ -249,7 +257,7 @@ def company_ids(database):
     return [
         row[0]
         for row in database.rows(
-            "SELECT id FROM res_company WHERE mhrs_endpoint_url IS NOT NULL AND name LIKE 'Scale %%' "
+            "SELECT id FROM res_company WHERE mhrs_base_url IS NOT NULL AND name LIKE 'Scale %%' "
             "ORDER BY id"
         )
     ]
@@ -563,7 +571,7 @@ def main():
     server = SimulatorServer(host="127.0.0.1", port=0)
     server.start()
     sim = Control(server)
-    sim.url = server.url
+    sim.base_url = server.base_url
     try:
         sim.post("reset")
         institutions = setup(

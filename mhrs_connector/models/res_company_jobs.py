@@ -6,7 +6,7 @@ from .ir_cron import MHRS_COMPANY_JOBS
 # Minutes between two runs of the jobs whose cadence is not a company setting.
 JOB_MINUTES = {"end_of_day": 15, "status_update": 5, "exception_follow_up": 30}
 # Settings a company's MHRS jobs follow.
-JOB_FIELDS = {"name", "mhrs_endpoint_url", "mhrs_shortest_duration"}
+JOB_FIELDS = {"name", "mhrs_base_url", "mhrs_shortest_duration"}
 
 
 # The company's MHRS jobs live apart from its settings (res_company.py), which other work changes often.
@@ -21,7 +21,7 @@ class ResCompany(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         companies = super().create(vals_list)
-        companies.filtered("mhrs_endpoint_url")._mhrs_sync_jobs()
+        companies.filtered("mhrs_base_url")._mhrs_sync_jobs()
         return companies
 
     def write(self, vals):
@@ -50,7 +50,7 @@ class ResCompany(models.Model):
                     "name": f"MHRS: {label} ({company.name})",
                     "interval_number": JOB_MINUTES.get(job) or company.mhrs_shortest_duration or 10,
                     "interval_type": "minutes",
-                    "active": bool(company.mhrs_endpoint_url),
+                    "active": bool(company.mhrs_base_url),
                 }
                 if cron:
                     changed = {key: value for key, value in vals.items() if cron[key] != value}

@@ -10,11 +10,10 @@ import psycopg2
 
 from odoo import fields, sql_db
 
-from ..soap import client as client_module
 from ..tools.run_locks import RUN_LOCK_CLASS
+from ..wire import g2 as g2_module
+from ..wire import rest as rest_module
 from .appointment_common import TZ, AppointmentCase, make_tckn, utc_naive
-
-QUERY_CODE = "QUSC_IN001001TR01"
 
 
 class TestScaleOut(AppointmentCase):
@@ -24,6 +23,10 @@ class TestScaleOut(AppointmentCase):
             .with_context(active_test=False)
             .search([("mhrs_company_id", "=", (company or self.company).id)], order="mhrs_job")
         )
+
+    def _query_calls(self):
+        """Appointment queries the simulator received over the company's interface."""
+        return self.sim.wire_calls("appointment_query", self.mhrs_interface)
 
     def _periodic_runs(self):
         return self.env["mhrs.sync.run"].search(
@@ -68,14 +71,14 @@ class TestScaleOut(AppointmentCase):
         self.assertIn(f"company_ids=[{self.company.id}]", query.code)
         self.company.mhrs_shortest_duration = 5
         self.assertEqual(query.interval_number, 5)
-        self.company.mhrs_endpoint_url = False
+        self.company.mhrs_base_url = False
         self.assertFalse(any(self._jobs().mapped("active")))
-        self.company.mhrs_endpoint_url = self.sim_server.url
+        self.company.mhrs_base_url = self.sim_server.base_url
         self.assertEqual(self._jobs(), jobs)
         self.assertTrue(all(jobs.mapped("active")))
         # Another MHRS company gets its own jobs; the company's job syncs that company only.
         other = self.env["res.company"].create(
-            {"name": "Diğer Hastane", "mhrs_endpoint_url": self.sim_server.url}
+            {"name": "Diğer Hastane", "mhrs_base_url": self.sim_server.base_url}
         )
         self.assertEqual(len(self._jobs(other)), 4)
         self.sim.post("citizens", {"bookings": 3, "seed": 11})
@@ -108,15 +111,15 @@ class TestScaleOut(AppointmentCase):
         t0 = fields.Datetime.now().replace(microsecond=0)
         ok = self._query_at(t0)
         self.assertEqual(ok.state, "done")
-        self.sim.post("faults", {"mode": "http500", "operation": QUERY_CODE})
-        calls = self.sim.calls(QUERY_CODE)
+        self.sim.fault("appointment_query", "http500", self.mhrs_interface)
+        calls = self._query_calls()
         attempts = self.env["mhrs.sync.run"]
         for minute in range(1, 11):
             attempts |= self._query_at(t0 + timedelta(minutes=minute))
         self.assertEqual(set(attempts.mapped("state")), {"failed"})
         # Before: 10 attempts in these 10 minutes; now 1, 2, 4 and 8 minutes after the success.
         self.assertEqual([int((run.started_at - t0).total_seconds() // 60) for run in attempts], [1, 2, 4, 8])
-        self.assertEqual(self.sim.calls(QUERY_CODE) - calls, len(attempts))
+        self.assertEqual(self._query_calls() - calls, len(attempts))
         self.assertEqual(set(attempts.mapped("window_start")), {ok.started_at})
         # Back after 16 minutes: the recovery run covers everything since the last success.
         self.sim.post("faults", {"clear": True})
@@ -170,14 +173,15 @@ class TestScaleOut(AppointmentCase):
         """The call's row exists (request, no answer) while MHRS works on it, and is then completed."""
         Log = self.env["mhrs.sync.log"]
         seen = []
-        original = client_module.MhrsClient._post
+        module = rest_module if self.company.mhrs_interface == "rest" else g2_module
+        original = module.send
 
-        def spy_post(client, wire, code, body):
+        def spy_send(*args, **kwargs):
             # What a kill -9 at this moment would leave: the row, committed through its own cursor.
             seen.append(Log.search_read([("operation", "=", "appointment_query")], ["state", "response_xml"]))
-            return original(client, wire, code, body)
+            return original(*args, **kwargs)
 
-        with patch.object(client_module.MhrsClient, "_post", spy_post):
+        with patch.object(module, "send", spy_send):
             run = self._sync_all()
         self.assertEqual(run.state, "done")
         self.assertEqual(len(seen), run.batch_count)
@@ -187,8 +191,10 @@ class TestScaleOut(AppointmentCase):
         Log.invalidate_model()  # completed through the log's own cursor
         row = Log.browse(pending["id"])
         self.assertEqual(row.state, "done")
-        self.assertIn("Acknowledgement", row.response_xml)
-        self.assertNotIn(self.company.mhrs_password, row.request_xml)
+        self.assertTrue(row.response_xml)
+        for secret in (self.company.mhrs_password, self.company.mhrs_g2_password):
+            if secret:
+                self.assertNotIn(secret, row.request_xml)
         self.assertEqual(Log.search_count([("operation", "=", "appointment_query")]), run.batch_count)
 
     def test_end_of_day_waits_for_the_lock_then_runs(self):
@@ -233,12 +239,12 @@ class TestScaleOut(AppointmentCase):
             return self.sim.post("citizens", {"bookings": 2, "seed": seed, "window": window})["booked"]
 
         near_booked, far_booked = book(self.day, 31), book(far_day, 32)
-        calls = self.sim.calls(QUERY_CODE)
+        calls = self._query_calls()
         near = self._query_at(t0 + timedelta(minutes=10))
         self.assertEqual(
             near.window_end, utc_naive(datetime.combine(self.today + timedelta(days=3), dtime(0)))
         )
-        self.assertEqual(self.sim.calls(QUERY_CODE) - calls, near.batch_count)
+        self.assertEqual(self._query_calls() - calls, near.batch_count)
         self.assertLess(near.batch_count, full.batch_count)
         hrns = set(self._appointments().mapped("mhrs_hrn"))
         self.assertTrue(set(near_booked) <= hrns)
