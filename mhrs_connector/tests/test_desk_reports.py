@@ -163,9 +163,9 @@ class TestSyncReport(AppointmentCase):
         self.assertRaisesKeepingLogs(
             UserError,
             self.env["mhrs.connector.mixin"]._mhrs_call_ui,
-            "clinic_cancel",
+            "appointment_cancel",
             company=self.company,
-            AltKlinikKodu=999999,
+            hrn="999999999",
         )
         wizard = self.env["mhrs.sync.report.wizard"].create({})
         self.assertEqual(wizard.date_to, fields.Date.context_today(wizard))
@@ -181,11 +181,11 @@ class TestSyncReport(AppointmentCase):
         self.assertEqual(
             data["call_refused"], Log.search_count([*log_domain, ("state", "=", "business_error")])
         )
-        refused = Log.search_count(
-            [*log_domain, ("state", "=", "business_error"), ("error_code", "=", "KLN-002")]
-        )
+        code = Log.search([*log_domain, ("operation", "=", "appointment_cancel")], limit=1).error_code
+        self.assertTrue(code)
+        refused = Log.search_count([*log_domain, ("state", "=", "business_error"), ("error_code", "=", code)])
         self.assertGreaterEqual(refused, 1)
-        self.assertIn({"code": "KLN-002", "count": refused}, data["refusals"])
+        self.assertIn({"code": code, "count": refused}, data["refusals"])
         runs = self.env["mhrs.sync.run"].search(
             [
                 ("company_id", "=", self.company.id),
@@ -200,7 +200,7 @@ class TestSyncReport(AppointmentCase):
         action = wizard.action_print()
         self.assertTrue(render_pdf(self.env, action).startswith(b"%PDF"))
         html = render_html(self.env, action)
-        self.assertIn("KLN-002", html)
+        self.assertIn(code, html)
         self.assertIn("Appointment Sync", html)
         self.assertIn("MHRS Senkronizasyon Raporu", render_html(self.env, action, lang="tr_TR"))
 
