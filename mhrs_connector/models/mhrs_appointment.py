@@ -27,11 +27,12 @@ QUIET_CREATE = {
 # A periodic run looks back to the start of the last successful one, at most this far.
 MAX_LOOKBACK = timedelta(days=7)
 
+# In the order of an appointment's life: the form's status bar shows them in this order.
 APPOINTMENT_STATES = [
     ("booked", "Booked"),
-    ("cancelled", "Cancelled"),
     ("attended", "Attended"),
     ("no_show", "Not Attended"),
+    ("cancelled", "Cancelled"),
 ]
 # EkleyenKullaniciTipi (docs/mhrs-domain.md §4).
 CHANNELS = [
@@ -289,6 +290,12 @@ class MhrsAppointment(models.Model):
         help="Send Status Now is offered only when MHRS would take the status now: the appointment has "
         "ended, today, it is not cancelled and its status is not at MHRS yet.",
     )
+    mhrs_attendance_open = fields.Boolean(
+        string="Attendance Can Be Recorded",
+        compute="_compute_mhrs_attendance_open",
+        help="Check In, Not Attended and Undo Check-in are offered only on the appointment's day, while it "
+        "is not cancelled and its status is not at MHRS yet.",
+    )
     mhrs_status_code = fields.Selection(
         STATUS_CODES,
         string="Status at MHRS",
@@ -343,6 +350,19 @@ class MhrsAppointment(models.Model):
                 and appointment.mhrs_status != "sent"
                 and appointment.date_end
                 and appointment.date_end <= now
+                and appointment._mhrs_local_day(now) == appointment._mhrs_local_day()
+            )
+
+    @api.depends("state", "mhrs_status", "date_start")
+    def _compute_mhrs_attendance_open(self):
+        # The same rule as _mhrs_check_status_open, so that no button is offered only to be refused.
+        now = fields.Datetime.now()
+        for appointment in self:
+            appointment.mhrs_attendance_open = bool(
+                appointment.id
+                and appointment.date_start
+                and appointment.state != "cancelled"
+                and appointment.mhrs_status != "sent"
                 and appointment._mhrs_local_day(now) == appointment._mhrs_local_day()
             )
 

@@ -22,13 +22,14 @@ export class MhrsAppointmentCalendarPopover extends CalendarCommonPopover {
     }
 
     get canCheckIn() {
-        const { state, mhrs_status } = this.appointment;
-        return ["booked", "no_show"].includes(state) && mhrs_status !== "sent";
+        // mhrs_attendance_open: the appointment's day, not cancelled, status not at MHRS yet.
+        const { state, mhrs_attendance_open } = this.appointment;
+        return ["booked", "no_show"].includes(state) && mhrs_attendance_open;
     }
 
     get canUndoCheckIn() {
-        const { state, checked_in_at, mhrs_status } = this.appointment;
-        return state === "attended" && checked_in_at && mhrs_status !== "sent";
+        const { state, checked_in_at, mhrs_attendance_open } = this.appointment;
+        return state === "attended" && checked_in_at && mhrs_attendance_open;
     }
 
     async callAction(method) {
