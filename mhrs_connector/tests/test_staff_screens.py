@@ -120,3 +120,16 @@ class TestNamesAndColumns(ScheduleCase):
         self.assertTrue(clinic_list.xpath("/list/field[@name='mhrs_clinic_code'][@width]"))
         template_list = _arch(self.env, "mhrs.template", "list")
         self.assertTrue(template_list.xpath("/list/field[@name='line_count'][@width]"))
+
+
+class TestStatusPageWords(ScheduleCase):
+    def test_status_tiles_say_what_waits(self):
+        """"Statuses" and "Exceptions" alone did not say what waits: to send, to approve."""
+        self.env["res.lang"]._activate_lang("tr_TR")
+        for lang, words in (
+            ("en_US", ("Statuses to Send", "Exceptions to Approve")),
+            ("tr_TR", ("Gönderilecek Durumlar", "Onay Bekleyen İstisnalar")),
+        ):
+            arch = self.env["mhrs.dashboard"].with_context(lang=lang).get_view(view_type="form")["arch"]
+            for word in words:
+                self.assertIn(f"<span>{word}</span>", arch)
