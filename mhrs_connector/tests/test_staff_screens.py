@@ -9,7 +9,7 @@ from odoo import fields
 from odoo.exceptions import UserError
 
 from .appointment_common import AppointmentCase, make_tckn
-from .test_desk_reports import DAY_LIST, render_pdf
+from .test_desk_reports import DAY_LIST, render_html, render_pdf
 from .test_schedule import ScheduleCase
 
 ATTENDANCE_BUTTONS = ("action_check_in", "action_undo_check_in", "action_no_show")
@@ -19,7 +19,7 @@ def _arch(env, model, view_type):
     return etree.fromstring(env[model].get_view(view_type=view_type)["arch"])
 
 
-class TestAttendanceButtons(AppointmentCase):
+class TestDeskScreens(AppointmentCase):
     def _today(self, appointment):
         """A copy of ``appointment`` that started ten minutes ago (today, local time)."""
         day_start, _day_end = appointment._mhrs_today_bounds(self.company)
@@ -81,6 +81,14 @@ class TestAttendanceButtons(AppointmentCase):
         other, _search = self._book(self.doctor_b, tckn=make_tckn(567891235))
         action = self.env.ref(DAY_LIST).report_action(first | other, config=False)
         self.assertTrue(render_pdf(self.env, action).startswith(b"%PDF"))
+
+    def test_sync_report_writes_the_share_as_the_language_does(self):
+        """Completeness 100.0 % on a Turkish page read as a thousands separator: 100,0 % there."""
+        self._book(self.doctor_a)
+        self._sync_all()
+        action = self.env["mhrs.sync.report.wizard"].create({}).action_print()
+        self.assertRegex(render_html(self.env, action, lang="tr_TR"), r">\d{1,3},\d</span> %")
+        self.assertRegex(render_html(self.env, action), r">\d{1,3}\.\d</span> %")
 
 
 class TestNamesAndColumns(ScheduleCase):
