@@ -296,6 +296,12 @@ class MhrsAppointment(models.Model):
         help="Check In, Not Attended and Undo Check-in are offered only on the appointment's day, while it "
         "is not cancelled and its status is not at MHRS yet.",
     )
+    mhrs_no_show_open = fields.Boolean(
+        string="Can Be Marked Not Attended",
+        compute="_compute_mhrs_attendance_open",
+        help="Not Attended is offered once the appointment has started, on its day, while it is not "
+        "cancelled and its status is not at MHRS yet.",
+    )
     mhrs_status_code = fields.Selection(
         STATUS_CODES,
         string="Status at MHRS",
@@ -365,6 +371,7 @@ class MhrsAppointment(models.Model):
                 and appointment.mhrs_status != "sent"
                 and appointment._mhrs_local_day(now) == appointment._mhrs_local_day()
             )
+            appointment.mhrs_no_show_open = appointment.mhrs_attendance_open and appointment.date_start <= now
 
     @api.depends("state")
     def _compute_color(self):

@@ -34,7 +34,12 @@ class TestDeskScreens(AppointmentCase):
             for button in _arch(self.env, "mhrs.appointment", view_type).xpath("//button[@name]"):
                 if button.get("name") in ATTENDANCE_BUTTONS and button.getparent().tag != "header":
                     with self.subTest(view=view_type, button=button.get("name")):
-                        self.assertIn("not mhrs_attendance_open", button.get("invisible"))
+                        flag = (
+                            "mhrs_no_show_open"
+                            if button.get("name") == "action_no_show"
+                            else "mhrs_attendance_open"
+                        )
+                        self.assertIn(f"not {flag}", button.get("invisible"))
         booked, _search = self._book()
         later = booked.copy(
             {
@@ -48,6 +53,17 @@ class TestDeskScreens(AppointmentCase):
             later.action_check_in()
         today = self._today(booked)
         self.assertTrue(today.mhrs_attendance_open)
+        self.assertTrue(today.mhrs_no_show_open, "started ten minutes ago")
+        self.assertFalse(booked.mhrs_no_show_open, "not started: Not Attended would only be refused")
+        start = fields.Datetime.now() + timedelta(minutes=5)
+        soon = today.copy(
+            {"mhrs_hrn": "T-SOON-1", "date_start": start, "date_end": start + timedelta(minutes=10)}
+        )
+        if soon._mhrs_local_day() == soon._mhrs_local_day(fields.Datetime.now()):
+            self.assertTrue(soon.mhrs_attendance_open, "a patient may arrive before the time")
+            self.assertFalse(soon.mhrs_no_show_open)
+            with self.assertRaisesRegex(UserError, "not started yet"):
+                soon.action_no_show()
         today.action_check_in()
         self.assertEqual(today.state, "attended")
         self.assertTrue(today.mhrs_attendance_open, "Undo Check-in and Not Attended stay offered today")
@@ -67,12 +83,13 @@ class TestDeskScreens(AppointmentCase):
         self.assertEqual(bar[0].get("statusbar_visible"), "booked,attended,no_show,cancelled")
 
     def test_appointment_list_fits_a_desk_screen(self):
-        """Rarely needed columns start hidden: 13 columns on 1366 px cut every header to a few letters."""
+        """Rarely needed columns start hidden (TCKN is searched, not read): 13 columns on 1366 px cut every
+        header and badge to a few letters."""
         columns = _arch(self.env, "mhrs.appointment", "list").xpath("/list/field[not(@column_invisible)]")
         shown = [c.get("name") for c in columns if c.get("optional") != "hide" and not c.get("groups")]
-        for name in ("cancelled_by", "missing_from_mhrs"):
+        for name in ("cancelled_by", "missing_from_mhrs", "patient_tckn", "checked_in_at"):
             self.assertNotIn(name, shown)
-        self.assertLessEqual(len(shown), 10, shown)
+        self.assertLessEqual(len(shown), 8, shown)
 
     def test_day_list_of_several_physicians_prints(self):
         """The Print menu on appointments of two physicians: two pages. Debian's wkhtmltopdf failed on
@@ -132,7 +149,7 @@ class TestNamesAndColumns(ScheduleCase):
 
 class TestStatusPageWords(ScheduleCase):
     def test_status_tiles_say_what_waits(self):
-        """"Statuses" and "Exceptions" alone did not say what waits: to send, to approve."""
+        """ "Statuses" and "Exceptions" alone did not say what waits: to send, to approve."""
         self.env["res.lang"]._activate_lang("tr_TR")
         for lang, words in (
             ("en_US", ("Statuses to Send", "Exceptions to Approve")),
