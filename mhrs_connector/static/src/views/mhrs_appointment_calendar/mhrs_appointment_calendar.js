@@ -50,7 +50,10 @@ export class MhrsAppointmentCalendarPopover extends CalendarCommonPopover {
     }
 }
 
+/** Each event reads "09:10 Patient Name" on one line: reception slots are 10-20 minutes, too short
+ * for Odoo's time-above-title, which showed the time alone. */
 export class MhrsAppointmentCalendarCommonRenderer extends CalendarCommonRenderer {
+    static eventTemplate = "mhrs_connector.AppointmentCalendarEvent";
     static components = {
         ...CalendarCommonRenderer.components,
         Popover: MhrsAppointmentCalendarPopover,
