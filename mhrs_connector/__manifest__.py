@@ -55,6 +55,7 @@
     "assets": {
         "web.assets_backend": [
             "mhrs_connector/static/src/views/mhrs_appointment_calendar/*",
+            "mhrs_connector/static/src/views/mhrs_schedule_calendar/*",
             "mhrs_connector/static/src/views/mhrs_dashboard_form/*",
             "mhrs_connector/static/src/scss/*",
         ],

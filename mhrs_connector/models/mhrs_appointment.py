@@ -39,11 +39,12 @@ MAX_BACKOFF = timedelta(minutes=30)
 NEAR_DAYS = 3
 FAR_REFRESH = timedelta(hours=1)
 
+# In the order of an appointment's life: the form's status bar shows them in this order.
 APPOINTMENT_STATES = [
     ("booked", "Booked"),
-    ("cancelled", "Cancelled"),
     ("attended", "Attended"),
     ("no_show", "Not Attended"),
+    ("cancelled", "Cancelled"),
 ]
 # EkleyenKullaniciTipi (docs/mhrs-domain.md §4).
 CHANNELS = [
@@ -307,6 +308,18 @@ class MhrsAppointment(models.Model):
         help="Send Status Now is offered only when MHRS would take the status now: the appointment has "
         "ended, today, it is not cancelled and its status is not at MHRS yet.",
     )
+    mhrs_attendance_open = fields.Boolean(
+        string="Attendance Can Be Recorded",
+        compute="_compute_mhrs_attendance_open",
+        help="Check In, Not Attended and Undo Check-in are offered only on the appointment's day, while it "
+        "is not cancelled and its status is not at MHRS yet.",
+    )
+    mhrs_no_show_open = fields.Boolean(
+        string="Can Be Marked Not Attended",
+        compute="_compute_mhrs_attendance_open",
+        help="Not Attended is offered once the appointment has started, on its day, while it is not "
+        "cancelled and its status is not at MHRS yet.",
+    )
     mhrs_status_code = fields.Selection(
         STATUS_CODES,
         string="Status at MHRS",
@@ -363,6 +376,20 @@ class MhrsAppointment(models.Model):
                 and appointment.date_end <= now
                 and appointment._mhrs_local_day(now) == appointment._mhrs_local_day()
             )
+
+    @api.depends("state", "mhrs_status", "date_start")
+    def _compute_mhrs_attendance_open(self):
+        # The same rule as _mhrs_check_status_open, so that no button is offered only to be refused.
+        now = fields.Datetime.now()
+        for appointment in self:
+            appointment.mhrs_attendance_open = bool(
+                appointment.id
+                and appointment.date_start
+                and appointment.state != "cancelled"
+                and appointment.mhrs_status != "sent"
+                and appointment._mhrs_local_day(now) == appointment._mhrs_local_day()
+            )
+            appointment.mhrs_no_show_open = appointment.mhrs_attendance_open and appointment.date_start <= now
 
     @api.depends("state")
     def _compute_color(self):

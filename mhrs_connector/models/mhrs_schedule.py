@@ -167,7 +167,8 @@ class MhrsSchedule(models.Model):
         """Physician / clinic / period, the dates as the user's language writes them (like the fields)."""
         period = ""
         if self.date_from and self.date_to:
-            period = f"{user_date_text(self.env, self.date_from)}-{user_date_text(self.env, self.date_to)}"
+            # Spaced en dash: "01-12-2026-30-12-2026" reads as one number where dates are dd-mm-yyyy.
+            period = f"{user_date_text(self.env, self.date_from)} – {user_date_text(self.env, self.date_to)}"
         parts = [self.physician_id.name, self.clinic_id.name, period]
         return " / ".join(part for part in parts if part) or _("New Schedule")
 

@@ -229,7 +229,7 @@ class MhrsSchedulePlanWizard(models.TransientModel):
             "type": "ir.actions.act_window",
             "name": _("Planned Schedules"),
             "res_model": "mhrs.schedule",
-            "view_mode": "list,form",
+            "view_mode": "list,calendar,form",
             "domain": [("id", "in", self.result_ids.schedule_id.ids)],
         }
 

@@ -190,6 +190,15 @@ registry.category("web_tour.tours").add("mhrs_main_tour_plan", {
             content: "The schedule is listed",
             trigger: ".o_list_view .o_data_row:contains('Dr. Tur Planlı')",
         },
+        {
+            content: "See the planned schedules in the calendar",
+            trigger: ".o_control_panel .o_switch_view.o_calendar",
+            run: "click",
+        },
+        {
+            content: "The bar says who works where (its length is the period)",
+            trigger: ".o_calendar_view .fc-event .o_mhrs_schedule_event:contains('Dr. Tur Planlı · '):not(:contains('–'))",
+        },
     ],
 });
 

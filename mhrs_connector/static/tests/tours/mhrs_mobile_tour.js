@@ -45,8 +45,8 @@ registry.category("web_tour.tours").add("mhrs_mobile_tour_calendar", {
             trigger: ".o_calendar_view .fc-timeGridDay-view",
         },
         {
-            content: "Today's late patient is readable in the day",
-            trigger: ".o_calendar_view .fc-event:contains('Mobil Hasta')",
+            content: "Today's late patient is readable in the day: time and patient on one line",
+            trigger: ".o_calendar_view .fc-event .o_mhrs_event_title:has(.fc-time):contains('Mobil Hasta')",
             run: fitsTheScreen,
         },
     ],

@@ -22,13 +22,14 @@ export class MhrsAppointmentCalendarPopover extends CalendarCommonPopover {
     }
 
     get canCheckIn() {
-        const { state, mhrs_status } = this.appointment;
-        return ["booked", "no_show"].includes(state) && mhrs_status !== "sent";
+        // mhrs_attendance_open: the appointment's day, not cancelled, status not at MHRS yet.
+        const { state, mhrs_attendance_open } = this.appointment;
+        return ["booked", "no_show"].includes(state) && mhrs_attendance_open;
     }
 
     get canUndoCheckIn() {
-        const { state, checked_in_at, mhrs_status } = this.appointment;
-        return state === "attended" && checked_in_at && mhrs_status !== "sent";
+        const { state, checked_in_at, mhrs_attendance_open } = this.appointment;
+        return state === "attended" && checked_in_at && mhrs_attendance_open;
     }
 
     async callAction(method) {
@@ -49,7 +50,10 @@ export class MhrsAppointmentCalendarPopover extends CalendarCommonPopover {
     }
 }
 
+/** Each event reads "09:10 Patient Name" on one line: reception slots are 10-20 minutes, too short
+ * for Odoo's time-above-title, which showed the time alone. */
 export class MhrsAppointmentCalendarCommonRenderer extends CalendarCommonRenderer {
+    static eventTemplate = "mhrs_connector.AppointmentCalendarEvent";
     static components = {
         ...CalendarCommonRenderer.components,
         Popover: MhrsAppointmentCalendarPopover,
