@@ -50,6 +50,8 @@ function printDayListAndOpenKanban() {
         {
             content: "The day list is printed (the dialog closes once the PDF is downloaded)",
             trigger: "body:not(:has(.modal)) .o_calendar_view",
+            // wkhtmltopdf renders the PDF first: slow on a loaded machine.
+            timeout: 30000,
         },
         {
             content: "Open the reception kanban",
@@ -63,6 +65,7 @@ function printDayListAndOpenKanban() {
         },
         {
             content: "The checked-in patient is in the Attended column",
+            timeout: 30000,
             trigger: ".o_kanban_view .o_kanban_group:has(.o_column_title:contains('Attended')) .o_kanban_record:contains('Dr. Bugün Hekim')",
         },
         {
