@@ -86,12 +86,7 @@ class TestDeskScreens(AppointmentCase):
         """Rarely needed columns start hidden (TCKN is searched, not read): 13 columns on 1366 px cut every
         header and badge to a few letters."""
         columns = _arch(self.env, "mhrs.appointment", "list").xpath("/list/field[not(@column_invisible)]")
-        # The company column shows only where the user works for several companies (a union's desk).
-        shown = [
-            c.get("name")
-            for c in columns
-            if c.get("optional") != "hide" and not c.get("groups") and c.get("name") != "company_id"
-        ]
+        shown = [c.get("name") for c in columns if c.get("optional") != "hide" and not c.get("groups")]
         for name in ("cancelled_by", "missing_from_mhrs", "patient_tckn", "checked_in_at"):
             self.assertNotIn(name, shown)
         self.assertLessEqual(len(shown), 8, shown)
