@@ -13,12 +13,14 @@ replace the call instead of following it. Odoo's retry job is run until
 nothing is left to resend; then Odoo and the simulator's state are compared: lost operations,
 duplicated records at MHRS and drifted records must all be 0.
 
-The appointment part moves the simulator's clock through 10 days (every 30 minutes from 07:00 to 23:30)
-and passes the same ``now=`` to Odoo's jobs: citizens book and cancel, MHRS cancels unconfirmed
-appointments at 20:00, reception books (operation 16, whose answer is sometimes lost after MHRS booked)
-and checks patients in, the query, status and end-of-day jobs run, while MHRS has outages (3 hours on some
-days, one from 16:00 to the next morning) and random faults. The next morning everything is compared with
-the simulator: every MHRS appointment once in Odoo with the same state, every attendance decision at MHRS.
+The appointment part registers 10 physicians' blocks as another HBYS would (branch, physician link, one
+draft per block, one finalisation), moves the simulator's clock through 10 days (every 10 minutes from
+07:00 to 23:50) and passes the same ``now=`` to Odoo's jobs: citizens book and cancel, MHRS cancels
+unconfirmed appointments at 20:00, reception books (operation 16, whose answer is sometimes lost after
+MHRS booked) and checks patients in, the query, status and end-of-day jobs run, while MHRS has outages (3
+hours on some days, one from 16:00 to the next morning) and random faults. The next morning everything is
+compared with the simulator: every MHRS appointment once in Odoo with the same state, every attendance
+decision at MHRS.
 """
 
 import logging
