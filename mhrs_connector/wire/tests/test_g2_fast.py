@@ -1,12 +1,15 @@
 """The lxml fast decoder of the G2 appointment query answer against zeep, on real simulator answers."""
 
 import copy
+from datetime import datetime
 
 import pytest
 from lxml import etree
 from test_wire import BRANCH, PHYSICIAN, PHYSICIAN_2, at, final_block, setup_place
 
 from mhrs_connector.wire import g2, g2_fast
+from mhrs_connector.wire.common import G2_FORMAT, parse_dt
+from mhrs_connector.wire.errors import MhrsMalformedResponse
 
 XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
 
@@ -123,3 +126,16 @@ def test_other_answers_stay_on_zeep(make_client):
     client.action_codes()
     assert client.wire.decoded["zeep"] == before + 1
     assert client.wire.decoded["fast"] == 0
+
+
+@pytest.mark.parametrize(
+    "text", ["01.12.2026 09:15:00", "29.02.2028 23:59:59", " 07.01.2026 00:00:00 ", "1.12.2026 09:15:00"]
+)
+def test_g2_dates_parse_as_the_pattern_does(text):
+    assert parse_dt(text, (G2_FORMAT,)) == datetime.strptime(text.strip(), G2_FORMAT)
+
+
+@pytest.mark.parametrize("text", ["31.02.2026 09:15:00", "01.12.2026 09:15+01", "aa.bb.cccc dd:ee:ff"])
+def test_g2_dates_that_do_not_fit_are_refused(text):
+    with pytest.raises(MhrsMalformedResponse):
+        parse_dt(text, (G2_FORMAT,))
