@@ -64,7 +64,6 @@ INSTITUTION = {
     "name": "Bench Hastanesi",
 }
 RESPONSIBLE_TCKN = "10000000146"
-QUERY_CODE = "QUSC_IN001001TR01"
 TNS = "urn:mhrs-connector:PRSC_AR001001TR01"
 SEED = 20261126
 
@@ -101,11 +100,21 @@ class StatementCounter:
         return sql_db.sql_counter
 
 
+def query_key(interface):
+    """The simulator's call-count key of the appointment query over ``interface`` (rest or g2)."""
+    from odoo.addons.mhrs_connector.wire.operations import OPERATIONS
+
+    op = OPERATIONS["appointment_query"]
+    return f"{interface}:hbys/{op.g3[1]}" if interface == "rest" else f"g2:{op.g2}"
+
+
 class Phase:
     """Wall time, SQL statements, writes, MHRS calls and maxrss growth of one measured step."""
 
-    def __init__(self, name, counter, server):
+    def __init__(self, name, counter, server, interface="rest"):
         self.name, self.counter, self.server = name, counter, server
+        # The simulator counts calls per "<wire>:<operation name>"; the sync's query on this wire:
+        self.query_key = query_key(interface)
         self.result = {}
 
     def __enter__(self):
@@ -125,7 +134,7 @@ class Phase:
             "seconds": round(elapsed, 3),
             "statements": self.counter.total() - self.statements,
             "writes": {key: value for key, value in sorted(writes.items()) if value},
-            "mhrs_calls": self.server.app.calls.snapshot()["counts"].get(QUERY_CODE, 0),
+            "mhrs_calls": self.server.app.calls.snapshot()["counts"].get(self.query_key, 0),
             "maxrss_growth_mib": round(
                 (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - self.rss) / 1024, 1
             ),
@@ -251,7 +260,7 @@ def horizon_cycle(env, server, counter, company, physicians, day, days, per_phys
     result = {"days": days, "appointments": added + len(physicians) * per_physician}
     for name in ("load", "unchanged"):
         env.invalidate_all()
-        with Phase(name, counter, server) as phase:
+        with Phase(name, counter, server, company.mhrs_interface) as phase:
             run = Appointment._mhrs_sync_window(company, start, end, physicians, kind="periodic")
             cr.commit()
         phase.result.update(fetched=run.fetched_count, created=run.created_count, updated=run.updated_count)
@@ -565,7 +574,7 @@ def status_pass(env, server, counter, company, day, start, end):
     when = datetime.combine(day, datetime.min.time(), TZ).replace(hour=23, minute=45)
     server.simulator.clock.set(when, frozen=True)
     try:
-        with Phase("status_update", counter, server) as phase:
+        with Phase("status_update", counter, server, company.mhrs_interface) as phase:
             Appointment._cron_status_update(now=when.astimezone(UTC).replace(tzinfo=None))
             env.cr.commit()
     finally:
@@ -607,9 +616,9 @@ def main():  # noqa: PLR0915 - one linear script
     odoo.tools.config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
     registry = odoo.modules.registry.Registry(args.database)
     from odoo.addons.mhrs_connector.models import mhrs_appointment
+    from odoo.addons.mhrs_connector.wire import g2_fast
 
     from mhrs_simulator.tests.legacy_client import MhrsConfig
-    from mhrs_simulator.tests.legacy_client import client as client_module
 
     counter = StatementCounter()
     server = SimulatorServer(host="127.0.0.1", port=0).start()
@@ -647,7 +656,7 @@ def main():  # noqa: PLR0915 - one linear script
 
             def sync(name):
                 profiler = cProfile.Profile() if args.profile else None
-                with Phase(name, counter, server) as phase:
+                with Phase(name, counter, server, args.interface) as phase:
                     if profiler:
                         profiler.enable()
                     run = Appointment._mhrs_sync_window(company, start, end, physicians, kind="manual")
@@ -691,13 +700,14 @@ def main():  # noqa: PLR0915 - one linear script
             assert unchanged["created"] == unchanged["updated"] == unchanged["cancelled"] == 0, unchanged
             unchanged["business_writes"] = 0 if write_dates() == before else "write_date changed"
             unchanged["appointment_row_writes"] = appointment_writes(unchanged)
-            # The same unchanged cycle with zeep decoding every answer (the contract path).
-            saved = client_module.FAST_DECODERS.pop("appointment_query", None)
+            # The same unchanged cycle with zeep decoding every G2 answer (the fast decoder off; on
+            # REST nothing changes: the same cycle again).
+            saved = dict(g2_fast.FAST_ANSWERS)
+            g2_fast.FAST_ANSWERS.clear()
             try:
                 sync("unchanged_zeep")
             finally:
-                if saved:
-                    client_module.FAST_DECODERS["appointment_query"] = saved
+                g2_fast.FAST_ANSWERS.update(saved)
             aware = [mhrs_appointment.to_aware(moment) for moment in (start, end)]
             units = [(tckns[i : i + batch_size], *aware) for i in range(0, len(tckns), batch_size)]
             phases["decode_only"] = decoder_micro(server, config, units)
@@ -802,8 +812,8 @@ def print_report(report):
     labels = {
         "full": "1. full-day sync from empty",
         "full_new_patients": "1b. the same, every patient new",
-        "unchanged": "2. unchanged sync (lxml decode)",
-        "unchanged_zeep": "2b. unchanged sync (zeep decode)",
+        "unchanged": "2. unchanged sync",
+        "unchanged_zeep": "2b. unchanged, G2 fast decoder off",
         "changed_5pct": "3. sync after 5% changed",
         "status_update": "4. status update pass",
     }

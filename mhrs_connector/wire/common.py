@@ -99,6 +99,16 @@ def parse_dt(text, patterns):
         # a tenth of its time. The same value as the pattern would give.
         with contextlib.suppress(ValueError):
             return datetime.fromisoformat(value)
+    if (
+        patterns[0] == G2_FORMAT
+        and len(value) == 19
+        and value[2] == value[5] == "."
+        and value[10] == " "
+        and value[13] == value[16] == ":"
+    ):
+        # ``DD.MM.YYYY HH:MM:SS`` (G2), reordered to ISO and parsed in C, as above.
+        with contextlib.suppress(ValueError):
+            return datetime.fromisoformat(f"{value[6:10]}-{value[3:5]}-{value[:2]} {value[11:]}")
     for pattern in patterns:
         try:
             return datetime.strptime(value, pattern)
