@@ -5,7 +5,6 @@ YetkilendirmeGirisBilgileri must match the institution; refusals answer ``Servis
 ``Aciklama`` "<code>: <text>". Dates are "dd.MM.yyyy HH:mm:ss" Istanbul wall-clock strings.
 """
 
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from lxml import etree
@@ -13,22 +12,13 @@ from lxml import etree
 from . import g2codec
 from .clock import TZ, local
 from .codes import ACTIONS, BOOKABLE_ACTIONS, BRANCHES, SimError
+from .outcome import Outcome
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 G2_PATH = "/MHRSWS/services/mhrsweb"
 FORMAT = "%d.%m.%Y %H:%M:%S"
 # request element -> operation (MHRSServis.hvl.cs); the others are <operation>Talep
 _ODD_REQUESTS = {"KurumRandevuSorgulamaTalep": "KurumRandevuSorgulamaObj"}
-
-
-@dataclass
-class Outcome:
-    status: int
-    body: bytes
-    operation: str | None = None
-    ok: bool = False
-    issue: str | None = None
-    response_errors: list = field(default_factory=list)
 
 
 def _dt(text):

@@ -16,23 +16,14 @@ import hmac
 import json
 import os
 import time
-from dataclasses import dataclass
 from datetime import datetime
 
 from .clock import TZ, local
 from .codes import ACTIONS, BOOKABLE_ACTIONS, SimError
+from .outcome import Outcome
 
 PREFIX = "/api/rs/"
 FORMAT = "%Y-%m-%d %H:%M:%S"
-
-
-@dataclass
-class Outcome:
-    status: int
-    body: bytes
-    operation: str | None = None
-    ok: bool = False
-    issue: str | None = None
 
 
 def _b64(data):
