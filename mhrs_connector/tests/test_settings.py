@@ -84,6 +84,32 @@ class TestSettings(MhrsCase):
             self.assertNotIn(INSTITUTION["password"], log.request_xml or "")
             self.assertNotIn("eyJ", (log.request_xml or "") + (log.response_xml or ""))
 
+    def test_operation_codes_button_opens_the_companys_codes_for_managers_only(self):
+        """Settings → Operation Codes, pressed by a settings administrator who is an MHRS manager, and
+        by one who is a plain MHRS user."""
+
+        def user(login, group):
+            return self.env["res.users"].create(
+                {
+                    "name": login,
+                    "login": login,
+                    "company_id": self.company.id,
+                    "company_ids": [(6, 0, self.company.ids)],
+                    "groups_id": [(6, 0, [self.env.ref("base.group_system").id, self.env.ref(group).id])],
+                }
+            )
+
+        manager = user("mhrs-codes-manager", "mhrs_connector.group_mhrs_manager")
+        settings = self.env["res.config.settings"].with_user(manager).create({})
+        action = settings.action_mhrs_operation_codes()
+        self.assertEqual(action["res_model"], "mhrs.operation.code")
+        self.assertEqual(action["domain"], [("company_id", "=", self.company.id)])
+        self.assertEqual(action["context"], {"default_company_id": self.company.id})
+        clerk = user("mhrs-codes-clerk", "mhrs_connector.group_mhrs_user")
+        settings = self.env["res.config.settings"].with_user(clerk).create({})
+        with self.assertRaises(UserError):
+            settings.action_mhrs_operation_codes()
+
     def test_test_connection_reports_wrong_password(self):
         field = "mhrs_password" if self.mhrs_interface == "rest" else "mhrs_g2_password"
         self.company[field] = "wrong-password"
