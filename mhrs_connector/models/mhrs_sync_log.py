@@ -137,12 +137,14 @@ class MhrsSyncLog(models.Model):
         """
         if not calls:
             return
-        secrets, overrides, max_bytes, trigger = self._log_settings(company)
-        vals_list = [
-            self._prepare_log_vals(call_values(call, overrides), company, record, trigger, secrets, max_bytes)
-            for call in calls
-        ]
         try:
+            secrets, overrides, max_bytes, trigger = self._log_settings(company)
+            vals_list = [
+                self._prepare_log_vals(
+                    call_values(call, overrides), company, record, trigger, secrets, max_bytes
+                )
+                for call in calls
+            ]
             with self.env.registry.cursor() as cr:
                 logs = self.env(cr=cr, su=True)["mhrs.sync.log"]
                 sent_ids = [_sent_log_id(call) for call in calls]
@@ -154,7 +156,7 @@ class MhrsSyncLog(models.Model):
                     logs.create(new)
         except Exception:
             # A lost log line must never hide the MHRS outcome from the user.
-            _logger.exception("Could not store %d MHRS call log(s)", len(vals_list))
+            _logger.exception("Could not store %d MHRS call log(s)", len(calls))
 
     @api.model
     def _prepare_log_vals(self, call, company, record, trigger, secrets, max_bytes=0):

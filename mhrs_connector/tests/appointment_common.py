@@ -140,5 +140,6 @@ class AppointmentCase(MhrsCase):
         )
         result = self.last_booking_action = wizard.action_book()
         # A warning over the opened appointment when a follow-up of the booking failed.
-        opened = result if result["type"] == "ir.actions.act_window" else result["params"]["next"]
-        return self.env["mhrs.appointment"].browse(opened["res_id"]), search
+        # None when MHRS booked but Odoo could not record the appointment (a notification alone).
+        opened = result if result["type"] == "ir.actions.act_window" else result["params"].get("next")
+        return self.env["mhrs.appointment"].browse(opened and opened["res_id"]), search

@@ -4,9 +4,11 @@ registration MHRS has made (issue #15, Blocker). The MHRS calls are real, over H
 
 from unittest.mock import patch
 
+from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user
 
 from odoo.addons.mhrs_connector.models.mhrs_record_mixin import MhrsRecordMixin
+from odoo.addons.mhrs_connector.wizards.mhrs_appointment_book_wizard import MhrsAppointmentBookWizard
 
 from .appointment_common import AppointmentCase
 from .test_template import TemplateCase
@@ -67,6 +69,29 @@ class TestAppointmentOutcomeFirst(AppointmentCase):
         # In step: a sync afterwards changes nothing.
         run = self._sync_all()
         self.assertEqual((run.created_count, run.updated_count, run.cancelled_count), (0, 0, 0))
+
+    def test_booking_odoo_cannot_record_is_not_rolled_back_and_is_synced(self):
+        """MHRS booked; creating the Odoo record fails: no error undoes anything, the user is told the HRN
+        (not to book again) and the sync brings the appointment."""
+        self.env = self.env(user=self.receptionist)
+        broken = patch.object(
+            MhrsAppointmentBookWizard,
+            "_mhrs_create_appointment",
+            side_effect=ValidationError("patient record refused"),
+        )
+        booked_before = set(self._sim_appointments())
+        with broken, self.assertLogs("odoo.addons.mhrs_connector.wizards.mhrs_appointment_book_wizard"):
+            appointment, _search = self._book()
+        self.assertFalse(appointment)
+        action = self.last_booking_action
+        self.assertEqual((action["tag"], action["params"]["type"]), ("display_notification", "warning"))
+        (hrn,) = set(self._sim_appointments()) - booked_before
+        self.assertIn(hrn, action["params"]["message"])
+        self.assertEqual(self._sim_appointments()[hrn]["record_status"], 1)
+        self.assertFalse(self.env["mhrs.appointment"].search([("mhrs_hrn", "=", hrn)]))
+        self.env = self.env(user=self.env.ref("base.user_root"))
+        self._sync_all()
+        self.assertEqual(self.env["mhrs.appointment"].search([("mhrs_hrn", "=", hrn)]).state, "booked")
 
     def test_outcome_that_never_reached_odoo_is_adopted(self):
         """Had an outcome been lost anyway (MHRS did it, Odoo did not record it), the next press adopts

@@ -95,18 +95,37 @@ class MhrsAppointmentBookWizard(models.TransientModel):
                         error=error,
                     )
                 ) from exc
-            appointment = self._mhrs_create_appointment(tckn, row["hrn"])
-            return self._mhrs_open(
-                appointment,
+            return self._mhrs_record_booking(
+                tckn,
+                row["hrn"],
                 self.env._(
                     "MHRS did not answer the booking but holds it (HRN %(hrn)s): adopted, not booked twice.",
-                    hrn=appointment.mhrs_hrn,
+                    hrn=row["hrn"],
                 ),
             )
-        appointment = self._mhrs_create_appointment(tckn, hrn)
-        return self._mhrs_open(
-            appointment, self.env._("Booked on MHRS (HRN %(hrn)s).", hrn=appointment.mhrs_hrn)
-        )
+        return self._mhrs_record_booking(tckn, hrn, self.env._("Booked on MHRS (HRN %(hrn)s).", hrn=hrn))
+
+    def _mhrs_record_booking(self, tckn, hrn, note):
+        """MHRS has booked ``hrn``: record it in Odoo. Should Odoo fail to (a constraint, a partner that
+        cannot be created), the booking stands at MHRS and is not undone by an error: the user is told its
+        HRN, and the appointment sync brings it into Odoo."""
+        try:
+            with self.env.cr.savepoint():
+                appointment = self._mhrs_create_appointment(tckn, hrn)
+        except Exception as exc:  # whatever failed, MHRS's booking must not be hidden by a rollback
+            _logger.exception("MHRS booked %s but Odoo could not record it", hrn)
+            return self.env["mhrs.connector.mixin"]._mhrs_notify(
+                self.env._("Booked on MHRS, not yet in Odoo"),
+                self.env._(
+                    "MHRS booked the appointment (HRN %(hrn)s), but Odoo could not record it: %(error)s. "
+                    "Do not book again: the appointment sync brings it into Odoo.",
+                    hrn=hrn,
+                    error=str(exc),
+                ),
+                kind="warning",
+                sticky=True,
+            )
+        return self._mhrs_open(appointment, note)
 
     @api.model
     def _mhrs_answer_lost(self, exc):
