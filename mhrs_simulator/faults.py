@@ -13,8 +13,11 @@ MODES = (
     "malformed",
     "truncated",
     "drop",
+    "refuse",
 )
 WIRES = ("legacy", "rest", "g2")
+# "refuse" answers with the MHRS business refusal ``code`` (the wire's own error answer) without applying
+# the operation: a refusal MHRS could give that the test cannot otherwise provoke (issue #15).
 # These answer with the real operation's result, so the operation takes effect; the others replace the
 # call unless the rule says "execute": true (an outage after MHRS committed the change).
 EXECUTING_MODES = ("latency", "truncated")
@@ -28,6 +31,8 @@ def _rule(spec):
     mode = spec.get("mode")
     if mode not in MODES:
         raise FaultError(f"mode must be one of {', '.join(MODES)}")
+    if mode == "refuse" and not spec.get("code"):
+        raise FaultError("refuse needs the MHRS error code to answer with (code)")
     count, share = spec.get("count"), spec.get("share")
     if count is not None and (not isinstance(count, int) or count < 1):
         raise FaultError("count must be a positive integer")
@@ -45,6 +50,7 @@ def _rule(spec):
         "latency_ms": int(spec.get("latency_ms", 1000)),
         "timeout_s": float(spec.get("timeout_s", 60)),
         "execute": bool(spec.get("execute", mode in EXECUTING_MODES)),
+        "code": spec.get("code"),
         "hits": 0,
     }
 

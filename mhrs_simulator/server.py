@@ -182,11 +182,14 @@ class SimulatorApp:
             content_type = "text/xml; charset=utf-8"
         rule = self.faults.pick(code, wire)
         outcome = None
-        if rule is None or rule["execute"]:
+        refuse = rule["code"] if rule and rule["mode"] == "refuse" else None
+        if rule is None or rule["execute"] or refuse:
             if wire == "rest":
-                outcome = wire_rest.handle(self.simulator, self.tokens, environ, body)
+                outcome = wire_rest.handle(self.simulator, self.tokens, environ, body, refuse=refuse)
             else:
-                outcome = wire_g2.handle(self.simulator, body, self.g2_namespace, self.check_responses)
+                outcome = wire_g2.handle(
+                    self.simulator, body, self.g2_namespace, self.check_responses, refuse=refuse
+                )
                 self.response_errors.extend(outcome.response_errors)
         elapsed = round((time.monotonic() - started) * 1000, 1)
         now = self.simulator.now()
@@ -205,6 +208,8 @@ class SimulatorApp:
 
     def _new_wire_fault(self, environ, start_response, rule, outcome, wire, content_type):  # noqa: PLR0911
         mode = rule["mode"]
+        if mode == "refuse":
+            return self._reply(start_response, outcome.status, outcome.body, content_type)
         if mode == "latency":
             self.faults.stop_event.wait(rule["latency_ms"] / 1000)
             return self._reply(start_response, outcome.status, outcome.body, content_type)

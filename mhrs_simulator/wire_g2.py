@@ -484,8 +484,9 @@ def _answer(namespace, operation, values, ok, text, now, check):
     return etree.tostring(env, xml_declaration=True, encoding="utf-8"), errors
 
 
-def handle(sim, body, namespace, check=False):
-    """One G2 request body -> Outcome (never raises)."""
+def handle(sim, body, namespace, check=False, refuse=None):
+    """One G2 request body -> Outcome (never raises); ``refuse``: answer this MHRS error code instead of
+    applying the operation (the "refuse" fault)."""
     try:
         root = etree.fromstring(body, g2codec.safe_parser())
         request = root.find(f"{{{SOAP_ENV}}}Body")[0]
@@ -509,6 +510,8 @@ def handle(sim, body, namespace, check=False):
         login = payload.get("YetkilendirmeGirisBilgileri") or {}
         inst = (payload.get("KurumBilgileri") or {}).get("KurumKodu")
         institution = sim.authenticate_user(login.get("KullaniciKodu"), login.get("KullaniciSifre"), inst)
+        if refuse:
+            raise SimError(refuse)
         values = HANDLERS[operation](sim, institution, payload)
     except SimError as error:
         ok, text, issue = False, f"{error.code}: {error.text}", error.code

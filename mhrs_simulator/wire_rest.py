@@ -476,8 +476,18 @@ def _error(status, code, text, operation):
     return Outcome(status, envelope(errors=[{"kodu": code, "mesaj": text}]), operation, False, code)
 
 
-def handle(sim, tokens, environ, raw):  # noqa: PLR0911 - one return per refusal
-    """One REST request -> Outcome (never raises)."""
+def _refused(code):
+    """A handler that refuses with MHRS's ``code`` (the "refuse" fault) instead of applying anything."""
+
+    def refuse(sim, inst, body):
+        raise SimError(code)
+
+    return refuse
+
+
+def handle(sim, tokens, environ, raw, refuse=None):  # noqa: PLR0911 - one return per refusal
+    """One REST request -> Outcome (never raises); ``refuse``: answer this MHRS error code instead of
+    applying the operation (the "refuse" fault)."""
     method, name = environ["REQUEST_METHOD"], operation_of(environ.get("PATH_INFO", ""))
     try:
         if "multipart/form-data" in environ.get("CONTENT_TYPE", ""):
@@ -521,7 +531,7 @@ def handle(sim, tokens, environ, raw):  # noqa: PLR0911 - one return per refusal
     if int(body.get("islemYapilanKurumKodu") or inst) != inst:
         return _error(403, "GEN-004", "Kurum kodu oturumla uyuşmuyor.", name)
     try:
-        data = handler(sim, inst, body)
+        data = (_refused(refuse) if refuse else handler)(sim, inst, body)
     except SimError as error:
         return _error(400, error.code, error.text, name)
     except (KeyError, TypeError, ValueError) as error:
