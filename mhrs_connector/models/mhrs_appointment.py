@@ -10,6 +10,7 @@ from odoo.exceptions import CacheMiss, UserError
 from ..tools import can_commit, is_valid_tckn, try_company_lock
 from ..tools.bulk_insert import insert_records
 from ..tools.dates import from_wire
+from ..tools.record_operation import MhrsOperation
 from ..wire import errors
 
 _logger = logging.getLogger(__name__)
@@ -597,6 +598,15 @@ class MhrsAppointment(models.Model):
         self.write({"state": "cancelled", "cancelled_by": self.cancelled_by or "hospital"})
         self._mhrs_mark_adopted(self.env._("MHRS had already cancelled the appointment; recorded here."))
         return True
+
+    def _mhrs_operations(self):
+        return {
+            "appointment_cancel": MhrsOperation(
+                payload=self._mhrs_payload_appointment_cancel,
+                apply=self._mhrs_apply_appointment_cancel,
+                message=self._mhrs_message_appointment_cancel,
+            ),
+        }
 
     def _mhrs_payload_appointment_cancel(self):
         # The real cancellation takes the HRN only: the reason is kept here.

@@ -1,9 +1,10 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..tools.record_operation import MhrsOperation
 from ..wire import errors
 from .mhrs_call_log_link import count_by, open_list
-from .mhrs_record_mixin import same_name
+from .mhrs_record_mixin import mhrs_entry_point, same_name
 
 CLINIC_STATES = [
     ("draft", "Draft"),
@@ -133,6 +134,7 @@ class MhrsClinic(models.Model):
     # ------------------------------------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------------------------------------
+    @mhrs_entry_point
     def action_mhrs_register(self):
         self.ensure_one()
         if self.state != "draft":
@@ -144,6 +146,7 @@ class MhrsClinic(models.Model):
             self.env._("%(name)s is registered on MHRS.", name=self.name),
         )
 
+    @mhrs_entry_point
     def action_mhrs_update(self):
         self.ensure_one()
         if self.state != "registered":
@@ -153,6 +156,7 @@ class MhrsClinic(models.Model):
             result, self.env._("Clinic updated"), self.env._("%(name)s is updated on MHRS.", name=self.name)
         )
 
+    @mhrs_entry_point
     def action_mhrs_cancel(self):
         self.ensure_one()
         if self.state == "cancelled":
@@ -359,6 +363,23 @@ class MhrsClinic(models.Model):
             )
         return notes
 
+    def _mhrs_operations(self):
+        return {
+            "clinic_register": MhrsOperation(
+                payload=self._mhrs_payload_clinic_register,
+                apply=self._mhrs_apply_clinic_register,
+                message=self._mhrs_message_clinic_register,
+            ),
+            "clinic_update": MhrsOperation(
+                payload=self._mhrs_payload_clinic_update, message=self._mhrs_message_clinic_update
+            ),
+            "clinic_delete": MhrsOperation(
+                payload=self._mhrs_payload_clinic_delete,
+                apply=self._mhrs_apply_clinic_delete,
+                message=self._mhrs_message_clinic_delete,
+            ),
+        }
+
     def _mhrs_payload_clinic_register(self):
         return {"branch": self.mhrs_branch_id.code, "name": self.name}
 
@@ -371,8 +392,11 @@ class MhrsClinic(models.Model):
     def _mhrs_send(self, operation, payload):
         """A clinic (examination place) lives under a branch the institution registered at MHRS:
         register the branch first when it is not known to be."""
-        if operation == "clinic_register":
-            self.company_id._mhrs_ensure_branch(self.mhrs_branch_id, record=self)
+        if operation == "clinic_register" and self.company_id._mhrs_ensure_branch(
+            self.mhrs_branch_id, record=self
+        ):
+            # An outcome of its own: a refusal of the clinic step must not undo the branch's registration.
+            self._mhrs_outcome_recorded()
         return super()._mhrs_send(operation, payload)
 
     def _mhrs_apply_clinic_register(self, result):

@@ -1,8 +1,41 @@
 from odoo import _, api, models
 from odoo.exceptions import UserError
 
+from ..tools import outcome
 from ..tools.messages import user_message
 from ..wire import MhrsClient, WireConfig, errors
+from .mhrs_sync_log import operation_selection
+
+# Every operation the addon calls, with the client's method that sends it. Queries change nothing at
+# MHRS; each of the others, once MHRS has accepted it, is an outcome the transaction must keep
+# (tools/outcome.py).
+CLIENT_QUERIES = {
+    "test_connection": MhrsClient.test_connection,
+    "branch_query": MhrsClient.branch_query,
+    "action_codes": MhrsClient.action_codes,
+    "clinic_query": MhrsClient.clinic_query,
+    "schedule_query": MhrsClient.schedule_query,
+    "exception_query": MhrsClient.exception_query,
+    "appointment_query": MhrsClient.appointment_query,
+    "slot_query": MhrsClient.slot_query,
+}
+CLIENT_CHANGES = {
+    "branch_register": MhrsClient.branch_register,
+    "physician_link": MhrsClient.physician_link,
+    "clinic_register": MhrsClient.clinic_register,
+    "clinic_update": MhrsClient.clinic_update,
+    "clinic_delete": MhrsClient.clinic_delete,
+    "draft_add": MhrsClient.draft_add,
+    "draft_delete": MhrsClient.draft_delete,
+    "draft_finalise": MhrsClient.draft_finalise,
+    "schedule_update": MhrsClient.schedule_update,
+    "schedule_cancel": MhrsClient.schedule_cancel,
+    "exception_add": MhrsClient.exception_add,
+    "exception_delete": MhrsClient.exception_delete,
+    "appointment_set_status": MhrsClient.appointment_set_status,
+    "appointment_book": MhrsClient.appointment_book,
+    "appointment_cancel": MhrsClient.appointment_cancel,
+}
 
 
 class MhrsConnectorMixin(models.AbstractModel):
@@ -80,8 +113,12 @@ class MhrsConnectorMixin(models.AbstractModel):
 
     @api.model
     def _mhrs_call(self, operation, company=None, record=None, **kwargs):
-        """Call one facade operation (a key of ``wire.OPERATIONS``: ``clinic_register``...) with plain
-        values; raises the wire's typed errors, always logs the exchanges."""
+        """Call one operation (a key of CLIENT_QUERIES or CLIENT_CHANGES: ``clinic_register``...) with
+        plain values; raises the wire's typed errors, always logs the exchanges. A change MHRS accepted
+        is held as an outcome of the transaction (tools/outcome.py)."""
+        send = CLIENT_CHANGES.get(operation) or CLIENT_QUERIES.get(operation)
+        if send is None:
+            raise ValueError(f"unknown MHRS operation {operation!r}")
         company = company or (record.company_id if record and "company_id" in record else self.env.company)
         calls = []
         logs = self.env["mhrs.sync.log"]
@@ -90,7 +127,10 @@ class MhrsConnectorMixin(models.AbstractModel):
             company, calls, on_send=lambda call: logs._store_sent(call, company, record)
         )
         try:
-            return getattr(client, operation)(**kwargs)
+            result = send(client, **kwargs)
+            if operation in CLIENT_CHANGES and outcome.current(self.env.cr):
+                outcome.answered(self.env.cr, dict(operation_selection()).get(operation, operation))
+            return result
         finally:
             self.env["mhrs.sync.log"]._store_calls(calls, company, record)
 

@@ -7,6 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..tools import can_commit
 from ..tools.dates import user_datetime_text
+from ..tools.record_operation import MhrsOperation
 from ..wire import errors
 from .mhrs_appointment import to_aware
 
@@ -196,6 +197,15 @@ class MhrsException(models.Model):
         if self.clinic_id:
             domain.append(("clinic_id", "in", [self.clinic_id.id, False]))
         return self.env["mhrs.appointment"].search(domain)
+
+    def _mhrs_operations(self):
+        return {
+            "exception_add": MhrsOperation(
+                payload=self._mhrs_payload_exception_add,
+                apply=self._mhrs_apply_exception_add,
+                message=self._mhrs_message_exception_add,
+            ),
+        }
 
     def _mhrs_payload_exception_add(self):
         document = None

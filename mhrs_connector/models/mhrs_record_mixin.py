@@ -1,3 +1,4 @@
+import functools
 import logging
 import weakref
 from datetime import timedelta
@@ -5,6 +6,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools import outcome
 from ..tools.messages import user_message
 from ..wire import errors
 from .mhrs_sync_log import operation_selection
@@ -32,8 +34,6 @@ ALREADY_DONE_CODES = {
 # The failed follow-ups of each cursor (transaction), kept for the user (see _mhrs_followup). Not in the
 # cursor's precommit data: a savepoint's rollback clears that.
 FOLLOWUP_FAILURES = weakref.WeakKeyDictionary()
-# Operations that create something at MHRS: resending one blindly after a lost answer would create it
-# twice, so the retry looks for it at MHRS first (see _mhrs_adopt_existing).
 
 
 def same_name(first, second):
@@ -41,19 +41,65 @@ def same_name(first, second):
     return " ".join((first or "").split()).casefold() == " ".join((second or "").split()).casefold()
 
 
+def mhrs_entry_point(method):
+    """Decorate every button (or wizard confirmation) that calls MHRS: the net of the rule "once MHRS
+    has answered, nothing raises".
+
+    The button runs in an outcome scope (:mod:`..tools.outcome`). Whatever escapes it after MHRS has
+    done something in this transaction (a defect, a constraint, a local step) is logged and becomes a
+    sticky warning, and the transaction is brought back to the last recorded outcome, so that it commits
+    what MHRS did instead of rolling it back. Before MHRS has done anything, errors are raised as usual.
+    """
+
+    @functools.wraps(method)
+    def entry_point(self, *args, **kwargs):
+        with outcome.scope(self.env.cr) as state:
+            try:
+                return method(self, *args, **kwargs)
+            except Exception as exc:
+                if not state.held:
+                    raise
+                _logger.warning(
+                    "MHRS: %s of %s failed after MHRS had answered; its outcome is kept",
+                    method.__name__,
+                    self,
+                    exc_info=True,
+                )
+                if not outcome.keep(self.env):
+                    raise
+                return self.env["mhrs.record.mixin"]._mhrs_kept_after_failure(exc)
+
+    return entry_point
+
+
 class MhrsRecordMixin(models.AbstractModel):
     """Outcome of the MHRS actions of one record, for every entity model sent to MHRS.
 
-    Inherit it next to ``mail.thread``. Each operation ``op`` the record sends has:
+    Inherit it next to ``mail.thread``. A model declares what it sends in ONE place,
+    ``_mhrs_operations()``: ``{operation: MhrsOperation(payload=..., apply=..., message=...)}`` with bound
+    methods of the record (``payload()`` builds the request from the record alone, so a retry job can
+    rebuild and resend ``mhrs_pending_operation`` later; ``apply(result)`` stores MHRS's answer;
+    ``message()`` is the chatter line of its success).
 
-    * ``_mhrs_payload_<op>()``: builds the request payload from the record alone, so a retry job can
-      rebuild and resend ``mhrs_pending_operation`` later;
-    * ``_mhrs_apply_<op>(result)`` (optional): stores MHRS's answer on the record;
-    * ``_mhrs_message_<op>()`` (optional): the chatter line posted on success.
+    Call path: ``action_mhrs_*`` (decorated with :func:`mhrs_entry_point`) -> ``_mhrs_run(op)`` ->
+    ``_mhrs_execute`` -> ``_mhrs_send`` -> ``mhrs.connector.mixin._mhrs_call`` -> the wire client.
 
-    ``_mhrs_run(op)`` chains them through ``_mhrs_execute``; business errors raise a UserError (the
-    chatter line and the error state survive the rollback), transport errors keep the operation for a
-    retry and return None.
+    The rule: once MHRS has answered, its outcome is recorded whatever fails afterwards. Therefore,
+    after the first MHRS answer in a transaction, nothing raises:
+
+    * the outcome (sync state, MHRS ids, the local-changes flag) is written and flushed first, then a
+      recorded point is set (:mod:`..tools.outcome`); chatter lines, activities and notifications come
+      after it as guarded follow-ups (:meth:`_mhrs_followup`);
+    * the applier runs in a savepoint: should it fail, the record says that MHRS accepted and storing
+      the answer failed, and is kept To Retry, whose adoption (``_mhrs_adopt_existing``) picks it up;
+    * a refusal by MHRS of a next step (a clinic after its branch, an update after an adoption) is
+      recorded as the record's error in the same transaction and the button returns a sticky warning
+      saying what MHRS did and what it refused (``_mhrs_execute`` returns False);
+    * anything else escaping a button after an answer is caught by :func:`mhrs_entry_point`.
+
+    A refusal of the first step (nothing done at MHRS yet) raises a UserError as before; its chatter
+    line and error state are stored through a separate cursor, as the action is rolled back. Transport
+    errors keep the operation for a retry and return None.
 
     Retry of the pending operation: adopt what MHRS already holds (``_mhrs_adopt_existing``), else
     resend it.
@@ -135,29 +181,36 @@ class MhrsRecordMixin(models.AbstractModel):
     # ------------------------------------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------------------------------------
-    def _mhrs_payload(self, operation):
-        """The request payload of ``operation``, rebuilt from the record."""
-        self.ensure_one()
-        builder = getattr(self, f"_mhrs_payload_{operation}", None)
-        if builder is None:
+    def _mhrs_operations(self):
+        """What this model sends to MHRS: ``{operation: MhrsOperation}`` of bound methods (see the class
+        docstring). The one place to read to know a model's operations."""
+        return {}
+
+    def _mhrs_operation(self, operation):
+        """The declaration of ``operation`` for this record; UserError when the model has none."""
+        declared = self._mhrs_operations().get(operation)
+        if declared is None:
             raise UserError(
                 self.env._(
                     "%(model)s cannot send the MHRS operation %(op)s.", model=self._description, op=operation
                 )
             )
-        return builder()
+        return declared
+
+    def _mhrs_payload(self, operation):
+        """The request payload of ``operation``, rebuilt from the record."""
+        self.ensure_one()
+        return self._mhrs_operation(operation).payload()
 
     def _mhrs_run(self, operation):
-        """Build the payload, send it, store the answer; returns the result or None (kept for retry)."""
+        """Build the payload, send it, store the answer; returns the result, None (kept for retry) or
+        False (MHRS did part of it and refused the rest, or its answer could not be stored)."""
         self.ensure_one()
-        message_builder = getattr(self, f"_mhrs_message_{operation}", None)
-        success_message = message_builder() if message_builder else self.env._("MHRS accepted the operation.")
-        applier = getattr(self, f"_mhrs_apply_{operation}", None)
-        payload = self._mhrs_payload(operation)
-        result = self._mhrs_execute(operation, success_message, applier=applier, **payload)
-        if result is not None and operation in self._mhrs_update_operations and self.mhrs_local_changes:
-            self.mhrs_local_changes = False
-        return result
+        declared = self._mhrs_operation(operation)
+        success_message = (
+            declared.message() if declared.message else self.env._("MHRS accepted the operation.")
+        )
+        return self._mhrs_execute(operation, success_message, applier=declared.apply, **declared.payload())
 
     def _mhrs_send(self, operation, payload):
         """Send ``operation`` for this record: one facade call by default; models whose operation needs
@@ -167,29 +220,59 @@ class MhrsRecordMixin(models.AbstractModel):
     def _mhrs_execute(self, operation, success_message, applier=None, **payload):
         """Call MHRS for this record and record the outcome (see the class docstring).
 
-        Once MHRS has answered, its outcome (the synced state and what ``applier`` stores) is written
-        first; the chatter line comes after it as a guarded follow-up (:meth:`_mhrs_followup`), which
-        can fail without undoing the outcome."""
+        Once MHRS has answered, its outcome (the synced state, what ``applier`` stores, the local-changes
+        flag) is written first; the chatter line comes after it as a guarded follow-up
+        (:meth:`_mhrs_followup`), which can fail without undoing the outcome."""
         self.ensure_one()
         try:
             result = self._mhrs_send(operation, payload)
-        except errors.MhrsNotAvailable as exc:
-            message = user_message(self.env, exc)
-            self._mhrs_store_error_outside(message)
-            raise UserError(message) from exc
-        except errors.MhrsBusinessError as exc:
-            if self._mhrs_is_server_fault(exc):
-                # A SOAP Server fault without an MHRS code is an outage, not a refusal: retry it.
-                self._mhrs_keep_for_retry(operation, user_message(self.env, exc))
-                return None
-            if self._mhrs_adopt_after_refusal(operation, exc):
-                return {}
-            message = self._mhrs_business_message(exc)
-            self._mhrs_store_error_outside(message)
-            raise UserError(message) from exc
-        except (errors.MhrsTransportError, errors.MhrsMalformedResponse) as exc:
+        except errors.MhrsError as exc:
+            return self._mhrs_failed(operation, exc)
+        self._mhrs_write_synced()
+        stored = self._mhrs_apply_guarded(operation, applier, result) if applier else True
+        if stored and operation in self._mhrs_update_operations and self.mhrs_local_changes:
+            self.mhrs_local_changes = False
+        self._mhrs_outcome_recorded()
+        self._mhrs_followup(self._mhrs_log_note, success_message)
+        if not stored:
+            return False
+        # None means "kept for a retry" to the callers: an operation that answers nothing returns True.
+        return True if result is None else result
+
+    @api.model
+    def _mhrs_failure_kind(self, exc):
+        """How an MHRS error is handled: "retry" (MHRS did not answer, or an outage in disguise),
+        "refused" (MHRS's business refusal), "unavailable" (no such operation on this wire) or None."""
+        if isinstance(exc, errors.MhrsNotAvailable):
+            return "unavailable"
+        if isinstance(exc, errors.MhrsBusinessError):
+            # A SOAP Server fault without an MHRS code is an outage, not a refusal: retry it.
+            return "retry" if self._mhrs_is_server_fault(exc) else "refused"
+        if isinstance(exc, errors.MhrsTransportError | errors.MhrsMalformedResponse):
+            return "retry"
+        return None
+
+    def _mhrs_failed(self, operation, exc):
+        """MHRS did not do ``operation``: keep it for a retry (None), adopt what MHRS holds ({}), record
+        the refusal (False) when MHRS already did something in this transaction, else raise UserError."""
+        kind = self._mhrs_failure_kind(exc)
+        if kind is None:
+            raise exc
+        if kind == "retry":
             self._mhrs_keep_for_retry(operation, user_message(self.env, exc))
             return None
+        if kind == "refused" and self._mhrs_adopt_after_refusal(operation, exc):
+            return {}
+        message = self._mhrs_business_message(exc) if kind == "refused" else user_message(self.env, exc)
+        if outcome.held(self.env.cr):
+            # Raising would roll back what MHRS did before: record the refusal with it instead.
+            self._mhrs_refused_after_outcome(message)
+            return False
+        self._mhrs_store_error_outside(message)
+        raise UserError(message) from exc
+
+    def _mhrs_write_synced(self):
+        """The record is in step with MHRS: nothing pending, no error."""
         self.write(
             {
                 "mhrs_sync_state": "synced",
@@ -199,12 +282,48 @@ class MhrsRecordMixin(models.AbstractModel):
                 "mhrs_next_retry": False,
             }
         )
-        if applier:
-            applier(result)
+
+    def _mhrs_apply_guarded(self, operation, applier, result):
+        """Store MHRS's answer; should that fail, the record still says that MHRS accepted, and it is
+        kept To Retry so that the retry adopts what MHRS holds. True when stored."""
+        self.env.flush_all()  # the synced state is the outcome: written outside the applier's savepoint
+        try:
+            with self.env.cr.savepoint():
+                applier(result)
+            return True
+        except Exception as exc:  # whatever the applier raises must not take MHRS's outcome with it
+            _logger.warning("MHRS: %s accepted %s; storing its answer failed", self, operation, exc_info=True)
+            self.invalidate_recordset()
+            detail = str(exc.args[0]) if getattr(exc, "args", None) else exc.__class__.__name__
+            self.write(
+                {
+                    "mhrs_sync_state": "to_retry",
+                    "mhrs_pending_operation": operation,
+                    "mhrs_retry_count": 0,
+                    "mhrs_next_retry": fields.Datetime.now(),
+                    "mhrs_last_error": self.env._(
+                        "MHRS accepted %(op)s, but storing its answer here failed (%(error)s). The record is "
+                        "kept To Retry: the retry looks at MHRS first and adopts what it holds.",
+                        op=dict(operation_selection()).get(operation, operation),
+                        error=detail,
+                    ),
+                }
+            )
+            return False
+
+    def _mhrs_refused_after_outcome(self, message):
+        """MHRS refused a next step after it had done something in this transaction: the refusal is
+        this record's error, written in the same transaction as what MHRS did."""
+        self.write(
+            {
+                "mhrs_sync_state": "error",
+                "mhrs_last_error": message,
+                "mhrs_pending_operation": False,
+                "mhrs_next_retry": False,
+            }
+        )
         self._mhrs_outcome_recorded()
-        self._mhrs_followup(self._mhrs_log_note, success_message)
-        # None means "kept for a retry" to the callers: an operation that answers nothing returns True.
-        return True if result is None else result
+        self._mhrs_followup(self._mhrs_log_note, message)
 
     # ------------------------------------------------------------------------------------------------
     # Outcome first, follow-ups after: nothing local undoes what MHRS did
@@ -216,6 +335,7 @@ class MhrsRecordMixin(models.AbstractModel):
         guarded: a follow-up's rollback would otherwise drop them."""
         self.env.flush_all()
         self._mhrs_followup(self.env.cr.precommit.run)
+        outcome.recorded(self.env.cr)
 
     def _mhrs_followup(self, func, *args, **kwargs):
         """Run a local follow-up of an MHRS outcome (chatter line, activity, notification, e-mail).
@@ -229,6 +349,7 @@ class MhrsRecordMixin(models.AbstractModel):
         try:
             with self.env.cr.savepoint():
                 func(*args, **kwargs)
+            outcome.advanced(self.env.cr)
             return True
         except Exception as exc:  # any failure of a follow-up is contained, by design
             _logger.warning("MHRS: a follow-up on %s failed after MHRS had answered", self, exc_info=True)
@@ -348,41 +469,52 @@ class MhrsRecordMixin(models.AbstractModel):
     def _mhrs_mark_adopted(self, message):
         """The pending operation turned out to be applied at MHRS already: the record is synced."""
         self.ensure_one()
-        self.write(
-            {
-                "mhrs_sync_state": "synced",
-                "mhrs_last_error": False,
-                "mhrs_pending_operation": False,
-                "mhrs_retry_count": 0,
-                "mhrs_next_retry": False,
-            }
-        )
+        # What MHRS holds is now an outcome of this transaction: a later failure must not undo it.
+        outcome.answered(self.env.cr, message)
+        self._mhrs_write_synced()
         self._mhrs_outcome_recorded()
         self._mhrs_followup(self._mhrs_log_note, message)
 
     def _mhrs_retry_one(self):
         """Deliver the pending operation of this record: adopt it or resend it.
 
-        Returns True when delivered, False when it is kept for a later retry (the back-off and the
-        retry count are updated by ``_mhrs_keep_for_retry``). A business rejection raises UserError.
+        Returns True when delivered (or refused after an adoption: recorded, with a to-do for the
+        managers), False when it is kept for a later retry (the back-off and the retry count are updated
+        by ``_mhrs_keep_for_retry``). A business rejection before MHRS did anything raises UserError.
         """
         self.ensure_one()
         operation = self.mhrs_pending_operation
         if not operation or self.mhrs_sync_state != "to_retry":
             return True
-        try:
-            if self._mhrs_adopt_existing(operation):
-                return True
-        except (errors.MhrsTransportError, errors.MhrsMalformedResponse) as exc:
-            self._mhrs_keep_for_retry(operation, user_message(self.env, exc))
-            return False
-        except errors.MhrsBusinessError as exc:
-            if self._mhrs_is_server_fault(exc):
-                self._mhrs_keep_for_retry(operation, user_message(self.env, exc))
-                return False
-            raise UserError(self._mhrs_business_message(exc)) from exc
-        self._mhrs_run(operation)
-        return self.mhrs_sync_state != "to_retry"
+        with outcome.scope(self.env.cr):
+            try:
+                if self._mhrs_adopt_existing(operation):
+                    self._mhrs_notify_refused_after_outcome(operation)
+                    return True
+            except errors.MhrsError as exc:
+                kind = self._mhrs_failure_kind(exc)
+                if kind == "retry":
+                    self._mhrs_keep_for_retry(operation, user_message(self.env, exc))
+                    return False
+                if kind == "refused":
+                    raise UserError(self._mhrs_business_message(exc)) from exc
+                raise
+            result = self._mhrs_run(operation)
+            if result is False:
+                self._mhrs_notify_refused_after_outcome(operation)
+            return self.mhrs_sync_state != "to_retry"
+
+    def _mhrs_notify_refused_after_outcome(self, operation):
+        """A retry that MHRS partly did and then refused: nobody pressed a button, tell the managers."""
+        if self.mhrs_sync_state == "error":
+            self._mhrs_followup(
+                self._mhrs_notify_managers,
+                self.env._(
+                    "MHRS refused the resent operation %(op)s",
+                    op=dict(operation_selection()).get(operation, operation),
+                ),
+                self.mhrs_last_error,
+            )
 
     def _mhrs_retry_pending(self):
         """Resend the pending operation of each record, adopting what MHRS already holds."""
@@ -438,6 +570,13 @@ class MhrsRecordMixin(models.AbstractModel):
                 kind="warning",
                 sticky=True,
             )
+        elif result is False:
+            action = connector._mhrs_notify(
+                self.env._("Partly done on MHRS"),
+                "\n".join([self._mhrs_partly_done_message(self.mhrs_last_error), *warnings]),
+                kind="warning",
+                sticky=True,
+            )
         elif warnings:
             action = connector._mhrs_notify(
                 title, "\n".join([message, *warnings]), kind="warning", sticky=True
@@ -445,6 +584,33 @@ class MhrsRecordMixin(models.AbstractModel):
         else:
             action = connector._mhrs_notify(title, message)
         # Show the new state of the record (statusbar, chatter) under the notification.
+        action["params"]["next"] = {"type": "ir.actions.client", "tag": "soft_reload"}
+        return action
+
+    @api.model
+    def _mhrs_partly_done_message(self, then):
+        """What MHRS did in this transaction (all of it recorded here), then what went wrong."""
+        state = outcome.current(self.env.cr)
+        done = "; ".join(state.done) if state and state.done else "-"
+        return self.env._(
+            "MHRS did: %(done)s. This is recorded here and needs no new press. Then: %(then)s",
+            done=done,
+            then=then or "-",
+        )
+
+    @api.model
+    def _mhrs_kept_after_failure(self, exc):
+        """The button's warning when something failed after MHRS had answered (see mhrs_entry_point)."""
+        detail = str(exc.args[0]) if getattr(exc, "args", None) else exc.__class__.__name__
+        message = self._mhrs_partly_done_message(
+            self.env._("a later step failed and was not saved: %(error)s", error=detail)
+        )
+        action = self.env["mhrs.connector.mixin"]._mhrs_notify(
+            self.env._("Done on MHRS, not completed here"),
+            "\n".join([message, *self._mhrs_followup_failure_lines()]),
+            kind="warning",
+            sticky=True,
+        )
         action["params"]["next"] = {"type": "ir.actions.client", "tag": "soft_reload"}
         return action
 

@@ -11,6 +11,7 @@ from odoo.tools import SQL
 
 from ..tools.dates import from_wire, to_wire, user_date_format, user_date_text
 from ..tools.messages import user_message
+from ..tools.record_operation import MhrsOperation
 from ..wire import errors
 from .mhrs_appointment import to_utc_naive
 from .mhrs_call_log_link import open_list
@@ -810,6 +811,21 @@ class MhrsSchedule(models.Model):
             "clinic": self.clinic_id.mhrs_clinic_code,
         }
 
+    def _mhrs_operations(self):
+        # schedule_update is not declared: it is a plan of several calls (_mhrs_run sends it).
+        return {
+            "draft_add": MhrsOperation(
+                payload=self._mhrs_payload_draft_add,
+                apply=self._mhrs_apply_draft_add,
+                message=self._mhrs_message_draft_add,
+            ),
+            "schedule_cancel": MhrsOperation(
+                payload=self._mhrs_payload_schedule_cancel,
+                apply=self._mhrs_apply_schedule_cancel,
+                message=self._mhrs_message_schedule_cancel,
+            ),
+        }
+
     def _mhrs_payload_draft_add(self):
         return {}  # built by _mhrs_send from the blocks still to register
 
@@ -962,6 +978,8 @@ class MhrsSchedule(models.Model):
                 return result
             if result is None:
                 return self._mhrs_keep_update_for_retry()
+            if result is False:  # refused after an earlier step: already recorded by _mhrs_execute
+                return result
             done = True
         return result
 

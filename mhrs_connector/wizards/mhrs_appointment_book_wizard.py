@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.mhrs_appointment import to_aware
+from ..models.mhrs_record_mixin import mhrs_entry_point
 from ..tools import is_valid_tckn
 from ..tools.dates import from_wire
 from ..wire import errors
@@ -54,6 +55,7 @@ class MhrsAppointmentBookWizard(models.TransientModel):
         self.phone = partner.phone or partner.mobile or self.phone
         self.email = partner.email or self.email
 
+    @mhrs_entry_point
     def action_book(self):
         self.ensure_one()
         tckn = (self.tckn or "").strip()

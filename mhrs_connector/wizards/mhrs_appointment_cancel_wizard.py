@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from ..models.mhrs_record_mixin import mhrs_entry_point
+
 
 class MhrsAppointmentCancelWizard(models.TransientModel):
     """Cancelling an appointment at MHRS (operation 17), with the reason."""
@@ -12,6 +14,7 @@ class MhrsAppointmentCancelWizard(models.TransientModel):
     )
     reason = fields.Char(required=True, help="IptalNedeni: why the hospital cancels.")
 
+    @mhrs_entry_point
     def action_confirm(self):
         self.ensure_one()
         appointment = self.appointment_id
