@@ -10,6 +10,7 @@ from odoo import fields
 from odoo.addons.mhrs_connector.models.mhrs_clinic import MhrsClinic
 from odoo.addons.mhrs_connector.models.mhrs_record_mixin import MhrsRecordMixin
 
+from .appointment_common import AppointmentCase
 from .test_clinic import ClinicCase
 
 CLINIC_REGISTER, CLINIC_UPDATE = "clinic_register", "clinic_update"
@@ -135,3 +136,26 @@ class TestOutcomeKeptG2(TestOutcomeKept):
         self.assertFalse(clinic.mhrs_pending_operation)
         self.assertIn("KLN-002", clinic.activity_ids.note)
         self.assertEqual(self.sim.wire_calls(CLINIC_REGISTER, self.mhrs_interface), 1)
+
+
+class TestAppointmentOutcomeKept(AppointmentCase):
+    """The cancellation wizard's confirmation is an entry point too (MHRS V2; G2 below)."""
+
+    def test_cancellation_kept_when_a_later_step_raises(self):
+        appointment, _search = self._book()
+        action = appointment.action_mhrs_cancel()
+        wizard = self.env[action["res_model"]].with_context(**action["context"]).create({"reason": "İzin"})
+        with (
+            broken("_mhrs_action_result", "notification is broken", MhrsRecordMixin),
+            self.assertLogs("odoo.addons.mhrs_connector.models.mhrs_record_mixin", "WARNING"),
+        ):
+            action = wizard.action_confirm()
+        self.assertEqual((action["params"]["type"], action["params"]["sticky"]), ("warning", True))
+        self.assertIn("notification is broken", action["params"]["message"])
+        appointment.invalidate_recordset()
+        self.assertEqual((appointment.state, appointment.mhrs_sync_state), ("cancelled", "synced"))
+        self.assertEqual(self._sim_appointments()[appointment.mhrs_hrn]["record_status"], 2)
+
+
+class TestAppointmentOutcomeKeptG2(TestAppointmentOutcomeKept):
+    mhrs_interface = "g2"

@@ -240,6 +240,10 @@ def test_fault_share_and_clear(sim, control):
     assert control("faults", {"clear": True})["faults"] == []
     status, body = _control_raw(sim, "faults", {"mode": "explode"})
     assert status == 400
+    # A refusal needs the MHRS code to answer with.
+    status, body = _control_raw(sim, "faults", {"mode": "refuse"})
+    assert status == 400
+    assert control("faults", {"mode": "refuse", "code": "KLN-003"})["faults"][0]["code"] == "KLN-003"
 
 
 # -- WSDL / XSD download ---------------------------------------------------------------------------
