@@ -1,4 +1,3 @@
-import functools
 import logging
 import weakref
 from datetime import timedelta
@@ -41,37 +40,6 @@ def same_name(first, second):
     return " ".join((first or "").split()).casefold() == " ".join((second or "").split()).casefold()
 
 
-def mhrs_entry_point(method):
-    """Decorate every button (or wizard confirmation) that calls MHRS: the net of the rule "once MHRS
-    has answered, nothing raises".
-
-    The button runs in an outcome scope (:mod:`..tools.outcome`). Whatever escapes it after MHRS has
-    done something in this transaction (a defect, a constraint, a local step) is logged and becomes a
-    sticky warning, and the transaction is brought back to the last recorded outcome, so that it commits
-    what MHRS did instead of rolling it back. Before MHRS has done anything, errors are raised as usual.
-    """
-
-    @functools.wraps(method)
-    def entry_point(self, *args, **kwargs):
-        with outcome.scope(self.env.cr) as state:
-            try:
-                return method(self, *args, **kwargs)
-            except Exception as exc:
-                if not state.held:
-                    raise
-                _logger.warning(
-                    "MHRS: %s of %s failed after MHRS had answered; its outcome is kept",
-                    method.__name__,
-                    self,
-                    exc_info=True,
-                )
-                if not outcome.keep(self.env):
-                    raise
-                return self.env["mhrs.record.mixin"]._mhrs_kept_after_failure(exc)
-
-    return entry_point
-
-
 class MhrsRecordMixin(models.AbstractModel):
     """Outcome of the MHRS actions of one record, for every entity model sent to MHRS.
 
@@ -81,7 +49,7 @@ class MhrsRecordMixin(models.AbstractModel):
     rebuild and resend ``mhrs_pending_operation`` later; ``apply(result)`` stores MHRS's answer;
     ``message()`` is the chatter line of its success).
 
-    Call path: ``action_mhrs_*`` (decorated with :func:`mhrs_entry_point`) -> ``_mhrs_run(op)`` ->
+    Call path: ``action_mhrs_*`` (decorated with ``outcome.mhrs_entry_point``) -> ``_mhrs_run(op)`` ->
     ``_mhrs_execute`` -> ``_mhrs_send`` -> ``mhrs.connector.mixin._mhrs_call`` -> the wire client.
 
     The rule: once MHRS has answered, its outcome is recorded whatever fails afterwards. Therefore,
@@ -95,7 +63,7 @@ class MhrsRecordMixin(models.AbstractModel):
     * a refusal by MHRS of a next step (a clinic after its branch, an update after an adoption) is
       recorded as the record's error in the same transaction and the button returns a sticky warning
       saying what MHRS did and what it refused (``_mhrs_execute`` returns False);
-    * anything else escaping a button after an answer is caught by :func:`mhrs_entry_point`.
+    * anything else escaping a button after an answer is caught by ``outcome.mhrs_entry_point``.
 
     A refusal of the first step (nothing done at MHRS yet) raises a UserError as before; its chatter
     line and error state are stored through a separate cursor, as the action is rolled back. Transport
@@ -600,7 +568,7 @@ class MhrsRecordMixin(models.AbstractModel):
 
     @api.model
     def _mhrs_kept_after_failure(self, exc):
-        """The button's warning when something failed after MHRS had answered (see mhrs_entry_point)."""
+        """The warning of a button that failed after MHRS had answered (see outcome.mhrs_entry_point)."""
         detail = str(exc.args[0]) if getattr(exc, "args", None) else exc.__class__.__name__
         message = self._mhrs_partly_done_message(
             self.env._("a later step failed and was not saved: %(error)s", error=detail)

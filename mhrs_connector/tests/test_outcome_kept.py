@@ -14,6 +14,7 @@ from .appointment_common import AppointmentCase
 from .test_clinic import ClinicCase
 
 CLINIC_REGISTER, CLINIC_UPDATE = "clinic_register", "clinic_update"
+NET_LOGGER = "odoo.addons.mhrs_connector.tools.outcome"
 
 
 def broken(method, error="storing is broken", model_class=MhrsClinic):
@@ -84,7 +85,7 @@ class TestOutcomeKept(ClinicCase):
         clinic = self._clinic("Dahiliye Ağ")
         with (
             broken("_mhrs_action_result", "notification is broken", MhrsRecordMixin),
-            self.assertLogs("odoo.addons.mhrs_connector.models.mhrs_record_mixin", "WARNING"),
+            self.assertLogs(NET_LOGGER, "WARNING"),
         ):
             action = clinic.action_mhrs_register()
         self.assertEqual((action["params"]["type"], action["params"]["sticky"]), ("warning", True))
@@ -104,7 +105,7 @@ class TestOutcomeKept(ClinicCase):
         self.assertTrue(clinic.mhrs_local_changes)
         with (
             broken("_mhrs_action_result", "notification is broken", MhrsRecordMixin),
-            self.assertLogs("odoo.addons.mhrs_connector.models.mhrs_record_mixin", "WARNING"),
+            self.assertLogs(NET_LOGGER, "WARNING"),
         ):
             action = clinic.action_mhrs_update()
         self.assertEqual(action["params"]["type"], "warning")
@@ -147,7 +148,7 @@ class TestAppointmentOutcomeKept(AppointmentCase):
         wizard = self.env[action["res_model"]].with_context(**action["context"]).create({"reason": "İzin"})
         with (
             broken("_mhrs_action_result", "notification is broken", MhrsRecordMixin),
-            self.assertLogs("odoo.addons.mhrs_connector.models.mhrs_record_mixin", "WARNING"),
+            self.assertLogs(NET_LOGGER, "WARNING"),
         ):
             action = wizard.action_confirm()
         self.assertEqual((action["params"]["type"], action["params"]["sticky"]), ("warning", True))

@@ -10,9 +10,12 @@ of raised. Outside a scope nothing is held: a cron or a script keeps its own err
 The state lives next to the cursor, not in its precommit data: a savepoint's rollback clears that.
 """
 
+import functools
+import logging
 import weakref
 from contextlib import contextmanager
 
+_logger = logging.getLogger(__name__)
 _SCOPES = weakref.WeakKeyDictionary()
 
 
@@ -103,3 +106,34 @@ def keep(env):
         return False
     state.unrecorded = False
     return True
+
+
+def mhrs_entry_point(method):
+    """Decorate every button (or wizard confirmation) that calls MHRS: the net of the rule "once MHRS
+    has answered, nothing raises".
+
+    The button runs in an outcome scope (this module). Whatever escapes it after MHRS has
+    done something in this transaction (a defect, a constraint, a local step) is logged and becomes a
+    sticky warning, and the transaction is brought back to the last recorded outcome, so that it commits
+    what MHRS did instead of rolling it back. Before MHRS has done anything, errors are raised as usual.
+    """
+
+    @functools.wraps(method)
+    def entry_point(self, *args, **kwargs):
+        with scope(self.env.cr) as state:
+            try:
+                return method(self, *args, **kwargs)
+            except Exception as exc:
+                if not state.held:
+                    raise
+                _logger.warning(
+                    "MHRS: %s of %s failed after MHRS had answered; its outcome is kept",
+                    method.__name__,
+                    self,
+                    exc_info=True,
+                )
+                if not keep(self.env):
+                    raise
+                return self.env["mhrs.record.mixin"]._mhrs_kept_after_failure(exc)
+
+    return entry_point

@@ -4,9 +4,9 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.mhrs_appointment import to_aware
-from ..models.mhrs_record_mixin import mhrs_entry_point
 from ..tools import is_valid_tckn
 from ..tools.dates import from_wire
+from ..tools.outcome import mhrs_entry_point
 from ..wire import errors
 
 _logger = logging.getLogger(__name__)

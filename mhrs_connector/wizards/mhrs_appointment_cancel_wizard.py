@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from ..models.mhrs_record_mixin import mhrs_entry_point
+from ..tools.outcome import mhrs_entry_point
 
 
 class MhrsAppointmentCancelWizard(models.TransientModel):
