@@ -13,6 +13,7 @@ MODES = (
     "malformed",
     "truncated",
     "drop",
+    "refuse",
 )
 WIRES = ("legacy", "rest", "g2")
 # These answer with the real operation's result, so the operation takes effect; the others replace the
@@ -45,6 +46,9 @@ def _rule(spec):
         "latency_ms": int(spec.get("latency_ms", 1000)),
         "timeout_s": float(spec.get("timeout_s", 60)),
         "execute": bool(spec.get("execute", mode in EXECUTING_MODES)),
+        # "refuse": MHRS's business refusal of the call (its error code and text), nothing applied.
+        "code": str(spec.get("code") or "GEN-999"),
+        "text": str(spec.get("text") or "İşlem reddedildi (simülasyon)."),
         "hits": 0,
     }
 

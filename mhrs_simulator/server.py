@@ -180,6 +180,7 @@ class SimulatorApp:
         else:
             code = wire_g2.peek_operation(body)
             content_type = "text/xml; charset=utf-8"
+            environ["mhrs.g2_body"] = body
         rule = self.faults.pick(code, wire)
         outcome = None
         if rule is None or rule["execute"]:
@@ -225,6 +226,12 @@ class SimulatorApp:
                 "soap:Server", "MHRS servisinde beklenmeyen bir hata oluştu (simülasyon)."
             )
             return self._reply(start_response, 500, body, content_type)
+        if mode == "refuse":
+            if wire == "rest":
+                body = wire_rest.envelope(errors=[{"kodu": rule["code"], "mesaj": rule["text"]}])
+                return self._reply(start_response, 400, body, content_type)
+            body = wire_g2.refusal_bytes(self.g2_namespace, environ["mhrs.g2_body"], rule, self.simulator.now())
+            return self._reply(start_response, 200, body, content_type)
         if mode == "malformed":
             return self._reply(start_response, 200, b"this is neither JSON nor XML <<< {", content_type)
         if mode == "truncated":

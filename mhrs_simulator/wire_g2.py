@@ -473,6 +473,13 @@ def fault_bytes(code, text):
     return etree.tostring(env, xml_declaration=True, encoding="utf-8")
 
 
+def refusal_bytes(namespace, body, rule, now):
+    """The answer of a refused call (fault rule "refuse"): ServisBasarisi false, "code: text"."""
+    operation = peek_operation(body)
+    values = g2codec.required_defaults(operation + "CevapType")
+    return _answer(namespace, operation, values, False, f"{rule['code']}: {rule['text']}", now, False)[0]
+
+
 def _answer(namespace, operation, values, ok, text, now, check):
     env = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap={"soap": SOAP_ENV, "m": namespace})
     body = etree.SubElement(env, f"{{{SOAP_ENV}}}Body")

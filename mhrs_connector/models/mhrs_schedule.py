@@ -9,6 +9,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from ..tools import can_commit
 from ..tools.dates import from_wire, to_wire, user_date_format, user_date_text
 from ..tools.messages import user_message
 from ..wire import errors
@@ -18,9 +19,12 @@ from .mhrs_template_line import float_to_minutes, minutes_to_time
 
 _logger = logging.getLogger(__name__)
 DEFAULT_TZ = "Europe/Istanbul"
+# Row 9 at the real MHRS is two steps: blocks are drafts (changeable, not bookable), finalisation makes
+# them final (bookable; changed only by delete + add). A user sees where the schedule is.
 SCHEDULE_STATES = [
     ("draft", "Draft"),
-    ("registered", "Registered"),
+    ("mhrs_draft", "Draft at MHRS"),
+    ("registered", "Final"),
     ("cancelled", "Cancelled"),
 ]
 WEEKDAY_FIELDS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -120,6 +124,11 @@ class MhrsSchedule(models.Model):
     error_line_count = fields.Integer(
         string="Refused Blocks", compute="_compute_line_stats", help="Blocks MHRS refused."
     )
+    draft_line_count = fields.Integer(
+        string="Draft Blocks at MHRS",
+        compute="_compute_line_stats",
+        help="Blocks MHRS holds as drafts: not bookable until they are finalised.",
+    )
     changed_line_count = fields.Integer(
         string="Changed Blocks",
         compute="_compute_line_stats",
@@ -134,7 +143,9 @@ class MhrsSchedule(models.Model):
         copy=False,
         tracking=True,
         index=True,
-        help="Draft: not yet on MHRS. Registered: MHRS holds its blocks. Cancelled: withdrawn.",
+        help="Draft: not yet on MHRS. Draft at MHRS: MHRS holds its blocks as drafts, not bookable yet "
+        "(press Finalise). Final: MHRS holds its blocks as final, patients can book them. Cancelled: "
+        "withdrawn.",
     )
     conflict_warning = fields.Text(
         string="Conflicts",
@@ -179,6 +190,7 @@ class MhrsSchedule(models.Model):
             schedule.line_count = len(lines)
             schedule.registered_line_count = len(lines.filtered(lambda line: line.state == "registered"))
             schedule.error_line_count = len(lines.filtered(lambda line: line.state == "error"))
+            schedule.draft_line_count = len(lines.filtered(lambda line: line.state == "mhrs_draft"))
             schedule.changed_line_count = len(lines.filtered("mhrs_changed"))
 
     @api.depends("company_id")
@@ -219,8 +231,8 @@ class MhrsSchedule(models.Model):
     # ------------------------------------------------------------------------------------------------
     @api.ondelete(at_uninstall=False)
     def _unlink_except_registered(self):
-        if self.filtered(lambda schedule: schedule.state == "registered"):
-            raise UserError(_("Registered schedules cannot be deleted: cancel them on MHRS first."))
+        if self.filtered(lambda schedule: schedule.state in ("registered", "mhrs_draft")):
+            raise UserError(_("Schedules sent to MHRS cannot be deleted: cancel them on MHRS first."))
 
     def write(self, vals):
         locked = {"physician_id", "clinic_id", "company_id"} & set(vals)
@@ -248,6 +260,25 @@ class MhrsSchedule(models.Model):
         sent, result = self._mhrs_register()
         return self._mhrs_register_result(sent, result)
 
+    def action_mhrs_finalise(self):
+        """Finalise the blocks MHRS holds as drafts (cetvel/kesinlestir, KurumTaslakCetvelKesinlestirme):
+        they become final and bookable. Refused before any call when there is nothing to finalise or
+        the blocks conflict with another schedule of the physician."""
+        self.ensure_one()
+        lines = self._mhrs_draft_lines()
+        if not lines:
+            raise UserError(
+                _("Nothing to finalise: no block of %(name)s is a draft at MHRS.", name=self.name)
+            )
+        self._mhrs_check_before_sending(lines)
+        result = self._mhrs_run("draft_finalise")
+        return self._mhrs_action_result(
+            result,
+            _("Schedule finalised"),
+            _("%(name)s is final on MHRS: patients can book its blocks.", name=self.name),
+            self._mhrs_line_warnings(),
+        )
+
     def action_mhrs_update(self):
         """Schedule update (operation 10) for every changed block; blocks left outside a shortened
         period are cancelled, new or refused blocks are registered."""
@@ -274,6 +305,8 @@ class MhrsSchedule(models.Model):
             raise UserError(_("This schedule is already cancelled."))
         registered = self.line_ids.filtered(lambda line: line.state == "registered" and line.mhrs_schedule_id)
         self._mhrs_check_booked(registered, _("cancelled"))
+        if not registered and self._mhrs_draft_lines():
+            return self._mhrs_cancel_drafts()
         if not registered:
             # Never (successfully) sent to MHRS: nothing to cancel there.
             self.line_ids.write({"state": "cancelled", "mhrs_changed": False})
@@ -286,6 +319,45 @@ class MhrsSchedule(models.Model):
         return self._mhrs_action_result(
             result, _("Schedule cancelled"), _("%(name)s is cancelled on MHRS.", name=self.name)
         )
+
+    def _mhrs_cancel_drafts(self):
+        """Cancel a schedule MHRS holds only as drafts: each draft is deleted at MHRS. A draft MHRS
+        deleted stays deleted here whatever happens to the next one (the rollback rule)."""
+        lines = self._mhrs_draft_lines()
+        done = self.env["mhrs.schedule.line"]
+        for line in lines:
+            try:
+                self._mhrs_delete_drafts_of(line)
+            except errors.MhrsError as exc:
+                if not done:
+                    raise UserError(self.env["mhrs.connector.mixin"]._mhrs_button_message(exc)) from exc
+                message = _(
+                    "%(done)s draft block(s) of %(name)s were withdrawn from MHRS, then MHRS answered: "
+                    "%(error)s. Press Cancel Schedule again to withdraw the others.",
+                    done=len(done),
+                    name=self.name,
+                    error=self.env["mhrs.connector.mixin"]._mhrs_error_message(exc),
+                )
+                self.write({"mhrs_sync_state": "error", "mhrs_last_error": message})
+                self._mhrs_outcome_recorded()
+                self._mhrs_followup(self._mhrs_log_note, message)
+                return self.env["mhrs.connector.mixin"]._mhrs_notify(
+                    _("Schedule partly cancelled"), message, kind="warning", sticky=True
+                )
+            line.write({"state": "cancelled", "mhrs_draft_id": False, "mhrs_changed": False})
+            done |= line
+        (self.line_ids - done).write({"state": "cancelled", "mhrs_changed": False})
+        self.write({"state": "cancelled", "mhrs_sync_state": "synced", "mhrs_last_error": False})
+        self._mhrs_outcome_recorded()
+        self._mhrs_followup(self._mhrs_log_note, _("Draft blocks withdrawn from MHRS; schedule cancelled."))
+        return self.env["mhrs.connector.mixin"]._mhrs_notify(
+            _("Schedule cancelled"), _("%(name)s is cancelled: its drafts are deleted on MHRS.", name=self.name)
+        )
+
+    def _mhrs_delete_drafts_of(self, line):
+        for draft_id in (line.mhrs_draft_id or "").split(","):
+            if draft_id.isdigit():
+                self.env["mhrs.connector.mixin"]._mhrs_call("draft_delete", record=self, draft_id=int(draft_id))
 
     def action_reset_to_draft(self):
         for schedule in self:
@@ -720,9 +792,76 @@ class MhrsSchedule(models.Model):
     # MHRS operations (see mhrs.record.mixin)
     # ------------------------------------------------------------------------------------------------
     def _mhrs_lines_to_register(self):
+        """Blocks not final at MHRS yet: never sent, refused, or drafts whose finalisation is due."""
         return self.line_ids.filtered(
-            lambda line: line.state in ("draft", "error") and not line.mhrs_schedule_id
+            lambda line: line.state in ("draft", "error", "mhrs_draft") and not line.mhrs_schedule_id
         )
+
+    def _mhrs_draft_lines(self):
+        """Blocks MHRS holds as drafts (a draft id, no final id); with ``mhrs_finalise_until`` in the
+        context, those starting before it (the finalisation-ahead job)."""
+        until = self.env.context.get("mhrs_finalise_until")
+        return self.line_ids.filtered(
+            lambda line: line.state == "mhrs_draft"
+            and line.mhrs_draft_id
+            and not line.mhrs_schedule_id
+            and (not until or fields.Datetime.now() < line.date_start < until)
+        )
+
+    @api.model
+    def _mhrs_finalise_many(self, schedules):
+        """Finalise the drafts of many schedules in one step (the plan wizard, the job): one
+        finalisation per physician and period, as MHRS takes it. Every schedule is checked before any
+        call; each one's outcome is its own (a refusal for one never undoes another's finalisation).
+        Returns {schedule: (result, reason)} with result "registered", "created" (kept) or "failed"."""
+        schedules = schedules.filtered(lambda schedule: schedule._mhrs_draft_lines())
+        if not schedules:
+            raise UserError(_("Nothing to finalise: none of these schedules has drafts at MHRS."))
+        for schedule in schedules:
+            schedule._mhrs_check_before_sending(schedule._mhrs_draft_lines())
+        outcome = {}
+        for schedule in schedules:
+            try:
+                with self.env.cr.savepoint():
+                    result = schedule._mhrs_run("draft_finalise")
+            except UserError as exc:
+                outcome[schedule] = ("failed", exc.args[0])
+                continue
+            if result is None:
+                outcome[schedule] = ("created", schedule._mhrs_kept_message())
+            else:
+                outcome[schedule] = ("registered", False)
+        return outcome
+
+    @api.model
+    def _cron_finalise_ahead(self, company_ids=None):
+        """Per company (its own scheduled action): finalise the drafts at MHRS that start within the
+        company's "finalise ahead" days (0: off), so that they are bookable in time. Bad data or a
+        refusal is logged and shown on the schedule, never stops the job."""
+        companies = self.env["mhrs.appointment"]._mhrs_job_companies("finalise_ahead", company_ids)
+        for company in companies.filtered("mhrs_finalise_days_ahead"):
+            until = fields.Datetime.now() + timedelta(days=company.mhrs_finalise_days_ahead)
+            env_self = self.with_company(company).with_context(mhrs_trigger="cron", mhrs_finalise_until=until)
+            lines = self.env["mhrs.schedule.line"].search(
+                [
+                    ("company_id", "=", company.id),
+                    ("state", "=", "mhrs_draft"),
+                    ("mhrs_schedule_id", "=", False),
+                    ("date_start", "<", until),
+                    ("date_start", ">", fields.Datetime.now()),
+                ]
+            )
+            for schedule in env_self.browse(lines.schedule_id.ids):
+                try:
+                    outcome = env_self._mhrs_finalise_many(schedule)
+                except (UserError, errors.MhrsError) as exc:
+                    _logger.warning("MHRS: drafts of %s not finalised: %s", schedule.display_name, exc)
+                    continue
+                for result, reason in outcome.values():
+                    if result != "registered":
+                        _logger.warning("MHRS: drafts of %s not finalised: %s", schedule.display_name, reason)
+                if can_commit():
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def _mhrs_register(self):
         """Checks, then the registration call; returns (blocks sent, result or None)."""
@@ -743,10 +882,29 @@ class MhrsSchedule(models.Model):
         self._mhrs_check_before_sending(lines)
         return lines, self._mhrs_run("draft_add")
 
+    def _mhrs_finalise_on_register(self):
+        return self.company_id.mhrs_finalise_on_register
+
     def _mhrs_register_result(self, sent, result):
-        if result is not None and sent and not sent.filtered(lambda line: line.state == "registered"):
-            return self.env["mhrs.connector.mixin"]._mhrs_notify(
+        connector = self.env["mhrs.connector.mixin"]
+        if result is not None and sent and not sent.filtered(lambda line: line.state != "error"):
+            return connector._mhrs_notify(
                 _("MHRS refused the schedule"), self.mhrs_last_error, kind="danger", sticky=True
+            )
+        if isinstance(result, dict) and result.get("error"):
+            # MHRS did a step (branch, drafts) then refused the next: recorded, not undone (rollback rule).
+            title = _("Drafts sent, not finalised") if self.state == "mhrs_draft" else _("Not registered")
+            return connector._mhrs_notify(title, self.mhrs_last_error, kind="warning", sticky=True)
+        if result is not None and self.state == "mhrs_draft":
+            return self._mhrs_action_result(
+                result,
+                _("Schedule sent as drafts"),
+                _(
+                    "%(name)s is at MHRS as drafts (%(count)s blocks): press Finalise to make it bookable.",
+                    name=self.name,
+                    count=len(self._mhrs_draft_lines()),
+                ),
+                self._mhrs_line_warnings(),
             )
         return self._mhrs_action_result(
             result,
@@ -816,6 +974,8 @@ class MhrsSchedule(models.Model):
     def _mhrs_send(self, operation, payload):
         if operation == "draft_add":
             return self._mhrs_send_blocks(self._mhrs_lines_to_register())
+        if operation == "draft_finalise":
+            return {"final": self._mhrs_finalise_lines(self._mhrs_draft_lines()), "refused": {}}
         return super()._mhrs_send(operation, payload)
 
     def _mhrs_send_blocks(self, lines):
@@ -828,7 +988,15 @@ class MhrsSchedule(models.Model):
         effort) so that the retry does not collide with them, and the transport error is raised."""
         self.ensure_one()
         connector = self.env["mhrs.connector.mixin"]
-        self.physician_id._mhrs_ensure_link(self.clinic_id.mhrs_branch_id, record=self)
+        branch = self.clinic_id.mhrs_branch_id
+        branch_added = self.company_id._mhrs_ensure_branch(branch, record=self)
+        try:
+            self.physician_id._mhrs_ensure_link(branch, record=self)
+        except errors.MhrsBusinessError as exc:
+            if not branch_added:
+                raise  # the first step MHRS answered in this press: nothing to keep
+            # MHRS registered the branch, then refused the link: the branch stays recorded.
+            return {"final": {}, "refused": {}, "error": self._mhrs_business_message(exc)}
         refused, added = {}, self.env["mhrs.schedule.line"]
         for line in lines.filtered(lambda line: not line.mhrs_draft_id):
             try:
@@ -840,15 +1008,41 @@ class MhrsSchedule(models.Model):
                 for draft in added:
                     self._mhrs_withdraw_draft(draft)
                 raise
-            # Kept on the block: a finalisation that does not answer is retried without new drafts.
-            line.mhrs_draft_id = ",".join(str(i) for i in ids) or "?"
+            # Recorded at once (draft id and state): a finalisation that does not answer or is refused
+            # is done again later without new drafts.
+            line.write({"mhrs_draft_id": ",".join(str(i) for i in ids) or "?", "state": "mhrs_draft"})
             added |= line
+        if added and self.state == "draft":
+            self.state = "mhrs_draft"
         sent = lines.filtered(lambda line: line.id not in refused and line.mhrs_draft_id)
-        final = {}
-        if sent:
-            connector._mhrs_call("draft_finalise", record=self, **self._mhrs_place(sent))
-            final = self._mhrs_match_final(sent)
-        return {"final": final, "refused": refused}
+        result = {"final": {}, "refused": refused}
+        if sent and self._mhrs_finalise_on_register():
+            try:
+                result["final"] = self._mhrs_finalise_lines(sent)
+            except errors.MhrsBusinessError as exc:
+                # MHRS holds the drafts: the refusal of the next step is recorded, never rolled back.
+                result["error"] = _(
+                    "%(count)s block(s) of %(name)s are drafts at MHRS, but MHRS refused their "
+                    "finalisation: %(error)s\nPress Finalise when the cause is removed.",
+                    count=len(sent),
+                    name=self.name,
+                    error=self._mhrs_business_message(exc),
+                )
+        return result
+
+    def _mhrs_finalise_lines(self, lines):
+        """Finalise the drafts of ``lines``' period for the physician; {line id: final id}."""
+        self.env["mhrs.connector.mixin"]._mhrs_call("draft_finalise", record=self, **self._mhrs_place(lines))
+        return self._mhrs_match_final(lines)
+
+    def _mhrs_payload_draft_finalise(self):
+        return {}  # built by _mhrs_send from the blocks that are drafts at MHRS
+
+    def _mhrs_message_draft_finalise(self):
+        return _("Drafts finalised on MHRS (Taslak Cetvel Kesinleştirme): the blocks are bookable.")
+
+    def _mhrs_apply_draft_finalise(self, result):
+        self._mhrs_apply_draft_add(result)
 
     def _mhrs_withdraw_draft(self, line):
         """Withdraw the draft(s) of ``line`` added by an attempt that then failed (best effort)."""
@@ -861,7 +1055,9 @@ class MhrsSchedule(models.Model):
                 )
             except errors.MhrsError:
                 _logger.warning("MHRS: draft %s of %s could not be withdrawn", draft_id, self)
-        line.mhrs_draft_id = False
+        line.write({"mhrs_draft_id": False, "state": "draft"})
+        if self.state == "mhrs_draft" and not self._mhrs_draft_lines():
+            self.state = "draft"
 
     def _mhrs_match_final(self, lines):
         """{line id: final id} for the blocks MHRS holds as final in their period (matched by start, end
@@ -896,11 +1092,17 @@ class MhrsSchedule(models.Model):
                 line.write(
                     {"state": "error", "mhrs_error": result["refused"][line.id], "mhrs_draft_id": False}
                 )
-        if self.line_ids.filtered(lambda line: line.state == "registered") and self.state == "draft":
-            self.state = "registered"
+        if self.state in ("draft", "mhrs_draft"):
+            if self.line_ids.filtered(lambda line: line.state == "registered"):
+                self.state = "registered"
+            elif self._mhrs_draft_lines():
+                self.state = "mhrs_draft"
         failed = self.line_ids.filtered(lambda line: line.state == "error")
-        if failed:
-            message = self._mhrs_failed_lines_message(failed)
+        messages = [self._mhrs_failed_lines_message(failed)] if failed else []
+        if result.get("error"):
+            messages.append(result["error"])
+        if messages:
+            message = "\n".join(messages)
             self.write({"mhrs_sync_state": "error", "mhrs_last_error": message})
             self._mhrs_outcome_recorded()
             self._mhrs_followup(self._mhrs_log_note, message)
@@ -1003,16 +1205,16 @@ class MhrsSchedule(models.Model):
         """Blocks whose registration answer was lost are found at MHRS (final blocks of the physician
         at the same times, same action) and adopted; only the blocks MHRS does not hold are resent."""
         self.ensure_one()
-        if operation not in ("draft_add", "schedule_update"):
+        if operation not in ("draft_add", "schedule_update", "draft_finalise"):
             return super()._mhrs_adopt_existing(operation)
-        lines = self._mhrs_lines_to_register()
+        lines = self._mhrs_draft_lines() if operation == "draft_finalise" else self._mhrs_lines_to_register()
         if not lines:
             return False
         found = self._mhrs_match_final(lines)
         if not found:
             return False
         self._mhrs_apply_draft_add({"final": found, "refused": {}})
-        if len(found) < len(lines) or operation != "draft_add":
+        if len(found) < len(lines) or operation == "schedule_update":
             return False  # the other blocks (or the other steps of the update) are still sent
         self._mhrs_mark_adopted(
             self.env._(

@@ -5,7 +5,8 @@ from ..tools.dates import to_wire
 
 LINE_STATES = [
     ("draft", "Not Sent"),
-    ("registered", "Registered"),
+    ("mhrs_draft", "Draft at MHRS"),
+    ("registered", "Final"),
     ("error", "Refused by MHRS"),
     ("cancelled", "Cancelled"),
 ]
@@ -89,7 +90,8 @@ class MhrsScheduleLine(models.Model):
         required=True,
         readonly=True,
         copy=False,
-        help="Not sent yet, registered on MHRS, refused by MHRS (see the error) or cancelled.",
+        help="Not sent yet, a draft at MHRS (not bookable until finalised), final at MHRS (bookable), "
+        "refused by MHRS (see the error) or cancelled.",
     )
     mhrs_changed = fields.Boolean(
         string="Changed since Sent",

@@ -63,7 +63,7 @@ class TestScaleOut(AppointmentCase):
         jobs = self._jobs()
         self.assertEqual(
             jobs.mapped("mhrs_job"),
-            ["appointment_query", "end_of_day", "exception_follow_up", "status_update"],
+            ["appointment_query", "end_of_day", "exception_follow_up", "finalise_ahead", "status_update"],
         )
         self.assertTrue(all(jobs.mapped("active")))
         query = jobs.filtered(lambda j: j.mhrs_job == "appointment_query")
