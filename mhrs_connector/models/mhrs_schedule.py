@@ -883,7 +883,7 @@ class MhrsSchedule(models.Model):
         return lines, self._mhrs_run("draft_add")
 
     def _mhrs_finalise_on_register(self):
-        return self.company_id.mhrs_finalise_on_register
+        return self.env.context.get("mhrs_finalise") or self.company_id.mhrs_finalise_on_register
 
     def _mhrs_register_result(self, sent, result):
         connector = self.env["mhrs.connector.mixin"]
@@ -1147,8 +1147,14 @@ class MhrsSchedule(models.Model):
         steps = []
         if plan["cancel"]:
             steps.append(self._mhrs_step_cancel(plan["cancel"]))
-        steps += [self._mhrs_step_update(line) for line in plan["update"]]
-        if plan["register"]:
+        if plan["update"] and self.company_id.mhrs_interface == "g2":
+            # G2 has no known plan change (KurumKesinCetvelGuncelleme is a type ATLAS never calls, and a
+            # final block is not edited in place): the changed blocks are deleted, then sent again as
+            # drafts and finalised, each keeping its Odoo block (and appointments) with the new id.
+            steps.append(self._mhrs_step_replace(plan["update"]))
+        else:
+            steps += [self._mhrs_step_update(line) for line in plan["update"]]
+        if plan["register"] or (plan["update"] and self.company_id.mhrs_interface == "g2"):
             steps.append(self._mhrs_step_register())
         result, done = {}, False
         for step in steps:
@@ -1179,6 +1185,20 @@ class MhrsSchedule(models.Model):
 
         return step
 
+    def _mhrs_step_replace(self, lines):
+        def step():
+            return self._mhrs_execute(
+                "schedule_cancel",
+                _("Changed blocks deleted on MHRS, to be added again."),
+                applier=lambda result: lines.write(
+                    {"state": "draft", "mhrs_schedule_id": False, "mhrs_changed": False, "mhrs_error": False}
+                ),
+                final_ids=[int(line.mhrs_schedule_id) for line in lines],
+                **self._mhrs_place(lines),
+            )
+
+        return step
+
     def _mhrs_step_update(self, line):
         def step():
             return self._mhrs_execute(
@@ -1195,7 +1215,9 @@ class MhrsSchedule(models.Model):
 
     def _mhrs_step_register(self):
         def step():
-            return self._mhrs_execute(
+            # Blocks added to a final schedule are finalised at once, whatever the registration setting:
+            # the schedule stays bookable.
+            return self.with_context(mhrs_finalise=self.state == "registered")._mhrs_execute(
                 "draft_add", self._mhrs_message_draft_add(), applier=self._mhrs_apply_draft_add
             )
 

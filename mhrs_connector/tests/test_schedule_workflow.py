@@ -190,8 +190,9 @@ class TestFinalScheduleChange(ScheduleCase):
         self.assertIn(other.mhrs_schedule_id, sim)
         self.assertEqual(sim[other.mhrs_schedule_id]["slot"], 30)
         self.assertFalse(other.mhrs_changed)
-        if self.mhrs_interface == "rest":
-            self.assertNotEqual(other.mhrs_schedule_id, old_id)  # cetvel/calisma-plani-guncelle: delete + add
+        # REST cetvel/calisma-plani-guncelle, G2 KurumKesinCetvelSilme + draft + finalisation: delete + add.
+        self.assertNotEqual(other.mhrs_schedule_id, old_id)
+        self.assertNotIn(old_id, sim)
         # The booked block is untouched, its appointment still active at MHRS.
         self.assertEqual(booked_line.mhrs_schedule_id, kept_id)
         [appointment] = self.sim.get("state")["appointments"].values()
@@ -202,6 +203,25 @@ class TestFinalScheduleChange(ScheduleCase):
 
 class TestFinalScheduleChangeG2(TestFinalScheduleChange):
     mhrs_interface = "g2"
+
+    def test_block_deleted_then_refused_stays_deleted(self):
+        """G2's change is two steps at MHRS: the deletion MHRS made is recorded even when MHRS then
+        refuses the new block (sticky warning, no rollback); the block is sent again later."""
+        schedule = self._schedule(template=self.template_morning, date_to=self.monday)
+        schedule.action_mhrs_register()
+        block = schedule.line_ids
+        block.slot_minutes = 30
+        self.sim.fault("draft_add", "refuse", "g2", count=1, code="CTV-004")
+        action = schedule.action_mhrs_update()
+        self.assertEqual(action["params"]["type"], "warning")
+        self.assertIn("CTV-004", action["params"]["message"])
+        self.assertEqual((block.state, block.mhrs_schedule_id), ("error", False))
+        self.assertEqual(self._sim_schedules(), [])
+        self.assertEqual(schedule.mhrs_sync_state, "error")
+        # Sent again: a new final block, mapped to the same Odoo block.
+        schedule.action_mhrs_update()
+        self.assertEqual(block.state, "registered")
+        self.assertEqual([str(s["id"]) for s in self._sim_schedules()], [block.mhrs_schedule_id])
 
 
 class TestPrerequisites(ScheduleCase):
