@@ -7,6 +7,7 @@ MHRS_COMPANY_JOBS = [
     ("status_update", "Attendance Status Update", "mhrs.appointment", "_cron_status_update"),
     ("exception_follow_up", "Exception Follow-up", "mhrs.exception", "_cron_exception_follow_up"),
     ("finalise_ahead", "Finalisation of Drafts Ahead", "mhrs.schedule", "_cron_finalise_ahead"),
+    ("action_codes", "Action Code Refresh", "mhrs.action.code", "_cron_action_code_refresh"),
 ]
 
 

@@ -2,13 +2,16 @@
 the Finalise buttons (schedule, plan wizard), the finalisation-ahead job and the rollback rule (a step
 MHRS answered is never undone by a later refusal). Over REST and SOAP G2 against the simulator."""
 
-from datetime import timedelta
+import base64
+from datetime import datetime, time, timedelta
 
 from odoo import fields
+from odoo.api import call_kw
 from odoo.exceptions import UserError, ValidationError
 
 from mhrs_simulator.codes import ACTIVE
 
+from .appointment_common import AppointmentCase, utc_naive
 from .test_schedule import ScheduleCase, make_tckn
 
 
@@ -269,4 +272,108 @@ class TestPrerequisites(ScheduleCase):
 
 
 class TestPrerequisitesG2(TestPrerequisites):
+    mhrs_interface = "g2"
+
+
+class TestExceptionWorkflow(AppointmentCase):
+    """Exceptions with the document MHRS requires for their action, and withdrawn before the decision."""
+
+    mhrs_interface = "g2"
+
+    def _exception(self, **vals):
+        return self.env["mhrs.exception"].create(
+            dict(
+                {
+                    "physician_id": self.doctor_a.id,
+                    "clinic_id": self.clinic.id,
+                    "date_start": utc_naive(datetime.combine(self.day, time(9))),
+                    "date_end": utc_naive(datetime.combine(self.day, time(12))),
+                    "action_code_id": self.env.ref("mhrs_connector.mhrs_action_code_5").id,
+                    "description": "Yıllık izin",
+                },
+                **vals,
+            )
+        )
+
+    def _sim_exceptions(self):
+        return list(self.sim.get("state")["exceptions"].values())
+
+    def test_document_required_by_the_action_is_checked_before_any_call(self):
+        self.env.ref("mhrs_connector.mhrs_action_code_5").document_required = True
+        exception = self._exception()
+        calls = self.sim.calls()
+        with self.assertRaisesRegex(UserError, "supporting document"):
+            exception.action_mhrs_send()
+        self.assertEqual(self.sim.calls(), calls)
+        exception.write({"document": base64.b64encode(b"%PDF-1.4 izin"), "document_name": "izin.pdf"})
+        exception.action_mhrs_send()
+        self.assertEqual(exception.state, "sent")
+        [sent] = self._sim_exceptions()
+        self.assertEqual(sent["document"], "izin.pdf")  # REST: multipart with istisnaBelgesi
+
+    def test_withdraw_a_sent_exception(self):
+        exception = self._exception()
+        exception.action_mhrs_send()
+        self.assertEqual(len(self._sim_exceptions()), 1)
+        action = exception.action_mhrs_withdraw()
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertEqual(exception.state, "cancelled")
+        self.assertEqual(self._sim_exceptions(), [])
+        with self.assertRaisesRegex(UserError, "waiting for approval"):
+            exception.action_mhrs_withdraw()
+
+
+class TestExceptionWorkflowRest(TestExceptionWorkflow):
+    mhrs_interface = "rest"
+
+    def test_withdraw_a_sent_exception(self):
+        """MHRS V2 has no known path to delete an exception: the button says so and sends nothing."""
+        exception = self._exception()
+        exception.action_mhrs_send()
+        calls = self.sim.calls()
+        exc = self.assertRaisesKeepingLogs(UserError, exception.action_mhrs_withdraw)
+        self.assertIn("MHRS V2", str(exc))
+        self.assertEqual(self.sim.calls(), calls)
+        self.assertEqual(exception.state, "sent")
+        self.assertEqual(len(self._sim_exceptions()), 1)
+
+
+class TestActionCodes(ScheduleCase):
+    def _press_refresh(self):
+        """The list header button with nothing selected, as the web client calls it."""
+        return call_kw(self.env["mhrs.action.code"], "action_mhrs_refresh", [[]], {})
+
+    def test_refresh_from_mhrs_button_and_job(self):
+        Code = self.env["mhrs.action.code"].with_context(active_test=False)
+        work = self.env.ref("mhrs_connector.mhrs_action_code_1")
+        work.write({"name": "Eski Ad", "bookable": False})
+        seeds = Code.search_count([])
+        action = self._press_refresh()
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertEqual(self.sim.wire_calls("action_codes", self.mhrs_interface), 1)
+        self.assertNotEqual(work.name, "Eski Ad")  # MHRS's name
+        self.assertTrue(work.mhrs_refreshed)
+        if self.mhrs_interface == "rest":
+            self.assertTrue(work.bookable)  # aksiyonAcik
+        else:
+            self.assertFalse(work.bookable)  # G2 says nothing of it: kept as it was
+        # The codes MHRS lists that the seed list lacks are created for this interface only.
+        new = Code.search([("interface", "=", self.mhrs_interface)])
+        self.assertEqual(Code.search_count([]), seeds + len(new))
+        # The company's daily job does the same.
+        job = self.env["ir.cron"].sudo().search(
+            [("mhrs_company_id", "=", self.company.id), ("mhrs_job", "=", "action_codes")]
+        )
+        self.assertEqual(job.interval_number, 24 * 60)
+        self.env["mhrs.action.code"]._cron_action_code_refresh(company_ids=[self.company.id])
+        self.assertEqual(self.sim.wire_calls("action_codes", self.mhrs_interface), 2)
+        self.assertEqual(Code.search_count([]), seeds + len(new))  # nothing twice
+
+    def test_refresh_failure_is_shown(self):
+        self.sim.fault("action_codes", "http500", self.mhrs_interface, count=1)
+        with self.assertRaisesRegex(UserError, "not retried automatically"):
+            self._press_refresh()
+
+
+class TestActionCodesG2(TestActionCodes):
     mhrs_interface = "g2"
