@@ -230,7 +230,9 @@ class SimulatorApp:
             if wire == "rest":
                 body = wire_rest.envelope(errors=[{"kodu": rule["code"], "mesaj": rule["text"]}])
                 return self._reply(start_response, 400, body, content_type)
-            body = wire_g2.refusal_bytes(self.g2_namespace, environ["mhrs.g2_body"], rule, self.simulator.now())
+            body = wire_g2.refusal_bytes(
+                self.g2_namespace, environ["mhrs.g2_body"], rule, self.simulator.now()
+            )
             return self._reply(start_response, 200, body, content_type)
         if mode == "malformed":
             return self._reply(start_response, 200, b"this is neither JSON nor XML <<< {", content_type)

@@ -39,7 +39,6 @@ class MhrsActionCode(models.Model):
         "seed list of a new database, used on both interfaces.",
     )
     document_required = fields.Boolean(
-        string="Document Required",
         help="An appointment exception with this action must carry a supporting document (istisnaBelge).",
     )
     mhrs_refreshed = fields.Datetime(
@@ -84,9 +83,10 @@ class MhrsActionCode(models.Model):
         now = fields.Datetime.now()
         for row in rows:
             same = known.filtered(lambda code, row=row: code.code == row["code"])
-            action = same.filtered(lambda code: code.interface == interface)[:1] or same.filtered(
-                lambda code: not code.interface
-            )[:1]
+            action = (
+                same.filtered(lambda code: code.interface == interface)[:1]
+                or same.filtered(lambda code: not code.interface)[:1]
+            )
             vals = {"mhrs_refreshed": now, "active": True}
             if row.get("name"):
                 vals["name"] = row["name"]

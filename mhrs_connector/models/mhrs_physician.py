@@ -393,5 +393,9 @@ class MhrsPhysician(models.Model):
         )
         return connector._mhrs_notify(
             _("Physician linked"),
-            _("%(name)s is linked on MHRS to %(branches)s.", name=self.name, branches=", ".join(done.mapped("display_name"))),
+            _(
+                "%(name)s is linked on MHRS to %(branches)s.",
+                name=self.name,
+                branches=", ".join(done.mapped("display_name")),
+            ),
         )

@@ -351,13 +351,16 @@ class MhrsSchedule(models.Model):
         self._mhrs_outcome_recorded()
         self._mhrs_followup(self._mhrs_log_note, _("Draft blocks withdrawn from MHRS; schedule cancelled."))
         return self.env["mhrs.connector.mixin"]._mhrs_notify(
-            _("Schedule cancelled"), _("%(name)s is cancelled: its drafts are deleted on MHRS.", name=self.name)
+            _("Schedule cancelled"),
+            _("%(name)s is cancelled: its drafts are deleted on MHRS.", name=self.name),
         )
 
     def _mhrs_delete_drafts_of(self, line):
         for draft_id in (line.mhrs_draft_id or "").split(","):
             if draft_id.isdigit():
-                self.env["mhrs.connector.mixin"]._mhrs_call("draft_delete", record=self, draft_id=int(draft_id))
+                self.env["mhrs.connector.mixin"]._mhrs_call(
+                    "draft_delete", record=self, draft_id=int(draft_id)
+                )
 
     def action_reset_to_draft(self):
         for schedule in self:

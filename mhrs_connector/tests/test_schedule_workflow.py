@@ -143,8 +143,10 @@ class TestScheduleWorkflow(ScheduleCase):
         schedule.action_mhrs_register()
         Schedule = self.env["mhrs.schedule"]
         # 0 = off: the company's job runs and finalises nothing.
-        job = self.env["ir.cron"].sudo().search(
-            [("mhrs_company_id", "=", self.company.id), ("mhrs_job", "=", "finalise_ahead")]
+        job = (
+            self.env["ir.cron"]
+            .sudo()
+            .search([("mhrs_company_id", "=", self.company.id), ("mhrs_job", "=", "finalise_ahead")])
         )
         self.assertEqual(len(job), 1)
         Schedule._cron_finalise_ahead(company_ids=[self.company.id])
@@ -361,8 +363,10 @@ class TestActionCodes(ScheduleCase):
         new = Code.search([("interface", "=", self.mhrs_interface)])
         self.assertEqual(Code.search_count([]), seeds + len(new))
         # The company's daily job does the same.
-        job = self.env["ir.cron"].sudo().search(
-            [("mhrs_company_id", "=", self.company.id), ("mhrs_job", "=", "action_codes")]
+        job = (
+            self.env["ir.cron"]
+            .sudo()
+            .search([("mhrs_company_id", "=", self.company.id), ("mhrs_job", "=", "action_codes")])
         )
         self.assertEqual(job.interval_number, 24 * 60)
         self.env["mhrs.action.code"]._cron_action_code_refresh(company_ids=[self.company.id])
