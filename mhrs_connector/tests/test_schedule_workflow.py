@@ -260,6 +260,9 @@ class TestPrerequisites(ScheduleCase):
         self.assertEqual(physician.mhrs_linked_branch_ids, self.clinic.mhrs_branch_id)
         links = self.sim.get("state")["links"]
         self.assertIn(physician.tckn, links[f"{self.sim_institution()}:157"])
+        log = self.env["mhrs.sync.log"].search([("operation", "=", "physician_link")], limit=1)
+        sent = log.request_xml.replace(" ", "")
+        self.assertTrue('"lgeciciGorevli":true' in sent or "GeciciGorevli>true<" in sent, sent)
         calls = self.sim.calls()
         with self.assertRaisesRegex(UserError, "Nothing to link"):
             physician.action_mhrs_link()
