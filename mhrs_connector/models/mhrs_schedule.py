@@ -978,7 +978,10 @@ class MhrsSchedule(models.Model):
         if operation == "draft_add":
             return self._mhrs_send_blocks(self._mhrs_lines_to_register())
         if operation == "draft_finalise":
-            return {"final": self._mhrs_finalise_lines(self._mhrs_draft_lines()), "refused": {}}
+            refused = self._mhrs_resend_changed_drafts()
+            lines = self._mhrs_draft_lines()
+            final = self._mhrs_finalise_lines(lines) if lines else {}
+            return {"final": final, "refused": refused}
         return super()._mhrs_send(operation, payload)
 
     def _mhrs_send_blocks(self, lines):
@@ -1032,6 +1035,31 @@ class MhrsSchedule(models.Model):
                     error=self._mhrs_business_message(exc),
                 )
         return result
+
+    def _mhrs_resend_changed_drafts(self):
+        """Drafts changed here since they were sent: MHRS holds the old values, so each is deleted and
+        added again before the finalisation. Each step MHRS answered is recorded at once; a refused new
+        draft leaves its block refused (the old draft is gone) and the others go on. {line id: error}"""
+        connector = self.env["mhrs.connector.mixin"]
+        refused, done = {}, False
+        for line in self._mhrs_draft_lines().filtered("mhrs_changed"):
+            try:
+                self._mhrs_delete_drafts_of(line)
+            except errors.MhrsBusinessError as exc:
+                if not done:
+                    raise  # nothing answered yet in this press
+                refused[line.id] = f"{exc.code}: {user_message(self.env, exc)}"
+                continue
+            done = True
+            line.write({"mhrs_draft_id": False, "state": "draft"})
+            try:
+                ids = connector._mhrs_call("draft_add", record=self, block=line._mhrs_block())
+            except errors.MhrsBusinessError as exc:
+                refused[line.id] = f"{exc.code}: {user_message(self.env, exc)}"
+                continue
+            draft_id = ",".join(str(i) for i in ids) or "?"
+            line.write({"mhrs_draft_id": draft_id, "state": "mhrs_draft", "mhrs_changed": False})
+        return refused
 
     def _mhrs_finalise_lines(self, lines):
         """Finalise the drafts of ``lines``' period for the physician; {line id: final id}."""

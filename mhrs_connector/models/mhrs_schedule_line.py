@@ -131,11 +131,14 @@ class MhrsScheduleLine(models.Model):
     # ------------------------------------------------------------------------------------------------
     def write(self, vals):
         if any(name in vals for name in MHRS_FIELDS) and "mhrs_changed" not in vals:
-            registered = self.filtered(lambda line: line.state == "registered")
+            # Final blocks and drafts at MHRS: MHRS still holds the previous values until they are sent.
+            registered = self.filtered(lambda line: line.state in ("registered", "mhrs_draft"))
             if registered.filtered(lambda line: line.schedule_state == "cancelled"):
                 raise UserError(_("Blocks of a cancelled schedule cannot be changed."))
             res = super().write(vals)
-            registered.filtered(lambda line: line.state == "registered").write({"mhrs_changed": True})
+            registered.filtered(lambda line: line.state in ("registered", "mhrs_draft")).write(
+                {"mhrs_changed": True}
+            )
             return res
         return super().write(vals)
 

@@ -384,3 +384,25 @@ class TestActionCodes(ScheduleCase):
 
 class TestActionCodesG2(TestActionCodes):
     mhrs_interface = "g2"
+
+
+class TestChangedDrafts(ScheduleCase):
+    def test_a_draft_changed_here_is_sent_again_before_finalisation(self):
+        self.company.mhrs_finalise_on_register = False
+        schedule = self._schedule(template=self.template_morning, date_to=self.monday)
+        schedule.action_mhrs_register()
+        block = schedule.line_ids
+        old_draft = block.mhrs_draft_id
+        block.slot_minutes = 30
+        self.assertTrue(block.mhrs_changed)
+        schedule.action_mhrs_finalise()
+        self.assertEqual(self.sim.wire_calls("draft_delete", self.mhrs_interface), 1)
+        self.assertEqual(self.sim.wire_calls("draft_add", self.mhrs_interface), 2)
+        self.assertEqual((block.state, block.mhrs_changed), ("registered", False))
+        [final] = self._sim_schedules()
+        self.assertEqual((str(final["id"]), final["slot"]), (block.mhrs_schedule_id, 30))
+        self.assertNotIn(old_draft, {str(d) for d in self.sim.get("state").get("drafts", {})})
+
+
+class TestChangedDraftsG2(TestChangedDrafts):
+    mhrs_interface = "g2"
