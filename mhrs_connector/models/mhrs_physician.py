@@ -372,22 +372,25 @@ class MhrsPhysician(models.Model):
                     name=self.name,
                 )
             )
-        done = self.env["mhrs.branch"]
+        done, answered = self.env["mhrs.branch"], False
         for branch in todo:
             try:
+                # The branch first (its registration is a step of its own, kept whatever follows).
+                answered = self.company_id._mhrs_ensure_branch(branch, record=self) or answered
                 self._mhrs_ensure_link(branch, record=self)
             except errors.MhrsError as exc:
-                if not done:
+                if not answered:
                     raise UserError(connector._mhrs_button_message(exc)) from exc
                 message = _(
                     "Linked on MHRS to %(done)s; then MHRS answered for %(branch)s: %(error)s",
-                    done=", ".join(done.mapped("display_name")),
+                    done=", ".join(done.mapped("display_name")) or "-",
                     branch=branch.display_name,
                     error=connector._mhrs_error_message(exc),
                 )
                 self._message_log(body=message)
                 return connector._mhrs_notify(_("Partly linked"), message, kind="warning", sticky=True)
             done |= branch
+            answered = True
         self._message_log(
             body=_("Linked on MHRS to %(branches)s.", branches=", ".join(done.mapped("display_name")))
         )

@@ -272,6 +272,10 @@ class MhrsSchedule(models.Model):
             )
         self._mhrs_check_before_sending(lines)
         result = self._mhrs_run("draft_finalise")
+        if isinstance(result, dict) and result.get("error"):
+            return self.env["mhrs.connector.mixin"]._mhrs_notify(
+                _("Drafts sent, not finalised"), self.mhrs_last_error, kind="warning", sticky=True
+            )
         return self._mhrs_action_result(
             result,
             _("Schedule finalised"),
@@ -978,9 +982,15 @@ class MhrsSchedule(models.Model):
         if operation == "draft_add":
             return self._mhrs_send_blocks(self._mhrs_lines_to_register())
         if operation == "draft_finalise":
-            refused = self._mhrs_resend_changed_drafts()
+            refused, resent = self._mhrs_resend_changed_drafts()
             lines = self._mhrs_draft_lines()
-            final = self._mhrs_finalise_lines(lines) if lines else {}
+            try:
+                final = self._mhrs_finalise_lines(lines) if lines else {}
+            except errors.MhrsBusinessError as exc:
+                if not resent:
+                    raise  # the first step MHRS answered in this press
+                # The drafts sent again stay recorded (rollback rule).
+                return {"final": {}, "refused": refused, "error": self._mhrs_business_message(exc)}
             return {"final": final, "refused": refused}
         return super()._mhrs_send(operation, payload)
 
@@ -1039,7 +1049,8 @@ class MhrsSchedule(models.Model):
     def _mhrs_resend_changed_drafts(self):
         """Drafts changed here since they were sent: MHRS holds the old values, so each is deleted and
         added again before the finalisation. Each step MHRS answered is recorded at once; a refused new
-        draft leaves its block refused (the old draft is gone) and the others go on. {line id: error}"""
+        draft leaves its block refused (the old draft is gone) and the others go on. Returns
+        ({line id: error}, whether MHRS did anything)."""
         connector = self.env["mhrs.connector.mixin"]
         refused, done = {}, False
         for line in self._mhrs_draft_lines().filtered("mhrs_changed"):
@@ -1059,7 +1070,7 @@ class MhrsSchedule(models.Model):
                 continue
             draft_id = ",".join(str(i) for i in ids) or "?"
             line.write({"mhrs_draft_id": draft_id, "state": "mhrs_draft", "mhrs_changed": False})
-        return refused
+        return refused, done
 
     def _mhrs_finalise_lines(self, lines):
         """Finalise the drafts of ``lines``' period for the physician; {line id: final id}."""

@@ -272,6 +272,22 @@ class TestPrerequisites(ScheduleCase):
         schedule.action_mhrs_register()
         self.assertEqual(self.sim.wire_calls("physician_link", self.mhrs_interface), 1)
 
+    def test_branch_registered_then_link_refused_keeps_the_branch(self):
+        """MHRS registers the branch, then refuses the physician's link: the branch stays recorded (no
+        rollback), the user gets a sticky warning; the next press only links."""
+        branch = self.clinic.mhrs_branch_id
+        self.company.sudo().mhrs_registered_branch_ids = [(3, branch.id)]
+        self.sim.fault("physician_link", "refuse", self.mhrs_interface, count=1, code="HKM-001")
+        action = self.physician.action_mhrs_link()
+        self.assertEqual((action["params"]["type"], action["params"]["sticky"]), ("warning", True))
+        self.assertIn("HKM-001", action["params"]["message"])
+        self.assertIn(branch, self.company.sudo().mhrs_registered_branch_ids)
+        self.assertFalse(self.physician.mhrs_linked_branch_ids)
+        branch_calls = self.sim.wire_calls("branch_register", self.mhrs_interface)
+        self.physician.action_mhrs_link()
+        self.assertEqual(self.physician.mhrs_linked_branch_ids, branch)
+        self.assertEqual(self.sim.wire_calls("branch_register", self.mhrs_interface), branch_calls)
+
     def sim_institution(self):
         return self.company.mhrs_institution_code
 
@@ -402,6 +418,27 @@ class TestChangedDrafts(ScheduleCase):
         [final] = self._sim_schedules()
         self.assertEqual((str(final["id"]), final["slot"]), (block.mhrs_schedule_id, 30))
         self.assertNotIn(old_draft, {str(d) for d in self.sim.get("state").get("drafts", {})})
+
+    def test_changed_draft_sent_again_stays_recorded_when_finalisation_is_refused(self):
+        self.company.mhrs_finalise_on_register = False
+        schedule = self._schedule(template=self.template_morning, date_to=self.monday)
+        schedule.action_mhrs_register()
+        block = schedule.line_ids
+        old_draft = block.mhrs_draft_id
+        block.slot_minutes = 30
+        self.sim.fault("draft_finalise", "refuse", self.mhrs_interface, count=1, code="CTV-009")
+        action = schedule.action_mhrs_finalise()
+        self.assertEqual((action["params"]["type"], action["params"]["sticky"]), ("warning", True))
+        self.assertIn("CTV-009", action["params"]["message"])
+        # The new draft MHRS holds is the block's, not the deleted one.
+        self.assertEqual((block.state, block.mhrs_changed), ("mhrs_draft", False))
+        self.assertNotEqual(block.mhrs_draft_id, old_draft)
+        self.assertEqual(
+            [str(d["id"]) for d in self.sim.get("state")["drafts"].values()], [block.mhrs_draft_id]
+        )
+        schedule.action_mhrs_finalise()
+        self.assertEqual(block.state, "registered")
+        self.assertEqual(self.sim.wire_calls("draft_add", self.mhrs_interface), 2)
 
 
 class TestChangedDraftsG2(TestChangedDrafts):
