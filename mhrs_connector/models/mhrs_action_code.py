@@ -1,7 +1,7 @@
 import logging
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..tools import can_commit
 from ..wire import errors
@@ -60,6 +60,9 @@ class MhrsActionCode(models.Model):
 
     def action_mhrs_refresh(self):
         """Read the action list from MHRS for the current company (list header button)."""
+        # The list is written as superuser (shared by every company): only MHRS managers may ask for it.
+        if not self.env.user.has_group("mhrs_connector.group_mhrs_manager"):
+            raise AccessError(self.env._("Only MHRS managers can read the action codes from MHRS."))
         company = self.env.company
         try:
             created, updated = self._mhrs_refresh(company)

@@ -7,7 +7,8 @@ from datetime import datetime, time, timedelta
 
 from odoo import fields
 from odoo.api import call_kw
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import new_test_user
 
 from mhrs_simulator.codes import ACTIVE
 
@@ -391,6 +392,13 @@ class TestActionCodes(ScheduleCase):
         self.env["mhrs.action.code"]._cron_action_code_refresh(company_ids=[self.company.id])
         self.assertEqual(self.sim.wire_calls("action_codes", self.mhrs_interface), 2)
         self.assertEqual(Code.search_count([]), seeds + len(new))  # nothing twice
+
+    def test_refresh_refused_to_a_plain_mhrs_user(self):
+        user = new_test_user(self.env, login="codes_user", groups="mhrs_connector.group_mhrs_user")
+        calls = self.sim.calls()
+        with self.assertRaises(AccessError):
+            call_kw(self.env["mhrs.action.code"].with_user(user), "action_mhrs_refresh", [[]], {})
+        self.assertEqual(self.sim.calls(), calls)
 
     def test_refresh_failure_is_shown(self):
         self.sim.fault("action_codes", "http500", self.mhrs_interface, count=1)
