@@ -119,7 +119,7 @@ class MhrsSchedule(models.Model):
         string="Blocks Count", compute="_compute_line_stats", help="Number of blocks."
     )
     registered_line_count = fields.Integer(
-        string="Registered Blocks", compute="_compute_line_stats", help="Blocks MHRS has registered."
+        string="Final Blocks", compute="_compute_line_stats", help="Blocks MHRS holds as final (bookable)."
     )
     error_line_count = fields.Integer(
         string="Refused Blocks", compute="_compute_line_stats", help="Blocks MHRS refused."

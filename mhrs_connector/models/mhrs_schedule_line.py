@@ -144,7 +144,11 @@ class MhrsScheduleLine(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_registered(self):
-        if self.filtered(lambda line: line.mhrs_schedule_id and line.state == "registered"):
+        # A draft at MHRS too: deleting it here would leave it at MHRS, unknown to Odoo.
+        if self.filtered(
+            lambda line: (line.mhrs_schedule_id and line.state == "registered")
+            or (line.mhrs_draft_id and line.state == "mhrs_draft")
+        ):
             raise UserError(
                 _(
                     "Blocks registered on MHRS cannot be deleted: shorten the schedule's period or cancel "

@@ -41,6 +41,9 @@ class TestScheduleWorkflow(ScheduleCase):
         self.assertEqual(len(self._sim_drafts()), 15)
         self.assertEqual(self._sim_schedules(), [])
         self.assertEqual(self._wire_calls("draft_finalise"), 0)
+        # A draft MHRS holds is not deleted here alone (it would stay at MHRS, unknown to Odoo).
+        with self.assertRaisesRegex(UserError, "cannot be deleted"):
+            schedule.line_ids[0].unlink()
 
         action = schedule.action_mhrs_finalise()
         self.assertEqual(action["params"]["type"], "success")
