@@ -115,6 +115,7 @@ MESSAGES = {
     "CTV-002": "Cetvel bulunamadı.",
     "CTV-003": "Cetvelde alınmış randevular var; istisna girilmelidir.",
     "CTV-004": "Geçersiz cetvel bloğu.",
+    "CTV-005": "Kesin cetvel yerinde değiştirilemez: silinip yeniden eklenmelidir.",
     "IST-001": "İstisna bulunamadı.",
     "IST-002": "Geçersiz istisna (dönem veya aksiyon kodu).",
     "RND-001": "Slot uygun değil (dolu, kapalı veya tanımsız).",

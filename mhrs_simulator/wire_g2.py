@@ -202,11 +202,11 @@ def _schedule_query(sim, inst, p):
 
 
 def _schedule_update(sim, inst, p):
-    return sim.call(
-        "schedule_update",
-        inst,
-        {"KesinCetvelId": p["KesinCetvelId"], "CetvelDetayBilgileri": _detail_in(p["CetvelDetayBilgileri"])},
-    )
+    """A final block is never edited in place (issue #14): it is deleted and added again."""
+    schedule = sim.state["schedules"].get(str(p["KesinCetvelId"]))
+    if not schedule or schedule["institution"] != inst or not schedule["active"]:
+        raise SimError("CTV-002")
+    raise SimError("CTV-005")
 
 
 def _schedule_delete(sim, inst, p):

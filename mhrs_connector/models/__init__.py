@@ -12,6 +12,7 @@ from . import mhrs_template_line
 from . import mhrs_schedule
 from . import mhrs_schedule_line
 from . import res_company
+from . import res_company_schedule
 from . import res_config_settings
 from . import res_partner
 from . import mhrs_sync_run

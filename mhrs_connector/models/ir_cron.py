@@ -6,6 +6,8 @@ MHRS_COMPANY_JOBS = [
     ("end_of_day", "End-of-day Appointment Sync", "mhrs.appointment", "_cron_end_of_day_sync"),
     ("status_update", "Attendance Status Update", "mhrs.appointment", "_cron_status_update"),
     ("exception_follow_up", "Exception Follow-up", "mhrs.exception", "_cron_exception_follow_up"),
+    ("finalise_ahead", "Finalisation of Drafts Ahead", "mhrs.schedule", "_cron_finalise_ahead"),
+    ("action_codes", "Action Code Refresh", "mhrs.action.code", "_cron_action_code_refresh"),
 ]
 
 

@@ -7,6 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..tools import can_commit
 from ..tools.dates import user_datetime_text
+from ..tools.outcome import mhrs_entry_point
 from ..tools.record_operation import MhrsOperation
 from ..wire import errors
 from .mhrs_appointment import to_aware
@@ -143,16 +144,45 @@ class MhrsException(models.Model):
     # ------------------------------------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------------------------------------
+    @mhrs_entry_point
     def action_mhrs_send(self):
         self.ensure_one()
         if self.state != "draft":
             raise UserError(self.env._("Only draft exceptions can be sent to MHRS."))
+        if self.action_code_id.document_required and not self.document:
+            raise UserError(
+                self.env._(
+                    "MHRS requires a supporting document for %(action)s: attach it before sending.",
+                    action=self.action_code_id.display_name,
+                )
+            )
         result = self._mhrs_run("exception_add")
         return self._mhrs_action_result(
             result,
             self.env._("Exception sent"),
             self.env._("The exception is waiting for the Ministry's approval."),
         )
+
+    @mhrs_entry_point
+    def action_mhrs_withdraw(self):
+        """Withdraw an exception sent and not decided yet (G2 KurumIstisnaSilme; MHRS V2 has no known
+        path for it: the button says so and sends nothing)."""
+        self.ensure_one()
+        if self.state != "sent" or not self.mhrs_exception_id:
+            raise UserError(self.env._("Only exceptions waiting for approval can be withdrawn from MHRS."))
+        result = self._mhrs_run("exception_delete")
+        return self._mhrs_action_result(
+            result, self.env._("Exception withdrawn"), self.env._("The exception is withdrawn from MHRS.")
+        )
+
+    def _mhrs_payload_exception_delete(self):
+        return {"exception_id": int(self.mhrs_exception_id)}
+
+    def _mhrs_apply_exception_delete(self, result):
+        self.write({"state": "cancelled"})
+
+    def _mhrs_message_exception_delete(self):
+        return self.env._("Withdrawn from MHRS (İstisna Silme).")
 
     def action_cancel(self):
         for exception in self:
@@ -204,6 +234,11 @@ class MhrsException(models.Model):
                 payload=self._mhrs_payload_exception_add,
                 apply=self._mhrs_apply_exception_add,
                 message=self._mhrs_message_exception_add,
+            ),
+            "exception_delete": MhrsOperation(
+                payload=self._mhrs_payload_exception_delete,
+                apply=self._mhrs_apply_exception_delete,
+                message=self._mhrs_message_exception_delete,
             ),
         }
 

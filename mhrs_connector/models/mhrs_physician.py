@@ -1,9 +1,11 @@
 from datetime import timedelta
 
-from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
 
 from ..tools import is_valid_tckn
+from ..tools.outcome import mhrs_entry_point
+from ..wire import errors
 from .mhrs_call_log_link import count_by, open_list
 from .mhrs_sync_run import SYNC_KINDS
 
@@ -64,6 +66,12 @@ class MhrsPhysician(models.Model):
         copy=False,
         help="Branches (klinik) MHRS knows this physician in (klinik hekim ekleme); a schedule registration "
         "links the physician to its branch first when it is not in this list.",
+    )
+    mhrs_temporary_duty = fields.Boolean(
+        string="Temporary Duty",
+        tracking=True,
+        help="The physician works here on temporary duty (geçici görevli): said to MHRS when the physician "
+        "is linked to a branch (klinik hekim ekleme).",
     )
     clinic_ids = fields.Many2many(
         "mhrs.clinic",
@@ -339,7 +347,60 @@ class MhrsPhysician(models.Model):
         if branch in self.mhrs_linked_branch_ids:
             return False
         self.env["mhrs.connector.mixin"]._mhrs_call(
-            "physician_link", company=self.company_id, record=record, branch=branch.code, physician=self.tckn
+            "physician_link",
+            company=self.company_id,
+            record=record,
+            branch=branch.code,
+            physician=self.tckn,
+            temporary=self.mhrs_temporary_duty,
         )
         self.sudo().mhrs_linked_branch_ids = [fields.Command.link(branch.id)]
         return True
+
+    @mhrs_entry_point
+    def action_mhrs_link(self):
+        """Link the physician at MHRS to the branch of each of their registered clinics (klinik hekim
+        ekleme), registering the branch first when needed. A link MHRS made stays recorded whatever MHRS
+        answers for the next branch (sticky warning instead of an error)."""
+        self.ensure_one()
+        connector = self.env["mhrs.connector.mixin"]
+        branches = self.clinic_ids.filtered(lambda clinic: clinic.state == "registered").mhrs_branch_id
+        todo = branches - self.mhrs_linked_branch_ids
+        if not todo:
+            raise UserError(
+                _(
+                    "Nothing to link: %(name)s is linked on MHRS to the branch of every registered clinic "
+                    "(or has no registered clinic).",
+                    name=self.name,
+                )
+            )
+        done, answered = self.env["mhrs.branch"], False
+        for branch in todo:
+            try:
+                # The branch first (its registration is a step of its own, kept whatever follows).
+                answered = self.company_id._mhrs_ensure_branch(branch, record=self) or answered
+                self._mhrs_ensure_link(branch, record=self)
+            except errors.MhrsError as exc:
+                if not answered:
+                    raise UserError(connector._mhrs_button_message(exc)) from exc
+                message = _(
+                    "Linked on MHRS to %(done)s; then MHRS answered for %(branch)s: %(error)s",
+                    done=", ".join(done.mapped("display_name")) or "-",
+                    branch=branch.display_name,
+                    error=connector._mhrs_error_message(exc),
+                )
+                self._message_log(body=message)
+                return connector._mhrs_notify(_("Partly linked"), message, kind="warning", sticky=True)
+            done |= branch
+            answered = True
+        self._message_log(
+            body=_("Linked on MHRS to %(branches)s.", branches=", ".join(done.mapped("display_name")))
+        )
+        return connector._mhrs_notify(
+            _("Physician linked"),
+            _(
+                "%(name)s is linked on MHRS to %(branches)s.",
+                name=self.name,
+                branches=", ".join(done.mapped("display_name")),
+            ),
+        )

@@ -9,8 +9,10 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from ..tools import can_commit
 from ..tools.dates import from_wire, to_wire, user_date_format, user_date_text
 from ..tools.messages import user_message
+from ..tools.outcome import mhrs_entry_point
 from ..tools.record_operation import MhrsOperation
 from ..wire import errors
 from .mhrs_appointment import to_utc_naive
@@ -19,9 +21,12 @@ from .mhrs_template_line import float_to_minutes, minutes_to_time
 
 _logger = logging.getLogger(__name__)
 DEFAULT_TZ = "Europe/Istanbul"
+# Row 9 at the real MHRS is two steps: blocks are drafts (changeable, not bookable), finalisation makes
+# them final (bookable; changed only by delete + add). A user sees where the schedule is.
 SCHEDULE_STATES = [
     ("draft", "Draft"),
-    ("registered", "Registered"),
+    ("mhrs_draft", "Draft at MHRS"),
+    ("registered", "Final"),
     ("cancelled", "Cancelled"),
 ]
 WEEKDAY_FIELDS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -116,10 +121,15 @@ class MhrsSchedule(models.Model):
         string="Blocks Count", compute="_compute_line_stats", help="Number of blocks."
     )
     registered_line_count = fields.Integer(
-        string="Registered Blocks", compute="_compute_line_stats", help="Blocks MHRS has registered."
+        string="Final Blocks", compute="_compute_line_stats", help="Blocks MHRS holds as final (bookable)."
     )
     error_line_count = fields.Integer(
         string="Refused Blocks", compute="_compute_line_stats", help="Blocks MHRS refused."
+    )
+    draft_line_count = fields.Integer(
+        string="Draft Blocks at MHRS",
+        compute="_compute_line_stats",
+        help="Blocks MHRS holds as drafts: not bookable until they are finalised.",
     )
     changed_line_count = fields.Integer(
         string="Changed Blocks",
@@ -135,7 +145,9 @@ class MhrsSchedule(models.Model):
         copy=False,
         tracking=True,
         index=True,
-        help="Draft: not yet on MHRS. Registered: MHRS holds its blocks. Cancelled: withdrawn.",
+        help="Draft: not yet on MHRS. Draft at MHRS: MHRS holds its blocks as drafts, not bookable yet "
+        "(press Finalise). Final: MHRS holds its blocks as final, patients can book them. Cancelled: "
+        "withdrawn.",
     )
     conflict_warning = fields.Text(
         string="Conflicts",
@@ -180,6 +192,7 @@ class MhrsSchedule(models.Model):
             schedule.line_count = len(lines)
             schedule.registered_line_count = len(lines.filtered(lambda line: line.state == "registered"))
             schedule.error_line_count = len(lines.filtered(lambda line: line.state == "error"))
+            schedule.draft_line_count = len(lines.filtered(lambda line: line.state == "mhrs_draft"))
             schedule.changed_line_count = len(lines.filtered("mhrs_changed"))
 
     @api.depends("company_id")
@@ -220,8 +233,8 @@ class MhrsSchedule(models.Model):
     # ------------------------------------------------------------------------------------------------
     @api.ondelete(at_uninstall=False)
     def _unlink_except_registered(self):
-        if self.filtered(lambda schedule: schedule.state == "registered"):
-            raise UserError(_("Registered schedules cannot be deleted: cancel them on MHRS first."))
+        if self.filtered(lambda schedule: schedule.state in ("registered", "mhrs_draft")):
+            raise UserError(_("Schedules sent to MHRS cannot be deleted: cancel them on MHRS first."))
 
     def write(self, vals):
         locked = {"physician_id", "clinic_id", "company_id"} & set(vals)
@@ -243,12 +256,38 @@ class MhrsSchedule(models.Model):
             schedule._generate_lines()
         return True
 
+    @mhrs_entry_point
     def action_mhrs_register(self):
         """Schedule registration (operation 9): all blocks in one call, ReferansNo = block id."""
         self.ensure_one()
         sent, result = self._mhrs_register()
         return self._mhrs_register_result(sent, result)
 
+    @mhrs_entry_point
+    def action_mhrs_finalise(self):
+        """Finalise the blocks MHRS holds as drafts (cetvel/kesinlestir, KurumTaslakCetvelKesinlestirme):
+        they become final and bookable. Refused before any call when there is nothing to finalise or
+        the blocks conflict with another schedule of the physician."""
+        self.ensure_one()
+        lines = self._mhrs_draft_lines()
+        if not lines:
+            raise UserError(
+                _("Nothing to finalise: no block of %(name)s is a draft at MHRS.", name=self.name)
+            )
+        self._mhrs_check_before_sending(lines)
+        result = self._mhrs_run("draft_finalise")
+        if isinstance(result, dict) and result.get("error"):
+            return self.env["mhrs.connector.mixin"]._mhrs_notify(
+                _("Drafts sent, not finalised"), self.mhrs_last_error, kind="warning", sticky=True
+            )
+        return self._mhrs_action_result(
+            result,
+            _("Schedule finalised"),
+            _("%(name)s is final on MHRS: patients can book its blocks.", name=self.name),
+            self._mhrs_line_warnings(),
+        )
+
+    @mhrs_entry_point
     def action_mhrs_update(self):
         """Schedule update (operation 10) for every changed block; blocks left outside a shortened
         period are cancelled, new or refused blocks are registered."""
@@ -268,6 +307,7 @@ class MhrsSchedule(models.Model):
             self._mhrs_line_warnings(),
         )
 
+    @mhrs_entry_point
     def action_mhrs_cancel(self):
         """Schedule cancellation (operation 12) with the ids of all registered blocks."""
         self.ensure_one()
@@ -275,6 +315,8 @@ class MhrsSchedule(models.Model):
             raise UserError(_("This schedule is already cancelled."))
         registered = self.line_ids.filtered(lambda line: line.state == "registered" and line.mhrs_schedule_id)
         self._mhrs_check_booked(registered, _("cancelled"))
+        if not registered and self._mhrs_draft_lines():
+            return self._mhrs_cancel_drafts()
         if not registered:
             # Never (successfully) sent to MHRS: nothing to cancel there.
             self.line_ids.write({"state": "cancelled", "mhrs_changed": False})
@@ -287,6 +329,48 @@ class MhrsSchedule(models.Model):
         return self._mhrs_action_result(
             result, _("Schedule cancelled"), _("%(name)s is cancelled on MHRS.", name=self.name)
         )
+
+    def _mhrs_cancel_drafts(self):
+        """Cancel a schedule MHRS holds only as drafts: each draft is deleted at MHRS. A draft MHRS
+        deleted stays deleted here whatever happens to the next one (the rollback rule)."""
+        lines = self._mhrs_draft_lines()
+        done = self.env["mhrs.schedule.line"]
+        for line in lines:
+            try:
+                self._mhrs_delete_drafts_of(line)
+            except errors.MhrsError as exc:
+                if not done:
+                    raise UserError(self.env["mhrs.connector.mixin"]._mhrs_button_message(exc)) from exc
+                message = _(
+                    "%(done)s draft block(s) of %(name)s were withdrawn from MHRS, then MHRS answered: "
+                    "%(error)s. Press Cancel Schedule again to withdraw the others.",
+                    done=len(done),
+                    name=self.name,
+                    error=self.env["mhrs.connector.mixin"]._mhrs_error_message(exc),
+                )
+                self.write({"mhrs_sync_state": "error", "mhrs_last_error": message})
+                self._mhrs_outcome_recorded()
+                self._mhrs_followup(self._mhrs_log_note, message)
+                return self.env["mhrs.connector.mixin"]._mhrs_notify(
+                    _("Schedule partly cancelled"), message, kind="warning", sticky=True
+                )
+            line.write({"state": "cancelled", "mhrs_draft_id": False, "mhrs_changed": False})
+            done |= line
+        (self.line_ids - done).write({"state": "cancelled", "mhrs_changed": False})
+        self.write({"state": "cancelled", "mhrs_sync_state": "synced", "mhrs_last_error": False})
+        self._mhrs_outcome_recorded()
+        self._mhrs_followup(self._mhrs_log_note, _("Draft blocks withdrawn from MHRS; schedule cancelled."))
+        return self.env["mhrs.connector.mixin"]._mhrs_notify(
+            _("Schedule cancelled"),
+            _("%(name)s is cancelled: its drafts are deleted on MHRS.", name=self.name),
+        )
+
+    def _mhrs_delete_drafts_of(self, line):
+        for draft_id in (line.mhrs_draft_id or "").split(","):
+            if draft_id.isdigit():
+                self.env["mhrs.connector.mixin"]._mhrs_call(
+                    "draft_delete", record=self, draft_id=int(draft_id)
+                )
 
     def action_reset_to_draft(self):
         for schedule in self:
@@ -721,9 +805,76 @@ class MhrsSchedule(models.Model):
     # MHRS operations (see mhrs.record.mixin)
     # ------------------------------------------------------------------------------------------------
     def _mhrs_lines_to_register(self):
+        """Blocks not final at MHRS yet: never sent, refused, or drafts whose finalisation is due."""
         return self.line_ids.filtered(
-            lambda line: line.state in ("draft", "error") and not line.mhrs_schedule_id
+            lambda line: line.state in ("draft", "error", "mhrs_draft") and not line.mhrs_schedule_id
         )
+
+    def _mhrs_draft_lines(self):
+        """Blocks MHRS holds as drafts (a draft id, no final id); with ``mhrs_finalise_until`` in the
+        context, those starting before it (the finalisation-ahead job)."""
+        until = self.env.context.get("mhrs_finalise_until")
+        return self.line_ids.filtered(
+            lambda line: line.state == "mhrs_draft"
+            and line.mhrs_draft_id
+            and not line.mhrs_schedule_id
+            and (not until or fields.Datetime.now() < line.date_start < until)
+        )
+
+    @api.model
+    def _mhrs_finalise_many(self, schedules):
+        """Finalise the drafts of many schedules in one step (the plan wizard, the job): one
+        finalisation per physician and period, as MHRS takes it. Every schedule is checked before any
+        call; each one's outcome is its own (a refusal for one never undoes another's finalisation).
+        Returns {schedule: (result, reason)} with result "registered", "created" (kept) or "failed"."""
+        schedules = schedules.filtered(lambda schedule: schedule._mhrs_draft_lines())
+        if not schedules:
+            raise UserError(_("Nothing to finalise: none of these schedules has drafts at MHRS."))
+        for schedule in schedules:
+            schedule._mhrs_check_before_sending(schedule._mhrs_draft_lines())
+        outcome = {}
+        for schedule in schedules:
+            try:
+                with self.env.cr.savepoint():
+                    result = schedule._mhrs_run("draft_finalise")
+            except UserError as exc:
+                outcome[schedule] = ("failed", exc.args[0])
+                continue
+            if result is None:
+                outcome[schedule] = ("created", schedule._mhrs_kept_message())
+            else:
+                outcome[schedule] = ("registered", False)
+        return outcome
+
+    @api.model
+    def _cron_finalise_ahead(self, company_ids=None):
+        """Per company (its own scheduled action): finalise the drafts at MHRS that start within the
+        company's "finalise ahead" days (0: off), so that they are bookable in time. Bad data or a
+        refusal is logged and shown on the schedule, never stops the job."""
+        companies = self.env["mhrs.appointment"]._mhrs_job_companies("finalise_ahead", company_ids)
+        for company in companies.filtered("mhrs_finalise_days_ahead"):
+            until = fields.Datetime.now() + timedelta(days=company.mhrs_finalise_days_ahead)
+            env_self = self.with_company(company).with_context(mhrs_trigger="cron", mhrs_finalise_until=until)
+            lines = self.env["mhrs.schedule.line"].search(
+                [
+                    ("company_id", "=", company.id),
+                    ("state", "=", "mhrs_draft"),
+                    ("mhrs_schedule_id", "=", False),
+                    ("date_start", "<", until),
+                    ("date_start", ">", fields.Datetime.now()),
+                ]
+            )
+            for schedule in env_self.browse(lines.schedule_id.ids):
+                try:
+                    outcome = env_self._mhrs_finalise_many(schedule)
+                except (UserError, errors.MhrsError) as exc:
+                    _logger.warning("MHRS: drafts of %s not finalised: %s", schedule.display_name, exc)
+                    continue
+                for result, reason in outcome.values():
+                    if result != "registered":
+                        _logger.warning("MHRS: drafts of %s not finalised: %s", schedule.display_name, reason)
+                if can_commit():
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def _mhrs_register(self):
         """Checks, then the registration call; returns (blocks sent, result or None)."""
@@ -744,10 +895,29 @@ class MhrsSchedule(models.Model):
         self._mhrs_check_before_sending(lines)
         return lines, self._mhrs_run("draft_add")
 
+    def _mhrs_finalise_on_register(self):
+        return self.env.context.get("mhrs_finalise") or self.company_id.mhrs_finalise_on_register
+
     def _mhrs_register_result(self, sent, result):
-        if result is not None and sent and not sent.filtered(lambda line: line.state == "registered"):
-            return self.env["mhrs.connector.mixin"]._mhrs_notify(
+        connector = self.env["mhrs.connector.mixin"]
+        if result is not None and sent and not sent.filtered(lambda line: line.state != "error"):
+            return connector._mhrs_notify(
                 _("MHRS refused the schedule"), self.mhrs_last_error, kind="danger", sticky=True
+            )
+        if isinstance(result, dict) and result.get("error"):
+            # MHRS did a step (branch, drafts) then refused the next: recorded, not undone (rollback rule).
+            title = _("Drafts sent, not finalised") if self.state == "mhrs_draft" else _("Not registered")
+            return connector._mhrs_notify(title, self.mhrs_last_error, kind="warning", sticky=True)
+        if result is not None and self.state == "mhrs_draft":
+            return self._mhrs_action_result(
+                result,
+                _("Schedule sent as drafts"),
+                _(
+                    "%(name)s is at MHRS as drafts (%(count)s blocks): press Finalise to make it bookable.",
+                    name=self.name,
+                    count=len(self._mhrs_draft_lines()),
+                ),
+                self._mhrs_line_warnings(),
             )
         return self._mhrs_action_result(
             result,
@@ -819,6 +989,11 @@ class MhrsSchedule(models.Model):
                 apply=self._mhrs_apply_draft_add,
                 message=self._mhrs_message_draft_add,
             ),
+            "draft_finalise": MhrsOperation(
+                payload=self._mhrs_payload_draft_finalise,
+                apply=self._mhrs_apply_draft_finalise,
+                message=self._mhrs_message_draft_finalise,
+            ),
             "schedule_cancel": MhrsOperation(
                 payload=self._mhrs_payload_schedule_cancel,
                 apply=self._mhrs_apply_schedule_cancel,
@@ -832,6 +1007,17 @@ class MhrsSchedule(models.Model):
     def _mhrs_send(self, operation, payload):
         if operation == "draft_add":
             return self._mhrs_send_blocks(self._mhrs_lines_to_register())
+        if operation == "draft_finalise":
+            refused, resent = self._mhrs_resend_changed_drafts()
+            lines = self._mhrs_draft_lines()
+            try:
+                final = self._mhrs_finalise_lines(lines) if lines else {}
+            except errors.MhrsBusinessError as exc:
+                if not resent:
+                    raise  # the first step MHRS answered in this press
+                # The drafts sent again stay recorded (rollback rule).
+                return {"final": {}, "refused": refused, "error": self._mhrs_business_message(exc)}
+            return {"final": final, "refused": refused}
         return super()._mhrs_send(operation, payload)
 
     def _mhrs_send_blocks(self, lines):
@@ -844,7 +1030,15 @@ class MhrsSchedule(models.Model):
         effort) so that the retry does not collide with them, and the transport error is raised."""
         self.ensure_one()
         connector = self.env["mhrs.connector.mixin"]
-        self.physician_id._mhrs_ensure_link(self.clinic_id.mhrs_branch_id, record=self)
+        branch = self.clinic_id.mhrs_branch_id
+        branch_added = self.company_id._mhrs_ensure_branch(branch, record=self)
+        try:
+            self.physician_id._mhrs_ensure_link(branch, record=self)
+        except errors.MhrsBusinessError as exc:
+            if not branch_added:
+                raise  # the first step MHRS answered in this press: nothing to keep
+            # MHRS registered the branch, then refused the link: the branch stays recorded.
+            return {"final": {}, "refused": {}, "error": self._mhrs_business_message(exc)}
         refused, added = {}, self.env["mhrs.schedule.line"]
         for line in lines.filtered(lambda line: not line.mhrs_draft_id):
             try:
@@ -856,15 +1050,67 @@ class MhrsSchedule(models.Model):
                 for draft in added:
                     self._mhrs_withdraw_draft(draft)
                 raise
-            # Kept on the block: a finalisation that does not answer is retried without new drafts.
-            line.mhrs_draft_id = ",".join(str(i) for i in ids) or "?"
+            # Recorded at once (draft id and state): a finalisation that does not answer or is refused
+            # is done again later without new drafts.
+            line.write({"mhrs_draft_id": ",".join(str(i) for i in ids) or "?", "state": "mhrs_draft"})
             added |= line
+        if added and self.state == "draft":
+            self.state = "mhrs_draft"
         sent = lines.filtered(lambda line: line.id not in refused and line.mhrs_draft_id)
-        final = {}
-        if sent:
-            connector._mhrs_call("draft_finalise", record=self, **self._mhrs_place(sent))
-            final = self._mhrs_match_final(sent)
-        return {"final": final, "refused": refused}
+        result = {"final": {}, "refused": refused}
+        if sent and self._mhrs_finalise_on_register():
+            try:
+                result["final"] = self._mhrs_finalise_lines(sent)
+            except errors.MhrsBusinessError as exc:
+                # MHRS holds the drafts: the refusal of the next step is recorded, never rolled back.
+                result["error"] = _(
+                    "%(count)s block(s) of %(name)s are drafts at MHRS, but MHRS refused their "
+                    "finalisation: %(error)s\nPress Finalise when the cause is removed.",
+                    count=len(sent),
+                    name=self.name,
+                    error=self._mhrs_business_message(exc),
+                )
+        return result
+
+    def _mhrs_resend_changed_drafts(self):
+        """Drafts changed here since they were sent: MHRS holds the old values, so each is deleted and
+        added again before the finalisation. Each step MHRS answered is recorded at once; a refused new
+        draft leaves its block refused (the old draft is gone) and the others go on. Returns
+        ({line id: error}, whether MHRS did anything)."""
+        connector = self.env["mhrs.connector.mixin"]
+        refused, done = {}, False
+        for line in self._mhrs_draft_lines().filtered("mhrs_changed"):
+            try:
+                self._mhrs_delete_drafts_of(line)
+            except errors.MhrsBusinessError as exc:
+                if not done:
+                    raise  # nothing answered yet in this press
+                refused[line.id] = f"{exc.code}: {user_message(self.env, exc)}"
+                continue
+            done = True
+            line.write({"mhrs_draft_id": False, "state": "draft"})
+            try:
+                ids = connector._mhrs_call("draft_add", record=self, block=line._mhrs_block())
+            except errors.MhrsBusinessError as exc:
+                refused[line.id] = f"{exc.code}: {user_message(self.env, exc)}"
+                continue
+            draft_id = ",".join(str(i) for i in ids) or "?"
+            line.write({"mhrs_draft_id": draft_id, "state": "mhrs_draft", "mhrs_changed": False})
+        return refused, done
+
+    def _mhrs_finalise_lines(self, lines):
+        """Finalise the drafts of ``lines``' period for the physician; {line id: final id}."""
+        self.env["mhrs.connector.mixin"]._mhrs_call("draft_finalise", record=self, **self._mhrs_place(lines))
+        return self._mhrs_match_final(lines)
+
+    def _mhrs_payload_draft_finalise(self):
+        return {}  # built by _mhrs_send from the blocks that are drafts at MHRS
+
+    def _mhrs_message_draft_finalise(self):
+        return _("Drafts finalised on MHRS (Taslak Cetvel Kesinleştirme): the blocks are bookable.")
+
+    def _mhrs_apply_draft_finalise(self, result):
+        self._mhrs_apply_draft_add(result)
 
     def _mhrs_withdraw_draft(self, line):
         """Withdraw the draft(s) of ``line`` added by an attempt that then failed (best effort)."""
@@ -877,7 +1123,9 @@ class MhrsSchedule(models.Model):
                 )
             except errors.MhrsError:
                 _logger.warning("MHRS: draft %s of %s could not be withdrawn", draft_id, self)
-        line.mhrs_draft_id = False
+        line.write({"mhrs_draft_id": False, "state": "draft"})
+        if self.state == "mhrs_draft" and not self._mhrs_draft_lines():
+            self.state = "draft"
 
     def _mhrs_match_final(self, lines):
         """{line id: final id} for the blocks MHRS holds as final in their period (matched by start, end
@@ -912,11 +1160,17 @@ class MhrsSchedule(models.Model):
                 line.write(
                     {"state": "error", "mhrs_error": result["refused"][line.id], "mhrs_draft_id": False}
                 )
-        if self.line_ids.filtered(lambda line: line.state == "registered") and self.state == "draft":
-            self.state = "registered"
+        if self.state in ("draft", "mhrs_draft"):
+            if self.line_ids.filtered(lambda line: line.state == "registered"):
+                self.state = "registered"
+            elif self._mhrs_draft_lines():
+                self.state = "mhrs_draft"
         failed = self.line_ids.filtered(lambda line: line.state == "error")
-        if failed:
-            message = self._mhrs_failed_lines_message(failed)
+        messages = [self._mhrs_failed_lines_message(failed)] if failed else []
+        if result.get("error"):
+            messages.append(result["error"])
+        if messages:
+            message = "\n".join(messages)
             self.write({"mhrs_sync_state": "error", "mhrs_last_error": message})
             self._mhrs_outcome_recorded()
             self._mhrs_followup(self._mhrs_log_note, message)
@@ -961,8 +1215,14 @@ class MhrsSchedule(models.Model):
         steps = []
         if plan["cancel"]:
             steps.append(self._mhrs_step_cancel(plan["cancel"]))
-        steps += [self._mhrs_step_update(line) for line in plan["update"]]
-        if plan["register"]:
+        if plan["update"] and self.company_id.mhrs_interface == "g2":
+            # G2 has no known plan change (KurumKesinCetvelGuncelleme is a type ATLAS never calls, and a
+            # final block is not edited in place): the changed blocks are deleted, then sent again as
+            # drafts and finalised, each keeping its Odoo block (and appointments) with the new id.
+            steps.append(self._mhrs_step_replace(plan["update"]))
+        else:
+            steps += [self._mhrs_step_update(line) for line in plan["update"]]
+        if plan["register"] or (plan["update"] and self.company_id.mhrs_interface == "g2"):
             steps.append(self._mhrs_step_register())
         result, done = {}, False
         for step in steps:
@@ -995,6 +1255,20 @@ class MhrsSchedule(models.Model):
 
         return step
 
+    def _mhrs_step_replace(self, lines):
+        def step():
+            return self._mhrs_execute(
+                "schedule_cancel",
+                _("Changed blocks deleted on MHRS, to be added again."),
+                applier=lambda result: lines.write(
+                    {"state": "draft", "mhrs_schedule_id": False, "mhrs_changed": False, "mhrs_error": False}
+                ),
+                final_ids=[int(line.mhrs_schedule_id) for line in lines],
+                **self._mhrs_place(lines),
+            )
+
+        return step
+
     def _mhrs_step_update(self, line):
         def step():
             return self._mhrs_execute(
@@ -1011,7 +1285,9 @@ class MhrsSchedule(models.Model):
 
     def _mhrs_step_register(self):
         def step():
-            return self._mhrs_execute(
+            # Blocks added to a final schedule are finalised at once, whatever the registration setting:
+            # the schedule stays bookable.
+            return self.with_context(mhrs_finalise=self.state == "registered")._mhrs_execute(
                 "draft_add", self._mhrs_message_draft_add(), applier=self._mhrs_apply_draft_add
             )
 
@@ -1021,16 +1297,16 @@ class MhrsSchedule(models.Model):
         """Blocks whose registration answer was lost are found at MHRS (final blocks of the physician
         at the same times, same action) and adopted; only the blocks MHRS does not hold are resent."""
         self.ensure_one()
-        if operation not in ("draft_add", "schedule_update"):
+        if operation not in ("draft_add", "schedule_update", "draft_finalise"):
             return super()._mhrs_adopt_existing(operation)
-        lines = self._mhrs_lines_to_register()
+        lines = self._mhrs_draft_lines() if operation == "draft_finalise" else self._mhrs_lines_to_register()
         if not lines:
             return False
         found = self._mhrs_match_final(lines)
         if not found:
             return False
         self._mhrs_apply_draft_add({"final": found, "refused": {}})
-        if len(found) < len(lines) or operation != "draft_add":
+        if len(found) < len(lines) or operation == "schedule_update":
             return False  # the other blocks (or the other steps of the update) are still sent
         self._mhrs_mark_adopted(
             self.env._(

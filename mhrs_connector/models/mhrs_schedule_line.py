@@ -5,7 +5,8 @@ from ..tools.dates import to_wire
 
 LINE_STATES = [
     ("draft", "Not Sent"),
-    ("registered", "Registered"),
+    ("mhrs_draft", "Draft at MHRS"),
+    ("registered", "Final"),
     ("error", "Refused by MHRS"),
     ("cancelled", "Cancelled"),
 ]
@@ -89,7 +90,8 @@ class MhrsScheduleLine(models.Model):
         required=True,
         readonly=True,
         copy=False,
-        help="Not sent yet, registered on MHRS, refused by MHRS (see the error) or cancelled.",
+        help="Not sent yet, a draft at MHRS (not bookable until finalised), final at MHRS (bookable), "
+        "refused by MHRS (see the error) or cancelled.",
     )
     mhrs_changed = fields.Boolean(
         string="Changed since Sent",
@@ -129,17 +131,24 @@ class MhrsScheduleLine(models.Model):
     # ------------------------------------------------------------------------------------------------
     def write(self, vals):
         if any(name in vals for name in MHRS_FIELDS) and "mhrs_changed" not in vals:
-            registered = self.filtered(lambda line: line.state == "registered")
+            # Final blocks and drafts at MHRS: MHRS still holds the previous values until they are sent.
+            registered = self.filtered(lambda line: line.state in ("registered", "mhrs_draft"))
             if registered.filtered(lambda line: line.schedule_state == "cancelled"):
                 raise UserError(_("Blocks of a cancelled schedule cannot be changed."))
             res = super().write(vals)
-            registered.filtered(lambda line: line.state == "registered").write({"mhrs_changed": True})
+            registered.filtered(lambda line: line.state in ("registered", "mhrs_draft")).write(
+                {"mhrs_changed": True}
+            )
             return res
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_registered(self):
-        if self.filtered(lambda line: line.mhrs_schedule_id and line.state == "registered"):
+        # A draft at MHRS too: deleting it here would leave it at MHRS, unknown to Odoo.
+        if self.filtered(
+            lambda line: (line.mhrs_schedule_id and line.state == "registered")
+            or (line.mhrs_draft_id and line.state == "mhrs_draft")
+        ):
             raise UserError(
                 _(
                     "Blocks registered on MHRS cannot be deleted: shorten the schedule's period or cancel "

@@ -30,6 +30,8 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.mhrs_schedule_max_days_ahead", readonly=False
     )
     mhrs_min_slot_minutes = fields.Integer(related="company_id.mhrs_min_slot_minutes", readonly=False)
+    mhrs_finalise_on_register = fields.Boolean(related="company_id.mhrs_finalise_on_register", readonly=False)
+    mhrs_finalise_days_ahead = fields.Integer(related="company_id.mhrs_finalise_days_ahead", readonly=False)
     mhrs_log_max_kb = fields.Integer(related="company_id.mhrs_log_max_kb", readonly=False)
     mhrs_log_retention_days = fields.Integer(related="company_id.mhrs_log_retention_days", readonly=False)
 

@@ -63,7 +63,14 @@ class TestScaleOut(AppointmentCase):
         jobs = self._jobs()
         self.assertEqual(
             jobs.mapped("mhrs_job"),
-            ["appointment_query", "end_of_day", "exception_follow_up", "status_update"],
+            [
+                "action_codes",
+                "appointment_query",
+                "end_of_day",
+                "exception_follow_up",
+                "finalise_ahead",
+                "status_update",
+            ],
         )
         self.assertTrue(all(jobs.mapped("active")))
         query = jobs.filtered(lambda j: j.mhrs_job == "appointment_query")
@@ -80,7 +87,7 @@ class TestScaleOut(AppointmentCase):
         other = self.env["res.company"].create(
             {"name": "Diğer Hastane", "mhrs_base_url": self.sim_server.base_url}
         )
-        self.assertEqual(len(self._jobs(other)), 4)
+        self.assertEqual(len(self._jobs(other)), 6)
         self.sim.post("citizens", {"bookings": 3, "seed": 11})
         query.method_direct_trigger()  # "Run Manually"
         run = self._periodic_runs()

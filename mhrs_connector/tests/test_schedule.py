@@ -129,13 +129,18 @@ class TestSchedule(ScheduleCase):
         self.assertIsNone(sim[lunch.mhrs_schedule_id]["slot"])
         self.assertEqual(self.calls("draft_add"), 15)  # one draft per block, then one finalisation
 
-        # Update: one changed block, one call.
+        # Update: one changed block, one call (REST's plan change); G2 deletes it and adds it again
+        # (a draft, then its finalisation): a final block is never edited in place.
         block = schedule.line_ids[0]
         block.slot_minutes = 20
         self.assertTrue(block.mhrs_changed)
         schedule.action_mhrs_update()
-        self.assertEqual(self.calls(UPDATE), 1)
+        if self.mhrs_interface == "rest":
+            self.assertEqual(self.calls(UPDATE), 1)
+        else:
+            self.assertEqual((self.calls(UPDATE), self.calls(CANCEL), self.calls("draft_add")), (0, 1, 16))
         self.assertFalse(block.mhrs_changed)
+        self.assertEqual(block.state, "registered")
         sim = {str(s["id"]): s for s in self._sim_schedules()}
         self.assertEqual(sim[block.mhrs_schedule_id]["slot"], 20)
 
@@ -148,8 +153,9 @@ class TestSchedule(ScheduleCase):
         self.assertFalse(wizard.line_ids)
 
         # Cancel: every block id in one call.
+        cancels = self.calls(CANCEL)
         schedule.action_mhrs_cancel()
-        self.assertEqual(self.calls(CANCEL), 1)
+        self.assertEqual(self.calls(CANCEL), cancels + 1)
         self.assertEqual(schedule.state, "cancelled")
         self.assertEqual(set(schedule.line_ids.mapped("state")), {"cancelled"})
         self.assertFalse(self._sim_schedules())
@@ -289,7 +295,8 @@ class TestSchedule(ScheduleCase):
         self.assertIn("CTV-002", str(exc))
         self.assertIn("Cetvel bulunamadı", str(exc))  # MHRS's own text, as sent
         self.assertEqual(schedule.mhrs_sync_state, "error")
-        log = self.env["mhrs.sync.log"].search([("operation", "=", "schedule_update")], limit=1)
+        operation = "schedule_update" if self.mhrs_interface == "rest" else "schedule_cancel"
+        log = self.env["mhrs.sync.log"].search([("operation", "=", operation)], limit=1)
         self.assertEqual(log.error_code, "CTV-002")
 
     def _register_elsewhere(self, blocks):

@@ -13,7 +13,9 @@ class TestScheduleRetry(ScheduleCase):
         # MHRS finalises the drafts, then the answer is cut off.
         self.sim.fault(REGISTER, "truncated", self.mhrs_interface, count=1, execute=True)
         schedule.action_mhrs_register()
-        self.assertEqual((schedule.state, schedule.mhrs_sync_state), ("draft", "to_retry"))
+        # The drafts MHRS answered are recorded; only the finalisation's outcome is unknown.
+        self.assertEqual((schedule.state, schedule.mhrs_sync_state), ("mhrs_draft", "to_retry"))
+        self.assertTrue(all(schedule.line_ids.mapped("mhrs_draft_id")))
         self.assertEqual(len(self._sim_schedules()), 15)
         schedule.mhrs_next_retry = fields.Datetime.now() - timedelta(seconds=1)
         self.env["res.company"]._mhrs_cron_retry()

@@ -233,7 +233,11 @@ class G2Wire:
 
     def action_codes(self):
         rows = self.call("action_codes", {}).get("AksiyonBilgileri") or []
-        return [{"code": r["AksiyonKodu"], "name": r.get("Aciklama") or "", "open": None} for r in rows]
+        # G2's AksiyonBilgileri says nothing of bookable or documents (None: unknown).
+        return [
+            {"code": r["AksiyonKodu"], "name": r.get("Aciklama") or "", "open": None, "document": None}
+            for r in rows
+        ]
 
     def clinic_register(self, branch, name):
         value = self.call("clinic_register", {"KlinikKodu": int(branch), "AltKlinikAdi": name})

@@ -243,6 +243,7 @@ class RestWire:
                 "code": _int(a.get("aksiyonId"), "aksiyonId"),
                 "name": a.get("aksiyonAdi") or "",
                 "open": a.get("aksiyonAcik"),
+                "document": a.get("istisnaBelge"),
             }
             for a in data
         ]

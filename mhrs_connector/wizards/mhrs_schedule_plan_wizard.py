@@ -5,6 +5,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.mhrs_schedule import WEEKDAY_FIELDS, weekdays_of
+from ..tools.outcome import mhrs_entry_point
 
 
 class MhrsSchedulePlanWizard(models.TransientModel):
@@ -79,9 +80,18 @@ class MhrsSchedulePlanWizard(models.TransientModel):
         string="Skipped", compute="_compute_counts", help="Physicians skipped (conflict, criteria...)."
     )
 
-    @api.depends("result_ids.result")
+    draft_count = fields.Integer(
+        string="Drafts at MHRS",
+        compute="_compute_counts",
+        help="Planned schedules MHRS holds as drafts: press Finalise on MHRS to make them bookable.",
+    )
+
+    @api.depends("result_ids.result", "result_ids.schedule_id.state")
     def _compute_counts(self):
         for wizard in self:
+            wizard.draft_count = len(
+                wizard.result_ids.schedule_id.filtered(lambda schedule: schedule._mhrs_draft_lines())
+            )
             wizard.created_count = len(wizard.result_ids.filtered("schedule_id"))
             wizard.skipped_count = len(wizard.result_ids.filtered(lambda line: line.result == "skipped"))
 
@@ -218,10 +228,23 @@ class MhrsSchedulePlanWizard(models.TransientModel):
         if result is None:
             return "created", _("MHRS did not answer; the registration will be retried.")
         failed = sent.filtered(lambda line: line.state == "error")
-        if failed:
-            result_kind = "failed" if len(failed) == len(sent) else "registered"
-            return result_kind, schedule._mhrs_failed_lines_message(failed)
-        return "registered", False
+        kind = "mhrs_draft" if schedule.state == "mhrs_draft" else "registered"
+        if schedule.mhrs_sync_state == "error" or failed:
+            result_kind = "failed" if len(failed) == len(sent) else kind
+            return result_kind, schedule.mhrs_last_error
+        return kind, False
+
+    @mhrs_entry_point
+    def action_finalise(self):
+        """Finalise the drafts at MHRS of every schedule of this plan in one step (one finalisation
+        per physician and period); each physician's row shows the outcome."""
+        self.ensure_one()
+        outcome = self.env["mhrs.schedule"]._mhrs_finalise_many(self.result_ids.schedule_id)
+        for row in self.result_ids:
+            if row.schedule_id in outcome:
+                result, reason = outcome[row.schedule_id]
+                row.write({"result": result if result != "created" else "mhrs_draft", "reason": reason})
+        return self._open()
 
     def action_open_schedules(self):
         self.ensure_one()

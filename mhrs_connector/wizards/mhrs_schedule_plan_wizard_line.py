@@ -2,6 +2,7 @@ from odoo import fields, models
 
 PLAN_RESULTS = [
     ("created", "Planned (Draft)"),
+    ("mhrs_draft", "Draft at MHRS"),
     ("registered", "Registered"),
     ("failed", "Refused by MHRS"),
     ("skipped", "Skipped"),
