@@ -38,9 +38,12 @@ def take_cron_poll(argv):
             value = arg.split("=", 1)[1]
             del argv[index]
             break
-    seconds = float(value)
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1
     if seconds < 0:
-        raise SystemExit(f"{POLL_OPTION} must be 0 (Odoo's own interval) or more seconds, not {value}")
+        raise SystemExit(f"{POLL_OPTION} must be 0 (Odoo's own interval) or more seconds, not {value!r}")
     return seconds
 
 
