@@ -47,12 +47,13 @@ class IrCron(models.Model):
 
     def _callback(self, cron_name, server_action_id):
         began = fields.Datetime.now()
-        super()._callback(cron_name, server_action_id)
+        result = super()._callback(cron_name, server_action_id)
         if self.mhrs_job == "appointment_query" and self.mhrs_company_id:
             try:
                 _next_calls[self.id] = self._mhrs_query_next_call(began)
             except Exception:  # the plan is a refinement: Odoo's own rescheduling still applies
                 _logger.exception("Could not plan the next run of %s", cron_name)
+        return result
 
     def _mhrs_query_next_call(self, began):
         """When the company's query should run next, given that this execution began at ``began``: a
@@ -82,7 +83,8 @@ class IrCron(models.Model):
         return run.started_at + interval
 
     def _reschedule_later(self, job):
-        super()._reschedule_later(job)
+        result = super()._reschedule_later(job)
         next_call = _next_calls.pop(job["id"], None)
         if next_call and next_call > fields.Datetime.now():
             self.env.cr.execute("UPDATE ir_cron SET nextcall = %s WHERE id = %s", (next_call, job["id"]))
+        return result
