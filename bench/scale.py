@@ -23,6 +23,7 @@ simulator and the servers on consecutive ports from there (default: free ports).
 """
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -260,13 +261,17 @@ class OdooServer:
         raise RuntimeError(f"Odoo server {self.name} did not start (log: {self.logfile})")
 
     def stop(self):
+        """Stop as an operator does: SIGTERM to the master, which lets each worker end its job (a SIGTERM
+        to a worker kills it at once: Odoo's workers keep its default action)."""
         if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
+            os.kill(self.process.pid, signal.SIGTERM)
             try:
-                self.process.wait(30)
+                self.process.wait(90)
             except subprocess.TimeoutExpired:
+                log(f"server {self.name} still stopping after 90 s: killed")
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+            self.process.wait()
 
     def kill9(self):
         """kill -9 of the whole server: the master and every worker, as a crashed machine would."""
@@ -287,7 +292,9 @@ def company_ids(database):
     ]
 
 
-def set_jobs(database, due_now=("appointment_query",), later=("end_of_day", "status_update")):
+def set_jobs(
+    database, due_now=("appointment_query",), later=("end_of_day", "status_update", "exception_follow_up")
+):
     """The company jobs in ``due_now`` due now, those in ``later`` a day away."""
     database.execute(
         "UPDATE ir_cron SET nextcall = now() at time zone 'UTC' WHERE mhrs_job = ANY(%s)", (list(due_now),)
@@ -382,17 +389,37 @@ def check(conf, db, sim, logdir):
     return not failures
 
 
+def cron_workers_up(server, count, timeout=90):
+    """Wait until ``count`` cron workers of ``server`` are up (Odoo runs them niced: on a busy machine
+    they start seconds after the HTTP workers), so that the sweep times the work, not their start."""
+    deadline = time.monotonic() + timeout
+    while True:
+        text = server.log_text()
+        # The websocket worker loads Odoo meanwhile, which slows the niced cron workers down.
+        if text.count("Worker WorkerCron (") >= count and "Evented Service (longpolling) running" in text:
+            break
+        if time.monotonic() > deadline:
+            log(f"not all {count} cron workers of {server.name} are up after {timeout} s")
+            return
+        time.sleep(0.2)
+    time.sleep(1)  # from "alive" to listening: a connection and a LISTEN
+
+
 def sweep(conf, db, workers_list, latency_ms, logdir):
     """Every company's periodic query due at once; wall time until all are done, per cron worker count."""
     database = Database(conf, db)
     companies = company_ids(database)
+    # Odoo's other jobs, all due in a fresh database, would fall into the first sweep only.
+    database.execute(
+        "UPDATE ir_cron SET nextcall = now() at time zone 'UTC' + interval '1 day' WHERE mhrs_job IS NULL"
+    )
     results = {}
     for crons in workers_list:
         database.execute("DELETE FROM mhrs_sync_run WHERE kind = 'periodic'")
         server = OdooServer(f"sweep{crons}", conf, db, workers=1, crons=crons, logdir=logdir)
         server.start()
         try:
-            time.sleep(3)
+            cron_workers_up(server, crons)
             since = utcnow()
             set_jobs(database)
             began = time.monotonic()
