@@ -446,12 +446,13 @@ def book_now_slots(sim, institutions, minutes):
     """Each company's NOW_PHYSICIAN gets one-minute slots (3 places each) from the next minute to the
     end of the phase, and citizens book those ending at the latest 90 s before the end, so that their
     statuses fall due while the servers run. Returns how many were booked."""
-    now = datetime.now(TZ).replace(second=0, microsecond=0)
+    real_now = datetime.now(TZ)
+    now = real_now.replace(second=0, microsecond=0)
     midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), TZ)
     start = now + timedelta(minutes=1)
     end = min(now + timedelta(minutes=int(minutes) + 2), midnight)
-    last_end = min(end, now + timedelta(seconds=minutes * 60 - 90))
-    if last_end <= start + timedelta(minutes=1):
+    last_end = min(end, real_now + timedelta(seconds=minutes * 60 - 90))
+    if last_end < start + timedelta(minutes=1):
         log("no time left today for slots ending during the run: no status falls due")
         return 0
     booked = 0
@@ -475,7 +476,8 @@ def book_now_slots(sim, institutions, minutes):
                 ],
             },
         )
-        window = {"start": start.isoformat(), "end": (last_end - timedelta(minutes=1)).isoformat()}
+        # Citizens book slots starting after the window's start, up to its end (excluded).
+        window = {"start": now.isoformat(), "end": (last_end - timedelta(seconds=59)).isoformat()}
         booked += len(
             sim.post(
                 "citizens", {"bookings": 6, "seed": 7000 + index, "window": window, "institution": code}
