@@ -51,6 +51,7 @@ RUN_LOCK_CLASS = 47180001  # mhrs_connector/tools/run_locks.py
 # The appointment query as each wire names it at the simulator (mhrs_connector/wire/operations.py).
 QUERY_OPERATION = {"rest": "hbys/randevu/kurum-randevulari-sorgula", "g2": "KurumRandevuSorgulamaObj"}
 NOW_PHYSICIAN = 999  # the physician of each company whose one-minute slots start now
+MHRS_JOBS = ("appointment_query", "end_of_day", "status_update", "exception_follow_up")
 SYNC_KINDS = ("periodic", "end_of_day", "manual", "status_check")
 
 
@@ -416,6 +417,10 @@ def sweep(conf, db, workers_list, latency_ms, logdir):
     results = {}
     for crons in workers_list:
         database.execute("DELETE FROM mhrs_sync_run WHERE kind = 'periodic'")
+        # Nothing due while the server starts (its cron workers look every few seconds): the timer starts
+        # when the queries are made due.
+        set_jobs(database, due_now=(), later=MHRS_JOBS)
+        database.execute("DELETE FROM ir_cron_trigger")
         server = OdooServer(f"sweep{crons}", conf, db, workers=1, crons=crons, logdir=logdir)
         server.start()
         try:
