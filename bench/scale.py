@@ -10,13 +10,20 @@ Phases of a full run:
 2. sweep: with 1, 2 and 4 cron workers, every company's periodic query made due at once; the wall time
    until all are done (MHRS answers with a latency, as over a real network);
 3. two servers (``--workers=2 --max-cron-threads=2`` each) for some minutes while citizens book and
-   cancel; one server is killed with ``kill -9`` in the middle of a sync;
+   cancel; one server is killed with ``kill -9`` in the middle of a sync; each company has one physician
+   with one-minute slots starting now, booked, so that statuses fall due during the run (no grace, the
+   status job every minute);
 4. figures: per company the cadence kept (mean and worst gap against the setting), runs overlapping for
-   one company, orphan runs left, drift against the simulator, statuses sent twice, MHRS calls per
-   company-hour.
+   one company, orphan runs left, drift against the simulator, statuses sent (and sent twice, as the
+   simulator counted them), MHRS calls per company-hour.
+
+The Odoo servers' cron workers look for due jobs every ``--cron-poll`` seconds (scripts/odoo-server.py's
+``--mhrs-cron-poll``). ``--interface g2`` talks SOAP G2 instead of REST MHRS V2. ``--port-base`` puts the
+simulator and the servers on consecutive ports from there (default: free ports).
 """
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -41,7 +48,10 @@ from mhrs_simulator.server import SimulatorServer  # noqa: E402
 TZ = ZoneInfo("Europe/Istanbul")
 BRANCH = 157
 RUN_LOCK_CLASS = 47180001  # mhrs_connector/tools/run_locks.py
-QUERY_CODE = "QUSC_IN001001TR01"
+# The appointment query as each wire names it at the simulator (mhrs_connector/wire/operations.py).
+QUERY_OPERATION = {"rest": "hbys/randevu/kurum-randevulari-sorgula", "g2": "KurumRandevuSorgulamaObj"}
+NOW_PHYSICIAN = 999  # the physician of each company whose one-minute slots start now
+MHRS_JOBS = ("appointment_query", "end_of_day", "status_update", "exception_follow_up")
 SYNC_KINDS = ("periodic", "end_of_day", "manual", "status_check")
 
 
@@ -56,7 +66,15 @@ def tckn(nine):
     return "".join(str(d) for d in digits)
 
 
+PORTS = {"base": 0, "next": 0}
+
+
 def free_port():
+    """The next of the 19 ports after ``--port-base`` in turn (servers that used them are stopped), else
+    any free port."""
+    if PORTS["base"]:
+        PORTS["next"] = PORTS["next"] % 19 + 1
+        return PORTS["base"] + PORTS["next"]
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -111,7 +129,7 @@ class Database:
         cnx.close()
 
 
-def setup(conf, db, sim, companies, physicians, days):
+def setup(conf, db, sim, companies, physicians, days, interface="rest"):
     """The companies, their physicians and clinics in Odoo; institutions and schedules at the simulator.
     Through the ORM in this process, committed; no Odoo server runs yet."""
     import odoo
@@ -136,11 +154,12 @@ def setup(conf, db, sim, companies, physicians, days):
             }
             sim.post("seed", {"institution": institution})
             doctors = [(tckn(300000000 + index * 1000 + n), f"Dr. {index}-{n}") for n in range(physicians)]
+            now_doctor = (tckn(300000000 + index * 1000 + NOW_PHYSICIAN), f"Dr. {index}-now")
             seeded = sim.post(
                 "seed",
                 {
                     "institution_code": code,
-                    "physicians": [{"tckn": t, "name": name} for t, name in doctors],
+                    "physicians": [{"tckn": t, "name": name} for t, name in [*doctors, now_doctor]],
                     "clinics": [{"branch": BRANCH, "name": f"Dahiliye {index}"}],
                 },
             )
@@ -172,12 +191,15 @@ def setup(conf, db, sim, companies, physicians, days):
                     "mhrs_username": institution["username"],
                     "mhrs_password": institution["password"],
                     "mhrs_responsible_tckn": "10000000146",
-                    "mhrs_interface": "rest",
+                    "mhrs_interface": interface,
+                    "mhrs_g2_user_code": user,
+                    "mhrs_g2_password": institution["password"],
                     "mhrs_base_url": sim.base_url,
                     "mhrs_app_code": "ODOO-SCALE",
                     "mhrs_timeout": 30,
                     "mhrs_shortest_duration": 1,
                     "mhrs_sync_horizon_days": days,
+                    "mhrs_status_grace": 0,
                 }
             )
             env["mhrs.clinic"].create(
@@ -190,7 +212,7 @@ def setup(conf, db, sim, companies, physicians, days):
                 }
             )
             env["mhrs.physician"].create(
-                [{"name": name, "tckn": t, "company_id": company.id} for t, name in doctors]
+                [{"name": name, "tckn": t, "company_id": company.id} for t, name in [*doctors, now_doctor]]
             )
         cr.commit()
     registry.delete(db)
@@ -198,6 +220,8 @@ def setup(conf, db, sim, companies, physicians, days):
 
 
 class OdooServer:
+    cron_poll = None  # --mhrs-cron-poll of every server (None: the launcher's default)
+
     def __init__(self, name, conf, db, workers, crons, logdir):
         self.name, self.port = name, free_port()
         self.logfile = Path(logdir) / f"odoo-{name}.log"
@@ -217,6 +241,8 @@ class OdooServer:
             f"--logfile={self.logfile}",
         ]
         self.gevent_port = int(self.args[-3].split("=")[1])
+        if self.cron_poll is not None:
+            self.args.append(f"--mhrs-cron-poll={self.cron_poll}")
         self.process = None
 
     def start(self):
@@ -236,13 +262,17 @@ class OdooServer:
         raise RuntimeError(f"Odoo server {self.name} did not start (log: {self.logfile})")
 
     def stop(self):
+        """Stop as an operator does: SIGTERM to the master, which lets each worker end its job (a SIGTERM
+        to a worker kills it at once: Odoo's workers keep its default action)."""
         if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
+            os.kill(self.process.pid, signal.SIGTERM)
             try:
-                self.process.wait(30)
+                self.process.wait(90)
             except subprocess.TimeoutExpired:
+                log(f"server {self.name} still stopping after 90 s: killed")
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+            self.process.wait()
 
     def kill9(self):
         """kill -9 of the whole server: the master and every worker, as a crashed machine would."""
@@ -263,7 +293,9 @@ def company_ids(database):
     ]
 
 
-def set_jobs(database, due_now=("appointment_query",), later=("end_of_day", "status_update")):
+def set_jobs(
+    database, due_now=("appointment_query",), later=("end_of_day", "status_update", "exception_follow_up")
+):
     """The company jobs in ``due_now`` due now, those in ``later`` a day away."""
     database.execute(
         "UPDATE ir_cron SET nextcall = now() at time zone 'UTC' WHERE mhrs_job = ANY(%s)", (list(due_now),)
@@ -358,17 +390,41 @@ def check(conf, db, sim, logdir):
     return not failures
 
 
+def cron_workers_up(server, count, timeout=90):
+    """Wait until ``count`` cron workers of ``server`` are up (Odoo runs them niced: on a busy machine
+    they start seconds after the HTTP workers), so that the sweep times the work, not their start."""
+    deadline = time.monotonic() + timeout
+    while True:
+        text = server.log_text()
+        # The websocket worker loads Odoo meanwhile, which slows the niced cron workers down.
+        if text.count("Worker WorkerCron (") >= count and "Evented Service (longpolling) running" in text:
+            break
+        if time.monotonic() > deadline:
+            log(f"not all {count} cron workers of {server.name} are up after {timeout} s")
+            return
+        time.sleep(0.2)
+    time.sleep(1)  # from "alive" to listening: a connection and a LISTEN
+
+
 def sweep(conf, db, workers_list, latency_ms, logdir):
     """Every company's periodic query due at once; wall time until all are done, per cron worker count."""
     database = Database(conf, db)
     companies = company_ids(database)
+    # Odoo's other jobs, all due in a fresh database, would fall into the first sweep only.
+    database.execute(
+        "UPDATE ir_cron SET nextcall = now() at time zone 'UTC' + interval '1 day' WHERE mhrs_job IS NULL"
+    )
     results = {}
     for crons in workers_list:
         database.execute("DELETE FROM mhrs_sync_run WHERE kind = 'periodic'")
+        # Nothing due while the server starts (its cron workers look every few seconds): the timer starts
+        # when the queries are made due.
+        set_jobs(database, due_now=(), later=MHRS_JOBS)
+        database.execute("DELETE FROM ir_cron_trigger")
         server = OdooServer(f"sweep{crons}", conf, db, workers=1, crons=crons, logdir=logdir)
         server.start()
         try:
-            time.sleep(3)
+            cron_workers_up(server, crons)
             since = utcnow()
             set_jobs(database)
             began = time.monotonic()
@@ -391,11 +447,58 @@ def running_runs_of(database, name):
     )
 
 
-def two_servers(conf, db, sim, institutions, minutes, logdir):
+def book_now_slots(sim, institutions, minutes):
+    """Each company's NOW_PHYSICIAN gets one-minute slots (3 places each) from the next minute to the
+    end of the phase, and citizens book those ending at the latest 90 s before the end, so that their
+    statuses fall due while the servers run. Returns how many were booked."""
+    real_now = datetime.now(TZ)
+    now = real_now.replace(second=0, microsecond=0)
+    midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), TZ)
+    start = now + timedelta(minutes=1)
+    end = min(now + timedelta(minutes=int(minutes) + 2), midnight)
+    last_end = min(end, real_now + timedelta(seconds=minutes * 60 - 90))
+    if last_end < start + timedelta(minutes=1):
+        log("no time left today for slots ending during the run: no status falls due")
+        return 0
+    booked = 0
+    clinics = sim.get("state")["clinics"]
+    for index, code in enumerate(institutions):
+        clinic_code = next(int(key) for key, c in clinics.items() if c["institution"] == code)
+        sim.post(
+            "seed",
+            {
+                "institution_code": code,
+                "schedules": [
+                    {
+                        "physician": tckn(300000000 + index * 1000 + NOW_PHYSICIAN),
+                        "branch": BRANCH,
+                        "clinic": clinic_code,
+                        "slot_minutes": 1,
+                        "capacity": 3,
+                        "start": start.isoformat(),
+                        "end": end.isoformat(),
+                    }
+                ],
+            },
+        )
+        # Citizens book slots starting after the window's start, up to its end (excluded).
+        window = {"start": now.isoformat(), "end": (last_end - timedelta(seconds=59)).isoformat()}
+        booked += len(
+            sim.post(
+                "citizens", {"bookings": 6, "seed": 7000 + index, "window": window, "institution": code}
+            )["booked"]
+        )
+    return booked
+
+
+def two_servers(conf, db, sim, institutions, minutes, logdir, interface):
     """Two multi-process servers for ``minutes`` with citizens' activity; one is killed -9 mid-sync."""
     database = Database(conf, db)
     database.execute("DELETE FROM mhrs_sync_run")
     database.execute("DELETE FROM mhrs_sync_log")
+    # Statuses fall due during the run: the status job every minute (no grace, see setup).
+    database.execute("UPDATE ir_cron SET interval_number = 1 WHERE mhrs_job = 'status_update'")
+    log(f"{book_now_slots(sim, institutions, minutes)} appointments booked in slots ending during the run")
     servers = [OdooServer(name, conf, db, workers=2, crons=2, logdir=logdir) for name in ("A", "B")]
     rng = random.Random(20261130)
     for server in servers:
@@ -422,7 +525,15 @@ def two_servers(conf, db, sim, institutions, minutes, logdir):
             if not killed and elapsed > minutes * 30:
                 if not slow:
                     # MHRS slows down (3 s an answer): the next sync is caught while it waits for MHRS.
-                    sim.post("faults", {"mode": "latency", "latency_ms": 3000, "operation": QUERY_CODE})
+                    sim.post(
+                        "faults",
+                        {
+                            "mode": "latency",
+                            "latency_ms": 3000,
+                            "operation": QUERY_OPERATION[interface],
+                            "wire": interface,
+                        },
+                    )
                     slow = True
                 busy = next((srv for srv in servers if running_runs_of(database, srv.name)), None)
                 if busy:
@@ -498,16 +609,17 @@ def figures(conf, db, sim, institutions, began_at, ended_at):
     drift = len(set(remote) ^ set(local)) + sum(
         1 for key in remote if key in local and remote[key] != local[key]
     )
-    statuses_sent = database.rows(
+    # Statuses as MHRS saw them: how many times each appointment was sent one it could take (a repeat
+    # is answered "already set" and counted by the simulator too).
+    status_sets = [
+        a.get("status_sets", 0)
+        for a in state["appointments"].values()
+        if a["institution"] in code_of.values()
+    ]
+    recorded_sent = database.rows(
         "SELECT count(*) FROM mhrs_appointment WHERE company_id = ANY(%s) AND mhrs_status_code IS NOT NULL",
         (list(cadence),),
     )[0][0]
-    sent_twice = database.rows(
-        "SELECT count(*) FROM "
-        "(SELECT (regexp_matches(request_xml, '<[^>]*RandevuHrn>([^<]+)<', 'g'))[1] AS hrn "
-        "FROM mhrs_sync_log WHERE operation = 'appointment_set_status' AND state = 'done') s "
-        "GROUP BY hrn HAVING count(*) > 1"
-    )
     table = []
     for company in sorted(cadence):
         company_gaps = gaps.get(company) or [0]
@@ -529,8 +641,9 @@ def figures(conf, db, sim, institutions, began_at, ended_at):
         "calls_without_answer_logged": pending_logs,
         "drift": drift,
         "appointments": len(remote),
-        "statuses_sent_twice": len(sent_twice),
-        "statuses_sent": statuses_sent,
+        "statuses_sent_twice": sum(1 for sets in status_sets if sets > 1),
+        "statuses_sent": sum(1 for sets in status_sets if sets),
+        "statuses_recorded_sent": recorded_sent,
         "hours": round(hours, 3),
     }
 
@@ -542,13 +655,21 @@ def print_figures(result, sweep_times):
             f"{row['company']:>7}  {row['cadence_s']:>6}s  {row['runs']:>4}  {row['mean_gap_s']:>7}s"
             f"  {row['worst_gap_s']:>8}s  {row['calls_per_hour']:>8}"
         )
+    rows = result["companies"]
+    if rows:
+        mean = sum(row["mean_gap_s"] for row in rows) / len(rows)
+        print(
+            f"cadence kept (setting {rows[0]['cadence_s']} s, cron poll {result['cron_poll']}): mean gap "
+            f"{mean:.1f} s, worst gap {max(row['worst_gap_s'] for row in rows)} s"
+        )
     print(
         f"\nruns overlapping for one company: {result['overlapping_runs']}\n"
         f"orphan runs left: {result['orphan_runs_left']} "
         f"(runs of the killed server closed as failed: {result['orphan_runs_closed']}; "
         f"calls logged without an answer: {result['calls_without_answer_logged']})\n"
         f"drift: {result['drift']} (of {result['appointments']} appointments at MHRS)\n"
-        f"statuses sent twice: {result['statuses_sent_twice']} (of {result['statuses_sent']} sent)"
+        f"statuses sent twice: {result['statuses_sent_twice']} (of {result['statuses_sent']} statuses MHRS "
+        f"took; {result['statuses_recorded_sent']} recorded as sent in Odoo)"
     )
     for crons, seconds in sweep_times.items():
         print(f"sweep wall time with {crons} cron worker(s): {seconds} s")
@@ -566,16 +687,24 @@ def main():
     parser.add_argument("--sweep", default="1,2,4", help="cron worker counts of the sweep")
     parser.add_argument("--check", action="store_true", help="production start check only")
     parser.add_argument("--logdir", default=str(ROOT / ".scale"))
+    parser.add_argument(
+        "--cron-poll", type=float, help="seconds between two looks of a cron worker (the launcher's default)"
+    )
+    parser.add_argument("--interface", choices=("rest", "g2"), default="rest", help="MHRS V2 or SOAP G2")
+    parser.add_argument("--port-base", type=int, default=0, help="simulator on it, servers on the next 19")
     args = parser.parse_args()
     Path(args.logdir).mkdir(exist_ok=True)
-    server = SimulatorServer(host="127.0.0.1", port=0)
+    PORTS["base"] = args.port_base
+    OdooServer.cron_poll = args.cron_poll
+    server = SimulatorServer(host="127.0.0.1", port=args.port_base)
     server.start()
     sim = Control(server)
     sim.base_url = server.base_url
     try:
         sim.post("reset")
+        companies = 1 if args.check else args.companies
         institutions = setup(
-            args.config, args.database, sim, 1 if args.check else args.companies, args.physicians, args.days
+            args.config, args.database, sim, companies, args.physicians, args.days, args.interface
         )
         sim.post("citizens", {"bookings": 5 * len(institutions), "seed": 1})
         if args.check:
@@ -586,10 +715,15 @@ def main():
         )
         sim.post("faults", {"clear": True})
         began_at, ended_at, killed = two_servers(
-            args.config, args.database, sim, institutions, args.minutes, args.logdir
+            args.config, args.database, sim, institutions, args.minutes, args.logdir, args.interface
         )
         result = figures(args.config, args.database, sim, institutions, began_at, ended_at)
-        result.update(sweep_s=times, killed_at_s=killed)
+        result.update(
+            sweep_s=times,
+            killed_at_s=killed,
+            interface=args.interface,
+            cron_poll="Odoo's 60 s" if args.cron_poll == 0 else f"{args.cron_poll or 'default 5'} s",
+        )
         print_figures(result, times)
         (Path(args.logdir) / "scale.json").write_text(json.dumps(result, indent=2, default=str))
         falling = [times[n] for n in sorted(times) if times[n] is not None]
@@ -602,6 +736,7 @@ def main():
             and not result["orphan_runs_left"]
             and not result["drift"]
             and not result["statuses_sent_twice"]
+            and result["statuses_sent"] >= 1
             and len(falling) == len(times)
             and falling == sorted(falling, reverse=True)
         )

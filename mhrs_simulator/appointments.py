@@ -221,6 +221,11 @@ class AppointmentOps:
 
     def _set_status(self, institution, item):
         error = self._status_error(institution, item)
+        if error is None or error[0] == "RDG-008":
+            # Times the hospital sent this appointment a status MHRS could take (a repeat is answered
+            # RDG-008): a status sent twice shows in the state (bench/scale.py counts them).
+            appointment = self.state["appointments"][item["RandevuHrn"]]
+            appointment["status_sets"] = appointment.get("status_sets", 0) + 1
         if error:
             return {
                 "RandevuHrn": item["RandevuHrn"],

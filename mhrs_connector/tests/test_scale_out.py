@@ -264,3 +264,49 @@ class TestScaleOut(AppointmentCase):
         remote = self._sim_appointments()
         local = self._appointments()
         self.assertEqual(set(local.mapped("mhrs_hrn")), set(remote))
+
+    def _execute(self, cron, planned):
+        """One execution of ``cron`` planned at ``planned`` as a cron worker does it: the callback in the
+        job's transaction, then Odoo's rescheduling; returns the periodic runs it made."""
+        cron.nextcall = planned
+        before = self._periodic_runs()
+        cron._callback(cron.name, cron.ir_actions_server_id.id)
+        self.env.cr.execute("SELECT * FROM ir_cron WHERE id = %s", (cron.id,))
+        self.env["ir.cron"]._reschedule_later(self.env.cr.dictfetchone())
+        cron.invalidate_recordset(["nextcall"])
+        return self._periodic_runs() - before
+
+    def test_query_planned_a_cadence_after_its_run(self):
+        """#18: a query that started late (its server killed, the company locked, every worker busy) or
+        early (woken by a trigger) has its next run planned a cadence after its start: on Odoo's grid
+        alone the next one would come early or be found not due and wait a whole cadence more. A run on
+        time keeps the grid, so the cron workers' polling lateness does not add up."""
+        self.company.mhrs_shortest_duration = 1
+        minute = timedelta(minutes=1)
+        query = self._jobs().filtered(lambda j: j.mhrs_job == "appointment_query")
+        now = fields.Datetime.now()
+        late = self._execute(query, now - timedelta(seconds=40))
+        self.assertEqual(late.state, "done", late.error_text)
+        self.assertEqual(query.nextcall, late.started_at + minute)
+        # Run again at once: not due, nothing planned; Odoo's grid applies.
+        planned = fields.Datetime.now() - timedelta(seconds=1)
+        self.assertFalse(self._execute(query, planned))
+        self.assertEqual(query.nextcall, planned + minute)
+        # On time (a poll after its planned time): the next one a cadence after the plan.
+        late.started_at -= minute
+        planned = fields.Datetime.now() - timedelta(seconds=2)
+        on_time = self._execute(query, planned)
+        self.assertEqual(on_time.state, "done", on_time.error_text)
+        self.assertEqual(query.nextcall, planned + minute)
+        # Woken before its planned time (the company's lock freed): a cadence after its start.
+        on_time.started_at -= minute
+        early = self._execute(query, fields.Datetime.now() + timedelta(seconds=30))
+        self.assertEqual(early.state, "done", early.error_text)
+        self.assertEqual(query.nextcall, early.started_at + minute)
+        # MHRS failing: no plan; Odoo's grid and the back-off apply.
+        early.started_at -= minute
+        self.sim.fault("appointment_query", "http500", self.mhrs_interface)
+        planned = fields.Datetime.now() - timedelta(seconds=40)
+        failed = self._execute(query, planned)
+        self.assertEqual(failed.state, "failed")
+        self.assertEqual(query.nextcall, planned + minute)

@@ -355,6 +355,9 @@ def test_status_update_rules(world, soap, sim_server):
     ]
     row = soap(APP_QUERY, {"TarihBilgileri": WEEK})["Payload"]["KurumRandevuBilgileri"][0]
     assert row["DurumKodu"] == 2
+    # Every status MHRS could take counts, the repeat answered RDG-008 too: a status sent twice shows.
+    appointments = sim_server.simulator.state["appointments"]
+    assert (appointments[hrn]["status_sets"], appointments[cancelled].get("status_sets")) == (3, None)
 
 
 def test_status_update_of_another_institution(world, soap, control):
