@@ -1,20 +1,26 @@
 import logging
 import time
 from collections import defaultdict, deque
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import CacheMiss, UserError
 
 from ..tools import can_commit, is_valid_tckn, try_company_lock
 from ..tools.bulk_insert import insert_records
-from ..tools.dates import from_wire
+from ..tools.dates import (
+    company_tz,
+    from_wire,
+    local_day_bounds,
+    local_now,
+    to_aware,
+    to_utc_naive,
+    today_bounds,
+)
 from ..wire import errors
 
 _logger = logging.getLogger(__name__)
 
-DEFAULT_TZ = "Europe/Istanbul"
 SYNC_BATCH_SIZE = 50
 # Physician-days asked for in one appointment query (see _mhrs_sync_units).
 SYNC_PHYSICIAN_DAYS = 50
@@ -118,24 +124,10 @@ RDG_CANCELLED = "RDG-007"
 RDG_ALREADY_SET = "RDG-008"
 
 
-def to_utc_naive(value):
-    """An aware datetime from MHRS as Odoo stores it (naive UTC)."""
-    if not value:
-        return False
-    if value.tzinfo is None:
-        return value
-    return value.astimezone(UTC).replace(tzinfo=None)
-
-
 def same_phone(first, second):
     """Two spellings of one phone number (spaces, dashes, leading zeros or country code aside)."""
     digits = ["".join(c for c in (text or "") if c.isdigit()).lstrip("0") for text in (first, second)]
     return bool(digits[0]) and digits[0][-10:] == digits[1][-10:]
-
-
-def to_aware(value):
-    """An Odoo datetime (naive UTC) for MHRS (the contract wants an explicit offset)."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def mhrs_status_of(state, status_code, status_error):
@@ -619,23 +611,14 @@ class MhrsAppointment(models.Model):
     # Time helpers
     # ------------------------------------------------------------------------------------------------
     @api.model
-    def _mhrs_tz(self, company):
-        return ZoneInfo(company.partner_id.tz or DEFAULT_TZ)
-
-    @api.model
     def _mhrs_local_day_bounds(self, company, day):
         """(start, end) in naive UTC of the local calendar day ``day`` of the company."""
-        tz = self._mhrs_tz(company)
-        start = datetime.combine(day, datetime.min.time()).replace(tzinfo=tz)
-        end = datetime.combine(day + timedelta(days=1), datetime.min.time()).replace(tzinfo=tz)
-        return to_utc_naive(start), to_utc_naive(end)
+        return local_day_bounds(company, day)
 
     @api.model
     def _mhrs_today_bounds(self, company, now=None):
         """(start, end) in naive UTC of the company's local day at ``now`` (default: now)."""
-        return self._mhrs_local_day_bounds(
-            company, self._mhrs_local_now(company, now or fields.Datetime.now()).date()
-        )
+        return today_bounds(company, now)
 
     # ------------------------------------------------------------------------------------------------
     # Business methods: reception
@@ -643,7 +626,7 @@ class MhrsAppointment(models.Model):
     def _mhrs_local_day(self, when=None):
         """The local calendar day of ``when`` (default: the appointment's start) for its company."""
         self.ensure_one()
-        return self._mhrs_local_now(self.company_id, when or self.date_start).date()
+        return local_now(self.company_id, when or self.date_start).date()
 
     def _mhrs_check_status_open(self, now):
         """The local attendance decision may still change: not cancelled, not sent, the same day."""
@@ -843,7 +826,7 @@ class MhrsAppointment(models.Model):
         the window. The window is cut at local midnights so that one answer holds at most
         SYNC_PHYSICIAN_DAYS physician-days (about 2,000 appointments, 1.7 MiB, for days of 40): a
         fully booked horizon of a large hospital stays far below the client's 20 MiB answer limit."""
-        tz = self._mhrs_tz(company)
+        tz = company_tz(company)
         units, number = [], 0
         for branch, batch in self._mhrs_sync_branches(company, physicians).items():
             days = max(1, SYNC_PHYSICIAN_DAYS // max(1, min(len(batch), SYNC_BATCH_SIZE)))
@@ -876,7 +859,7 @@ class MhrsAppointment(models.Model):
     @api.model
     def _mhrs_batch_failure(self, company, number, batch, part, message):
         """The line of the run's error text for a failed query, naming its physicians and period."""
-        period = " – ".join(f"{self._mhrs_local_now(company, moment):%d.%m.%Y %H:%M}" for moment in part)
+        period = " – ".join(f"{local_now(company, moment):%d.%m.%Y %H:%M}" for moment in part)
         return self.env._(
             "Batch %(batch)s (%(names)s), %(period)s: %(error)s",
             batch=number,
@@ -1232,8 +1215,8 @@ class MhrsAppointment(models.Model):
     @api.model
     def _mhrs_status_update_company(self, company, now):
         """One company: close ended days, then send today's due statuses; returns the runs created."""
-        today = self._mhrs_local_now(company, now).date()
-        day_start, day_end = self._mhrs_local_day_bounds(company, today)
+        today = local_now(company, now).date()
+        day_start, day_end = local_day_bounds(company, today)
         runs = self.env["mhrs.sync.run"]
         runs |= self._mhrs_status_close_days(company, day_start)
         final = now >= self._mhrs_status_final_pass_at(company, day_end)
@@ -1413,7 +1396,7 @@ class MhrsAppointment(models.Model):
         states = dict(self._fields["state"]._description_selection(self.env))
         lines = []
         for appointment in self:
-            when = self._mhrs_local_now(appointment.company_id, appointment.date_start)
+            when = local_now(appointment.company_id, appointment.date_start)
             patient = appointment.partner_id.name or appointment.patient_name or ""
             line = f"{appointment.mhrs_hrn} {when:%d.%m.%Y %H:%M} {patient}"
             line += f" [{states.get(appointment.state, appointment.state)}]"
@@ -1450,10 +1433,10 @@ class MhrsAppointment(models.Model):
         if last:
             start = max(min(last.started_at, now), now - MAX_LOOKBACK)
         else:
-            start = self._mhrs_today_bounds(company, now)[0]
+            start = today_bounds(company, now)[0]
         end = now + timedelta(days=company.mhrs_sync_horizon_days or 1)
-        today = self._mhrs_local_now(company, now).date()
-        near_end = self._mhrs_local_day_bounds(company, today + timedelta(days=NEAR_DAYS - 1))[1]
+        today = local_now(company, now).date()
+        near_end = local_day_bounds(company, today + timedelta(days=NEAR_DAYS - 1))[1]
         far_fresh = near_end < end and self.env["mhrs.sync.run"].sudo().search_count(
             [
                 ("company_id", "=", company.id),
@@ -1464,10 +1447,6 @@ class MhrsAppointment(models.Model):
             limit=1,
         )
         return start, near_end if far_fresh else end
-
-    @api.model
-    def _mhrs_local_now(self, company, now):
-        return to_aware(now).astimezone(self._mhrs_tz(company))
 
     @api.model
     def _mhrs_periodic_due(self, company, now):
@@ -1502,9 +1481,9 @@ class MhrsAppointment(models.Model):
     def _mhrs_eod_target(self, company, now):
         """The local day an end-of-day run must cover now, or None. After the end-of-day time: tomorrow.
         Before it: today, when yesterday's end-of-day run is missing (catch-up)."""
-        local_now = self._mhrs_local_now(company, now)
-        hours = local_now.hour + local_now.minute / 60
-        today = local_now.date()
+        local = local_now(company, now)
+        hours = local.hour + local.minute / 60
+        today = local.date()
         target = today + timedelta(days=1) if hours >= (company.mhrs_eod_sync_time or 0) else today
         done = (
             self.env["mhrs.sync.run"]
@@ -1609,7 +1588,7 @@ class MhrsAppointment(models.Model):
         def work(company):
             target = self._mhrs_eod_target(company, now)
             if target:
-                start, end = self._mhrs_local_day_bounds(company, target)
+                start, end = local_day_bounds(company, target)
                 cron_env = self._mhrs_cron_env(company)
                 cron_env._mhrs_sync_window(company, start, end, kind="end_of_day", covered_date=target)
                 cron_env._mhrs_check_failed_statuses(company, now)
@@ -1623,7 +1602,7 @@ class MhrsAppointment(models.Model):
         (refused, or the day ended while MHRS was unreachable) are queried again, per day, for their
         physicians. A status MHRS did take, its answer lost before an outage, is then recorded as sent
         (tracked in the chatter); the others stay failed and reported."""
-        today = self._mhrs_today_bounds(company, now)[0]
+        today = today_bounds(company, now)[0]
         failed = self.search(
             [
                 ("company_id", "=", company.id),
@@ -1637,7 +1616,7 @@ class MhrsAppointment(models.Model):
             by_day[appointment._mhrs_local_day()] |= appointment
         runs = self.env["mhrs.sync.run"]
         for day, of_day in sorted(by_day.items()):
-            start, end = self._mhrs_local_day_bounds(company, day)
+            start, end = local_day_bounds(company, day)
             runs |= self._mhrs_sync_window(
                 company, start, end, of_day.physician_id, kind="status_check", covered_date=day
             )

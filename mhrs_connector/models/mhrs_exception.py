@@ -6,9 +6,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..tools import can_commit
-from ..tools.dates import user_datetime_text
+from ..tools.dates import to_aware, user_datetime_text
 from ..wire import errors
-from .mhrs_appointment import to_aware
 
 _logger = logging.getLogger(__name__)
 

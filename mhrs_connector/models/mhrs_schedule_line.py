@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..tools.dates import to_wire
+from ..tools.dates import company_tz, to_local, to_wire
 
 LINE_STATES = [
     ("draft", "Not Sent"),
@@ -151,7 +151,7 @@ class MhrsScheduleLine(models.Model):
     # Business methods
     # ------------------------------------------------------------------------------------------------
     def _tz(self):
-        return (self.schedule_id or self.env["mhrs.schedule"])._mhrs_tz(self.company_id or self.env.company)
+        return company_tz(self.company_id or self.env.company)
 
     def _local_label(self, start=None, end=None):
         """'30.03.2027 11:00-12:00' in the company's time zone (start/end override the block's)."""
@@ -162,7 +162,7 @@ class MhrsScheduleLine(models.Model):
 
     def _local_date(self):
         self.ensure_one()
-        return self.env["mhrs.schedule"]._mhrs_to_local(self.date_start, self._tz()).date()
+        return to_local(self.date_start, self._tz()).date()
 
     def _mhrs_block(self):
         """The block as the facade's schedule operations take it (wire/client.py)."""

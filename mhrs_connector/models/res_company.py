@@ -10,6 +10,7 @@ from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..tools import is_valid_tckn
+from ..tools.dates import company_tz, local_now, to_local, to_utc
 from ..tools.jobs import can_commit, try_company_lock
 from .mhrs_schedule import WEEKDAY_FIELDS
 
@@ -452,16 +453,15 @@ class ResCompany(models.Model):
 
     @api.model
     def _mhrs_demo_today(self, company):
-        Appointment = self.env["mhrs.appointment"]
-        return Appointment._mhrs_local_now(company, fields.Datetime.now()).date()
+        return local_now(company, fields.Datetime.now()).date()
 
     @api.model
     def _mhrs_demo_today_schedules(self, company, today):
         """A schedule for the rest of today (from the next half hour, 15-minute slots) for one physician
         of each demo clinic, so that reception has patients to check in. None after 22:00."""
         Schedule = self.env["mhrs.schedule"].with_company(company)
-        tz = Schedule._mhrs_tz(company)
-        local_now = Schedule._mhrs_to_local(fields.Datetime.now(), tz)
+        tz = company_tz(company)
+        local_now = to_local(fields.Datetime.now(), tz)
         minutes = local_now.hour * 60 + local_now.minute
         start_minutes = max(8 * 60, int(math.ceil((minutes + 15) / 30.0)) * 30)
         end_minutes = min(max(17 * 60, start_minutes + 4 * 60), 23 * 60 + 30)
@@ -496,12 +496,8 @@ class ResCompany(models.Model):
                     "line_ids": [
                         fields.Command.create(
                             {
-                                "date_start": Schedule._mhrs_to_utc(
-                                    day_start + timedelta(minutes=start_minutes), tz
-                                ),
-                                "date_end": Schedule._mhrs_to_utc(
-                                    day_start + timedelta(minutes=end_minutes), tz
-                                ),
+                                "date_start": to_utc(day_start + timedelta(minutes=start_minutes), tz),
+                                "date_end": to_utc(day_start + timedelta(minutes=end_minutes), tz),
                                 "action_code_id": action.id,
                                 "slot_minutes": 15,
                                 "patients_per_slot": 1,

@@ -22,3 +22,4 @@ from . import test_desk_reports
 from . import test_desk_first_minute
 from . import test_tour_mobile
 from . import test_migration
+from . import test_dates

@@ -9,9 +9,10 @@ from odoo.tests import new_test_user
 from odoo.tools import SQL
 
 from ..models import mhrs_appointment
-from ..models.mhrs_appointment import QUIET_CREATE, to_aware
+from ..models.mhrs_appointment import QUIET_CREATE
 from ..tools import bulk_insert
 from ..tools.bulk_insert import insert_records
+from ..tools.dates import to_aware
 from .appointment_common import TZ, AppointmentCase, utc_naive
 from .test_sync_queries import sql_writes
 

@@ -5,6 +5,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.mhrs_schedule import WEEKDAY_FIELDS, weekdays_of
+from ..tools.dates import company_tz
 
 
 class MhrsSchedulePlanWizard(models.TransientModel):
@@ -110,7 +111,7 @@ class MhrsSchedulePlanWizard(models.TransientModel):
         if not weekdays:
             raise UserError(_("Choose at least one working day of the week."))
         schedules = self.env["mhrs.schedule"]
-        tz = schedules._mhrs_tz(self.company_id)
+        tz = company_tz(self.company_id)
         blocks = schedules._mhrs_blocks_from_template(
             self.template_id, self.date_from, self.date_to, weekdays, tz
         )

@@ -5,7 +5,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.mhrs_schedule import WEEKDAY_FIELDS
-from ..tools.dates import from_wire
+from ..tools.dates import company_tz, from_wire, to_local
 
 
 class MhrsScheduleQueryWizard(models.TransientModel):
@@ -75,10 +75,9 @@ class MhrsScheduleQueryWizard(models.TransientModel):
         self.ensure_one()
         if self.date_to < self.date_from:
             raise UserError(_("The period must end on or after its first day."))
-        schedules = self.env["mhrs.schedule"]
-        tz = schedules._mhrs_tz(self.company_id)
-        start = tz.localize(datetime.combine(self.date_from, time.min))
-        end = tz.localize(datetime.combine(self.date_to + timedelta(days=1), time.min))
+        tz = company_tz(self.company_id)
+        start = datetime.combine(self.date_from, time.min).replace(tzinfo=tz)
+        end = datetime.combine(self.date_to + timedelta(days=1), time.min).replace(tzinfo=tz)
         # MHRS answers one branch per query: the clinic's, else every branch the institution registered.
         if self.clinic_id:
             branches = [self.clinic_id.mhrs_branch_code]
@@ -203,7 +202,7 @@ class MhrsScheduleQueryWizard(models.TransientModel):
 
     def _differences(self, line, values):
         notes = []
-        tz = self.env["mhrs.schedule"]._mhrs_tz(self.company_id)
+        tz = company_tz(self.company_id)
         fmt = self.env["mhrs.schedule"]._mhrs_format_range
         here = line._mhrs_definition()
         there = (
@@ -246,7 +245,7 @@ class MhrsScheduleQueryWizard(models.TransientModel):
         if not lines:
             raise UserError(_("Nothing to import: select blocks that exist only at MHRS."))
         schedules_model = self.env["mhrs.schedule"]
-        tz = schedules_model._mhrs_tz(self.company_id)
+        tz = company_tz(self.company_id)
         conflicts = schedules_model._mhrs_find_conflicts(
             (line.id, line.physician_id.tckn, line.date_start, line.date_end) for line in lines
         )
@@ -257,7 +256,7 @@ class MhrsScheduleQueryWizard(models.TransientModel):
             groups[(line.physician_id, line.clinic_id)] |= line
         created = schedules_model
         for (physician, clinic), group in groups.items():
-            days = [schedules_model._mhrs_to_local(line.date_start, tz).date() for line in group]
+            days = [to_local(line.date_start, tz).date() for line in group]
             weekdays = {day.weekday() for day in days}
             template_ids = {line.mhrs_template_id for line in group if line.mhrs_template_id}
             template = self.env["mhrs.template"].search(
