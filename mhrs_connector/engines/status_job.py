@@ -234,20 +234,13 @@ class StatusJob:
         return runs | run
 
     def send_batches(self, due, company, now):
-        """Send these appointments in batches, committing between them (the company lock is taken again
-        after each commit). A batch MHRS does not answer stays to send. Returns (counts, failures,
+        """Send these appointments in batches, committing each (the company lock is taken again after
+        each commit). A batch MHRS does not answer stays to send. Returns (counts, failures,
         failed batches, batches)."""
         counts = dict.fromkeys(("sent", "failed", "postponed", "cancelled"), 0)
         failures, batch_errors = [], 0
         batches = [due[i : i + STATUS_BATCH_SIZE] for i in range(0, len(due), STATUS_BATCH_SIZE)]
         for index, batch in enumerate(batches):
-            if index and can_commit():
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-                if not try_company_lock(self.env.cr, STATUS_LOCK_KEY, company.id):
-                    failures.append(self.env._("Another worker took over this company; stopped."))
-                    counts["postponed"] += sum(len(b) for b in batches[index:])
-                    batch_errors += 1
-                    break
             try:
                 self.send(batch, company, now, counts, failures)
             except errors.MhrsError as exc:
@@ -265,7 +258,18 @@ class StatusJob:
                 )
                 counts["postponed"] += len(batch)
                 batch_errors += 1
-            self.env["ir.cron"]._notify_progress(done=index + 1, remaining=len(batches) - index - 1)
+            rest = batches[index + 1 :]
+            self.env["ir.cron"]._notify_progress(done=index + 1, remaining=len(rest))
+            if not can_commit():
+                continue
+            # Every batch, the last one too, is committed here as soon as MHRS answered it: nothing the
+            # run does afterwards (its report, the managers' activity) can roll back what MHRS holds.
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+            if not try_company_lock(self.env.cr, STATUS_LOCK_KEY, company.id) and rest:
+                failures.append(self.env._("Another worker took over this company; stopped."))
+                counts["postponed"] += sum(len(b) for b in rest)
+                batch_errors += 1
+                break
         return counts, failures, batch_errors, len(batches)
 
     def close_days(self, company, day_start):
