@@ -6,6 +6,8 @@ MHRS_COMPANY_JOBS = [
     ("end_of_day", "End-of-day Appointment Sync", "mhrs.appointment", "_cron_end_of_day_sync"),
     ("status_update", "Attendance Status Update", "mhrs.appointment", "_cron_status_update"),
     ("exception_follow_up", "Exception Follow-up", "mhrs.exception", "_cron_exception_follow_up"),
+    ("retry", "Resend Undelivered Operations", "res.company", "_mhrs_cron_retry"),
+    ("log_cleanup", "Call Log Clean-up", "mhrs.sync.log", "_cron_cleanup"),
 ]
 
 

@@ -1,5 +1,4 @@
 import logging
-from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -12,8 +11,9 @@ from ..engines.appointment_codes import (
     mhrs_status_of,
 )
 from ..engines.appointment_sync import AppointmentSync
+from ..engines.company_jobs import CompanyJobRunner
 from ..engines.status_job import STATUS_LOCK_KEY, StatusJob
-from ..tools import can_commit, try_company_lock
+from ..tools import try_company_lock
 from ..tools.dates import local_day_bounds, local_now, to_aware, today_bounds
 from ..wire import errors
 
@@ -625,77 +625,6 @@ class MhrsAppointment(models.Model):
     # Jobs
     # ------------------------------------------------------------------------------------------------
     @api.model
-    def _mhrs_sync_companies(self):
-        return self.env["res.company"].sudo().search([("mhrs_base_url", "!=", False)])
-
-    @api.model
-    def _mhrs_job_companies(self, job, company_ids=None):
-        """The companies a run of ``job`` serves: those given (a company's own scheduled action), else
-        every MHRS company; the shared scheduled action serves only the companies without their own."""
-        companies = self._mhrs_sync_companies()
-        if company_ids is not None:
-            return companies.filtered(lambda company: company.id in company_ids)
-        cron = self.env["ir.cron"].sudo().browse(self.env.context.get("cron_id") or [])
-        if cron and not cron.mhrs_company_id:
-            own = (
-                self.env["ir.cron"].sudo().search([("mhrs_job", "=", job), ("mhrs_company_id", "!=", False)])
-            )
-            companies -= own.mhrs_company_id
-        return companies
-
-    @api.model
-    def _mhrs_run_per_company(self, job, lock, work, companies=None):
-        """Run ``work(company)`` for each company (default: every MHRS company) under its lock, one
-        transaction per company, after closing the runs its dead workers left running.
-
-        A failing company is logged and rolled back and the others go on, so one company never stops
-        the job nor lets Odoo's failure counter deactivate it; a locked company is skipped this time
-        (its own scheduled action is woken when the lock holder ends, see _mhrs_wake_waiting_jobs).
-        """
-        companies = self._mhrs_sync_companies() if companies is None else companies
-        for company in companies:
-            try:
-                self.env["mhrs.sync.run"]._mhrs_close_orphans(company)
-                if not lock(company):
-                    _logger.info("%s: %s is locked by another worker", job, company.name)
-                    self._mhrs_wait_for_lock(company)
-                    continue
-                work(company)
-            except Exception:
-                _logger.exception("%s failed for %s", job, company.name)
-                if not can_commit():
-                    raise
-                self.env.cr.rollback()
-                continue
-            if can_commit():
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-                self._mhrs_wake_waiting_jobs(company)
-
-    @api.model
-    def _mhrs_wait_for_lock(self, company):
-        """A company's scheduled action found its lock taken: it runs again when the holder ends (woken
-        by _mhrs_wake_waiting_jobs), or in a minute at the latest, not at its next interval."""
-        cron = self.env["ir.cron"].sudo().browse(self.env.context.get("cron_id") or [])
-        if cron.mhrs_company_id == company:
-            cron._trigger(fields.Datetime.now() + timedelta(minutes=1))
-
-    @api.model
-    def _mhrs_wake_waiting_jobs(self, company):
-        """After a company's job committed (its lock is free): the company's scheduled actions that
-        wait for it (a trigger in the future, see _mhrs_wait_for_lock) run now."""
-        now = fields.Datetime.now()
-        waiting = (
-            self.env["ir.cron.trigger"]
-            .sudo()
-            .search([("cron_id.mhrs_company_id", "=", company.id), ("call_at", ">", now)])
-        )
-        for cron in waiting.cron_id:
-            if cron.id != self.env.context.get("cron_id"):
-                cron._trigger()
-        if waiting and can_commit():
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-
-    @api.model
     def _cron_appointment_query(self, now=None, company_ids=None):
         """Each company (its own scheduled action, every shortest appointment duration) whose cadence has
         elapsed since its last periodic attempt queries its synced physicians up to the horizon."""
@@ -707,8 +636,8 @@ class MhrsAppointment(models.Model):
                 start, end = sync.periodic_window(company, now)
                 sync.sync_window(company, start, end, kind="periodic")
 
-        companies = self._mhrs_job_companies("appointment_query", company_ids)
-        self._mhrs_run_per_company("MHRS appointment query", AppointmentSync(self).lock, work, companies)
+        runner = CompanyJobRunner(self, "appointment_query", "MHRS appointment query")
+        runner.run(work, AppointmentSync(self).lock, company_ids, close_orphans=True)
 
     @api.model
     def _cron_end_of_day_sync(self, now=None, company_ids=None):
@@ -723,8 +652,8 @@ class MhrsAppointment(models.Model):
                 sync.sync_window(company, start, end, kind="end_of_day", covered_date=target)
                 sync.check_failed_statuses(company, now)
 
-        companies = self._mhrs_job_companies("end_of_day", company_ids)
-        self._mhrs_run_per_company("MHRS end-of-day sync", AppointmentSync(self).lock, work, companies)
+        runner = CompanyJobRunner(self, "end_of_day", "MHRS end-of-day sync")
+        runner.run(work, AppointmentSync(self).lock, company_ids, close_orphans=True)
 
     @api.model
     def _cron_status_update(self, now=None, company_ids=None):
@@ -732,11 +661,11 @@ class MhrsAppointment(models.Model):
         grace period has passed; from the final pass on, of all that have ended; report what is left;
         close the days that ended (never send after the day)."""
         now = now or fields.Datetime.now()
-        self._mhrs_run_per_company(
-            "MHRS status update",
-            lambda company: try_company_lock(self.env.cr, STATUS_LOCK_KEY, company.id),
+        CompanyJobRunner(self, "status_update", "MHRS status update").run(
             lambda company: StatusJob(self._mhrs_cron_env(company)).run_company(company, now),
-            self._mhrs_job_companies("status_update", company_ids),
+            lambda company: try_company_lock(self.env.cr, STATUS_LOCK_KEY, company.id),
+            company_ids,
+            close_orphans=True,
         )
 
     @api.model

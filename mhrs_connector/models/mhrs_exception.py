@@ -5,7 +5,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..tools import can_commit
+from ..engines.company_jobs import CompanyJobRunner
 from ..tools.dates import to_aware, user_datetime_text
 from ..wire import errors
 
@@ -340,12 +340,9 @@ class MhrsException(models.Model):
     def _cron_exception_follow_up(self, company_ids=None):
         """Per company (its own scheduled action): ask MHRS about the pending exceptions and apply
         approvals and rejections."""
-        companies = self.env["mhrs.appointment"]._mhrs_job_companies("exception_follow_up", company_ids)
-        for company in companies:
-            try:
-                with self.env.cr.savepoint():
-                    self.with_company(company).with_context(mhrs_trigger="cron")._mhrs_follow_up(company)
-            except (errors.MhrsError, UserError) as exc:
-                _logger.warning("MHRS exception follow-up failed for %s: %s", company.name, exc)
-            if can_commit():
-                self.env.cr.commit()  # pylint: disable=invalid-commit
+        CompanyJobRunner(self, "exception_follow_up", "MHRS exception follow-up").run(
+            lambda company: self.with_company(company)
+            .with_context(mhrs_trigger="cron")
+            ._mhrs_follow_up(company),
+            company_ids=company_ids,
+        )

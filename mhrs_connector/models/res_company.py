@@ -9,6 +9,7 @@ import requests
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..engines.company_jobs import CompanyJobRunner
 from ..tools import is_valid_tckn
 from ..tools.dates import company_tz, local_now, to_local, to_utc
 from ..tools.jobs import can_commit, try_company_lock
@@ -213,29 +214,28 @@ class ResCompany(models.Model):
     # Cron
     # ------------------------------------------------------------------------------------------------
     @api.model
-    def _mhrs_cron_retry(self, batch_size=RETRY_BATCH, time_budget=RETRY_TIME_BUDGET):
-        """Retry job: resend, company by company and in batches, the operations MHRS did not answer.
+    def _mhrs_cron_retry(self, batch_size=RETRY_BATCH, time_budget=RETRY_TIME_BUDGET, company_ids=None):
+        """Retry job, per company (its own scheduled action; the shared one for the others): resend in
+        batches the operations MHRS did not answer. Returns the number of records handled.
 
-        One company at a time holds an advisory lock, so two workers never resend the same operation;
-        one failing company or batch does not stop the others (nor deactivate the cron).
+        The company's advisory lock keeps two workers from resending the same operation; one failing
+        company or batch does not stop the others (engines/company_jobs.py).
         """
         deadline = time.monotonic() + time_budget
-        done = 0
-        cut_short = False
-        for company in self.sudo().search([]):
-            try:
-                count, finished = self._mhrs_retry_company(company, batch_size, deadline)
-                done += count
-                cut_short = cut_short or not finished
-            except Exception:
-                _logger.exception("MHRS retry job failed for company %s", company.name)
-                if can_commit():
-                    self.env.cr.rollback()
-            if time.monotonic() > deadline:
-                cut_short = True
-                break
-        self.env["ir.cron"]._notify_progress(done=done, remaining=1 if cut_short else 0)
-        return done
+        done = [0]
+
+        def work(company):
+            count, finished = self._mhrs_retry_company(company, batch_size, deadline)
+            done[0] += count
+            return finished
+
+        CompanyJobRunner(self, "retry", "MHRS retry", every_company=True).run(
+            work,
+            lambda company: try_company_lock(self.env.cr, LOCK_KEY, company.id),
+            company_ids,
+            deadline=deadline,
+        )
+        return done[0]
 
     # ------------------------------------------------------------------------------------------------
     # Business methods

@@ -4,7 +4,13 @@ from odoo import api, models
 from .ir_cron import MHRS_COMPANY_JOBS
 
 # Minutes between two runs of the jobs whose cadence is not a company setting.
-JOB_MINUTES = {"end_of_day": 15, "status_update": 5, "exception_follow_up": 30}
+JOB_MINUTES = {
+    "end_of_day": 15,
+    "status_update": 5,
+    "exception_follow_up": 30,
+    "retry": 5,
+    "log_cleanup": 24 * 60,
+}
 # Settings a company's MHRS jobs follow.
 JOB_FIELDS = {"name", "mhrs_base_url", "mhrs_shortest_duration"}
 

@@ -10,6 +10,7 @@ import psycopg2
 
 from odoo import fields, sql_db
 
+from ..engines.company_jobs import CompanyJobRunner
 from ..tools.run_locks import RUN_LOCK_CLASS
 from ..wire import g2 as g2_module
 from ..wire import rest as rest_module
@@ -63,7 +64,14 @@ class TestScaleOut(AppointmentCase):
         jobs = self._jobs()
         self.assertEqual(
             jobs.mapped("mhrs_job"),
-            ["appointment_query", "end_of_day", "exception_follow_up", "status_update"],
+            [
+                "appointment_query",
+                "end_of_day",
+                "exception_follow_up",
+                "log_cleanup",
+                "retry",
+                "status_update",
+            ],
         )
         self.assertTrue(all(jobs.mapped("active")))
         query = jobs.filtered(lambda j: j.mhrs_job == "appointment_query")
@@ -80,7 +88,7 @@ class TestScaleOut(AppointmentCase):
         other = self.env["res.company"].create(
             {"name": "Diğer Hastane", "mhrs_base_url": self.sim_server.base_url}
         )
-        self.assertEqual(len(self._jobs(other)), 4)
+        self.assertEqual(len(self._jobs(other)), 6)
         self.sim.post("citizens", {"bookings": 3, "seed": 11})
         query.method_direct_trigger()  # "Run Manually"
         run = self._periodic_runs()
@@ -88,19 +96,15 @@ class TestScaleOut(AppointmentCase):
         self.assertFalse(self.env["mhrs.sync.run"].search([("company_id", "=", other.id)]))
         # The shared scheduled action leaves the companies with their own job alone.
         shared = self.env.ref("mhrs_connector.ir_cron_appointment_query")
-        companies = (
-            self.env["mhrs.appointment"]
-            .with_context(cron_id=shared.id)
-            ._mhrs_job_companies("appointment_query")
-        )
+        companies = CompanyJobRunner(
+            self.env["mhrs.appointment"].with_context(cron_id=shared.id), "appointment_query", ""
+        ).companies()
         self.assertFalse(companies & (self.company | other))
         other_jobs = self._jobs(other)
         other_jobs.unlink()
-        companies = (
-            self.env["mhrs.appointment"]
-            .with_context(cron_id=shared.id)
-            ._mhrs_job_companies("appointment_query")
-        )
+        companies = CompanyJobRunner(
+            self.env["mhrs.appointment"].with_context(cron_id=shared.id), "appointment_query", ""
+        ).companies()
         self.assertIn(other, companies)
         self.assertNotIn(self.company, companies)
 
@@ -215,7 +219,7 @@ class TestScaleOut(AppointmentCase):
         self.assertLessEqual(waiting.call_at, fields.Datetime.now() + timedelta(minutes=1))
         holder.rollback()  # the holder ends
         holder.close()
-        self.env["mhrs.appointment"]._mhrs_wake_waiting_jobs(self.company)
+        CompanyJobRunner(self.env["mhrs.appointment"], "end_of_day", "").wake_waiting_jobs(self.company)
         now = Trigger.search([("cron_id", "=", eod.id), ("call_at", "<=", fields.Datetime.now())])
         self.assertEqual(len(now), 1)
 
