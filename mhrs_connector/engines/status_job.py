@@ -12,6 +12,7 @@ import time
 from datetime import timedelta
 
 from odoo import fields
+from odoo.exceptions import UserError
 
 from ..tools import can_commit, try_company_lock
 from ..tools.dates import local_day_bounds, local_now, to_aware
@@ -60,6 +61,34 @@ class StatusJob:
                 "realized": to_aware(max(appointment.checked_in_at, appointment.date_start)),
             }
         return {"hrn": appointment.mhrs_hrn, "attended": False}
+
+    def send_now(self, appointment, now):
+        """Send one appointment's status now (its "Send Status" button): the job's rules without the
+        grace period. Returns 'sent', 'cancelled', 'failed' or the reason it is kept to send."""
+        appointment.ensure_one()
+        if appointment.state == "cancelled":
+            raise UserError(self.env._("The appointment is cancelled: no status is sent for it."))
+        if appointment.mhrs_status == "sent":
+            raise UserError(self.env._("MHRS has already received the status of this appointment."))
+        if appointment._mhrs_local_day(now) > appointment._mhrs_local_day():
+            raise UserError(
+                self.env._("The day of the appointment has ended: MHRS accepts no status update after it.")
+            )
+        if now < appointment.date_end:
+            raise UserError(
+                self.env._(
+                    "The appointment ends at %(end)s: its status can be sent only after that.",
+                    end=fields.Datetime.context_timestamp(appointment, appointment.date_end).strftime(
+                        "%H:%M"
+                    ),
+                )
+            )
+        counts = dict.fromkeys(("sent", "failed", "postponed", "cancelled"), 0)
+        try:
+            outcome = self.send(appointment, appointment.company_id, now, counts, [], record=appointment)
+        except errors.MhrsError as exc:
+            return self.env["mhrs.connector.mixin"]._mhrs_error_message(exc)
+        return outcome.get(appointment.id, "postponed")
 
     def call(self, company, items, record=None):
         """MHRS's per-item answers ``[{"hrn", "ok", "code", "text"}]``. MHRS V2 answers a batch as a

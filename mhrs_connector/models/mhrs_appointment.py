@@ -11,11 +11,8 @@ from ..engines.appointment_codes import (
     mhrs_status_of,
 )
 from ..engines.appointment_sync import AppointmentSync
-from ..engines.company_jobs import CompanyJobRunner
-from ..engines.status_job import STATUS_LOCK_KEY, StatusJob
-from ..tools import try_company_lock
+from ..engines.status_job import StatusJob
 from ..tools.dates import local_day_bounds, local_now, to_aware, today_bounds
-from ..wire import errors
 
 _logger = logging.getLogger(__name__)
 
@@ -32,8 +29,6 @@ CANCELLED_BY = [
     ("exception", "Approved Exception"),
     ("auto_20", "MHRS 20:00 Auto-cancel"),
 ]
-# IptalEdenTipi -> cancelled_by
-CANCELLED_BY_CODES = {1: "patient_mhrs", 2: "hospital", 3: "exception", 4: "auto_20"}
 # What MHRS owns on an appointment: shown read-only and changed only by the sync (context
 # ``mhrs_sync_write``) or at creation. A change goes through MHRS's own operations: cancel, book again.
 MHRS_OWNED_FIELDS = frozenset(SYNC_FIELDS) - {"state", "cancelled_by", "missing_from_mhrs"} | {
@@ -582,92 +577,10 @@ class MhrsAppointment(models.Model):
         self.write({"checked_in_at": False, "state": "no_show", "mhrs_status_error": False})
 
     def _mhrs_send_status_now(self, now=None):
-        """Send this appointment's status (same rules as the job, without the grace period).
+        """Send this appointment's status now (engines/status_job.py, StatusJob.send_now)."""
+        return StatusJob(self).send_now(self, now or fields.Datetime.now())
 
-        Returns 'sent', 'cancelled', 'failed' or the reason it is kept to send."""
-        self.ensure_one()
-        now = now or fields.Datetime.now()
-        if self.state == "cancelled":
-            raise UserError(self.env._("The appointment is cancelled: no status is sent for it."))
-        if self.mhrs_status == "sent":
-            raise UserError(self.env._("MHRS has already received the status of this appointment."))
-        if self._mhrs_local_day(now) > self._mhrs_local_day():
-            raise UserError(
-                self.env._("The day of the appointment has ended: MHRS accepts no status update after it.")
-            )
-        if now < self.date_end:
-            raise UserError(
-                self.env._(
-                    "The appointment ends at %(end)s: its status can be sent only after that.",
-                    end=fields.Datetime.context_timestamp(self, self.date_end).strftime("%H:%M"),
-                )
-            )
-        counts = dict.fromkeys(("sent", "failed", "postponed", "cancelled"), 0)
-        failures = []
-        try:
-            outcome = StatusJob(self).send(self, self.company_id, now, counts, failures, record=self)
-        except errors.MhrsError as exc:
-            return self.env["mhrs.connector.mixin"]._mhrs_error_message(exc)
-        return outcome.get(self.id, "postponed")
-
-    # ------------------------------------------------------------------------------------------------
-    # Sync (operation 14)
-    # ------------------------------------------------------------------------------------------------
     @api.model
     def _mhrs_sync_window(self, company, start, end, physicians=None, kind="manual", covered_date=None):
         """Query MHRS for [start, end) and upsert by HRN (engines/appointment_sync.py); returns the run."""
         return AppointmentSync(self).sync_window(company, start, end, physicians, kind, covered_date)
-
-    # ------------------------------------------------------------------------------------------------
-    # Business methods: status update (operation 15)
-    # ------------------------------------------------------------------------------------------------
-    # ------------------------------------------------------------------------------------------------
-    # Jobs
-    # ------------------------------------------------------------------------------------------------
-    @api.model
-    def _cron_appointment_query(self, now=None, company_ids=None):
-        """Each company (its own scheduled action, every shortest appointment duration) whose cadence has
-        elapsed since its last periodic attempt queries its synced physicians up to the horizon."""
-        now = now or fields.Datetime.now()
-
-        def work(company):
-            sync = AppointmentSync(self._mhrs_cron_env(company))
-            if sync.periodic_due(company, now):
-                start, end = sync.periodic_window(company, now)
-                sync.sync_window(company, start, end, kind="periodic")
-
-        runner = CompanyJobRunner(self, "appointment_query", "MHRS appointment query")
-        runner.run(work, AppointmentSync(self).lock, company_ids, close_orphans=True)
-
-    @api.model
-    def _cron_end_of_day_sync(self, now=None, company_ids=None):
-        """Once a day after the end-of-day time: the whole next local day; catches up a missed run."""
-        now = now or fields.Datetime.now()
-
-        def work(company):
-            sync = AppointmentSync(self._mhrs_cron_env(company))
-            target = sync.eod_target(company, now)
-            if target:
-                start, end = local_day_bounds(company, target)
-                sync.sync_window(company, start, end, kind="end_of_day", covered_date=target)
-                sync.check_failed_statuses(company, now)
-
-        runner = CompanyJobRunner(self, "end_of_day", "MHRS end-of-day sync")
-        runner.run(work, AppointmentSync(self).lock, company_ids, close_orphans=True)
-
-    @api.model
-    def _cron_status_update(self, now=None, company_ids=None):
-        """Every few minutes, per company: send the status of today's appointments whose end plus the
-        grace period has passed; from the final pass on, of all that have ended; report what is left;
-        close the days that ended (never send after the day)."""
-        now = now or fields.Datetime.now()
-        CompanyJobRunner(self, "status_update", "MHRS status update").run(
-            lambda company: StatusJob(self._mhrs_cron_env(company)).run_company(company, now),
-            lambda company: try_company_lock(self.env.cr, STATUS_LOCK_KEY, company.id),
-            company_ids,
-            close_orphans=True,
-        )
-
-    @api.model
-    def _mhrs_cron_env(self, company):
-        return self.with_company(company).with_context(mhrs_trigger="cron")
