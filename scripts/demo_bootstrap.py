@@ -147,8 +147,7 @@ def demo_today(company):
 def today_schedules(env, company, today):
     """A schedule for the rest of today (from the next half hour, 15-minute slots) for one physician
     of each demo clinic, so that reception has patients to check in. None after 22:00."""
-    from odoo.addons.mhrs_connector.models.mhrs_schedule import WEEKDAY_FIELDS
-    from odoo.addons.mhrs_connector.tools.dates import company_tz, to_local, to_utc
+    from odoo.addons.mhrs_connector.tools.dates import WEEKDAY_FIELDS, company_tz, to_local, to_utc
 
     Schedule = env["mhrs.schedule"].with_company(company)
     tz = company_tz(company)

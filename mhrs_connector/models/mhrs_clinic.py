@@ -1,8 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..tools.actions import count_by, open_list
 from ..wire import errors
-from .mhrs_call_log_link import count_by, open_list
 from .mhrs_record_mixin import same_name
 
 CLINIC_STATES = [

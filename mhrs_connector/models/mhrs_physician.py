@@ -4,8 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..tools import is_valid_tckn
-from .mhrs_call_log_link import count_by, open_list
-from .mhrs_sync_run import SYNC_KINDS
+from ..tools.actions import count_by, open_list
+from ..tools.run_kinds import SYNC_KINDS
 
 HEALTH = [("ok", "In Sync"), ("warning", "Needs Attention"), ("danger", "Not Synced")]
 HEALTH_COLORS = {"ok": 10, "warning": 2, "danger": 1}

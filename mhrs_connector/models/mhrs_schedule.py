@@ -7,20 +7,23 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from ..tools.actions import open_list
 from ..tools.dates import (
+    WEEKDAY_FIELDS,
     company_tz,
+    float_to_minutes,
     from_wire,
+    minutes_to_time,
     to_local,
     to_utc,
     to_utc_naive,
     to_wire,
     user_date_format,
     user_date_text,
+    weekdays_of,
 )
 from ..tools.messages import user_message
 from ..wire import errors
-from .mhrs_call_log_link import open_list
-from .mhrs_template_line import float_to_minutes, minutes_to_time
 
 _logger = logging.getLogger(__name__)
 SCHEDULE_STATES = [
@@ -28,13 +31,6 @@ SCHEDULE_STATES = [
     ("registered", "Registered"),
     ("cancelled", "Cancelled"),
 ]
-WEEKDAY_FIELDS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
-def weekdays_of(record):
-    """The weekday numbers (Monday 0) ticked on ``record`` (a schedule or the plan wizard)."""
-    return {index for index, name in enumerate(WEEKDAY_FIELDS) if record[name]}
-
 
 MAX_LISTED = 10  # overlapping days listed in a refusal message before "... and N more"
 

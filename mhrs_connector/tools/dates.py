@@ -6,7 +6,7 @@ facade speaks Istanbul wall-clock time. An unknown zone is refused when the comp
 silent wrong hour.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from odoo import fields
@@ -118,3 +118,20 @@ def to_wire(value):
     if not value:
         return None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+WEEKDAY_FIELDS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def weekdays_of(record):
+    """The weekday numbers (Monday 0) ticked on ``record`` (a schedule or the plan wizard)."""
+    return {index for index, name in enumerate(WEEKDAY_FIELDS) if record[name]}
+
+
+def float_to_minutes(value):
+    """08.5 (float_time) -> 510 minutes after midnight."""
+    return round((value or 0.0) * 60)
+
+
+def minutes_to_time(minutes):
+    return time(minutes // 60, minutes % 60)

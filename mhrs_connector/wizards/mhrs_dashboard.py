@@ -1,8 +1,8 @@
 from odoo import api, fields, models
 
-from ..models.mhrs_call_log_link import open_list
 from ..models.mhrs_physician import status_field
-from ..models.mhrs_sync_run import SIDE_KINDS, SYNC_KINDS
+from ..tools.actions import open_list
+from ..tools.run_kinds import SIDE_KINDS, SYNC_KINDS
 
 
 class MhrsDashboard(models.TransientModel):

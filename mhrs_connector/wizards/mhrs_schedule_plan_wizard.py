@@ -4,8 +4,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.mhrs_schedule import WEEKDAY_FIELDS, weekdays_of
-from ..tools.dates import company_tz
+from ..tools.dates import WEEKDAY_FIELDS, company_tz, weekdays_of
 
 
 class MhrsSchedulePlanWizard(models.TransientModel):

@@ -4,8 +4,7 @@ from datetime import datetime, time, timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.mhrs_schedule import WEEKDAY_FIELDS
-from ..tools.dates import company_tz, from_wire, to_local
+from ..tools.dates import WEEKDAY_FIELDS, company_tz, from_wire, to_local
 
 
 class MhrsScheduleQueryWizard(models.TransientModel):
