@@ -14,7 +14,7 @@ appointments each for tomorrow), points the company at it and measures, in one p
 2. the same sync again with nothing changed (must write no appointment row: 0 INSERT/UPDATE statements on
    mhrs_appointment), with the fast decoder and with zeep's;
 3. a sync after 5% of the appointments changed or were cancelled at MHRS;
-4. the status-update pass for the day, when the job exists (``_cron_status_update``), else "n/a";
+4. the status-update pass for the day (``_cron_status_update``);
 5. the baseline: the same MHRS answers over the same HTTP (same batches), parsed with bare lxml and upserted
    with one ``INSERT ... ON CONFLICT`` per batch through psycopg2 into a scratch table; for 1b, from empty
    tables again, with a second statement per batch upserting the patients (the same rows as 1b writes).
@@ -720,11 +720,8 @@ def main():  # noqa: PLR0915 - one linear script
             five = sync("changed_5pct")
             five["changed_at_mhrs"] = changed
             assert five["cancelled"] == changed["cancelled"] and five["updated"] == changed["changed"], five
-            # 4. status update pass (another issue builds it; measured when present).
-            if hasattr(Appointment, "_cron_status_update"):
-                phases["status_update"] = status_pass(env, server, counter, company, day, start, end)
-            else:
-                phases["status_update"] = "n/a"
+            # 4. status update pass.
+            phases["status_update"] = status_pass(env, server, counter, company, day, start, end)
             # Memory: tracemalloc peak of a sync of a third of the physicians and of all of them, unchanged
             # and from empty (patients known).
             memory = {"unchanged": {}, "from_empty": {}}

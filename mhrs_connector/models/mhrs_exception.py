@@ -281,8 +281,6 @@ class MhrsException(models.Model):
         When MHRS cannot be asked, nothing is guessed: the blocks stay as they are and the next
         comparison with MHRS shows the difference."""
         self.ensure_one()
-        if "mhrs.schedule.line" not in self.env:
-            return
         lines = self.env["mhrs.schedule.line"].search(
             [
                 ("company_id", "=", self.company_id.id),

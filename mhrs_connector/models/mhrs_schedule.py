@@ -654,18 +654,11 @@ class MhrsSchedule(models.Model):
             raise UserError(self._mhrs_conflict_message(conflicts))
 
     def _mhrs_booked_appointments(self, lines=None):
-        """Booked appointments on ``lines`` (default: all blocks); empty while the appointment model is
-        not installed."""
-        if "mhrs.appointment" not in self.env:
-            return []
-        appointments = self.env["mhrs.appointment"]
-        if "schedule_line_id" not in appointments._fields:
-            return []
+        """Booked appointments on ``lines`` (default: all blocks)."""
         lines = lines if lines is not None else self.line_ids
-        domain = [("schedule_line_id", "in", lines.ids)]
-        if "state" in appointments._fields:
-            domain.append(("state", "=", "booked"))
-        return appointments.search(domain)
+        return self.env["mhrs.appointment"].search(
+            [("schedule_line_id", "in", lines.ids), ("state", "=", "booked")]
+        )
 
     def _mhrs_check_booked(self, lines, what):
         self.ensure_one()
