@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..tools.dates import company_tz, to_local, to_wire
@@ -112,7 +112,7 @@ class MhrsScheduleLine(models.Model):
     def _compute_display_name(self):
         for line in self:
             if not line.date_start or not line.date_end:
-                line.display_name = line.action_code_id.display_name or _("New Block")
+                line.display_name = line.action_code_id.display_name or self.env._("New Block")
                 continue
             line.display_name = f"{line._local_label()} {line.action_code_id.name or ''}"
 
@@ -121,7 +121,7 @@ class MhrsScheduleLine(models.Model):
         for line in self:
             if line.date_end <= line.date_start:
                 raise ValidationError(
-                    _("Block %(block)s must end after it starts.", block=line._local_label())
+                    self.env._("Block %(block)s must end after it starts.", block=line._local_label())
                 )
 
     # ------------------------------------------------------------------------------------------------
@@ -131,7 +131,7 @@ class MhrsScheduleLine(models.Model):
         if any(name in vals for name in MHRS_FIELDS) and "mhrs_changed" not in vals:
             registered = self.filtered(lambda line: line.state == "registered")
             if registered.filtered(lambda line: line.schedule_state == "cancelled"):
-                raise UserError(_("Blocks of a cancelled schedule cannot be changed."))
+                raise UserError(self.env._("Blocks of a cancelled schedule cannot be changed."))
             res = super().write(vals)
             registered.filtered(lambda line: line.state == "registered").write({"mhrs_changed": True})
             return res
@@ -141,7 +141,7 @@ class MhrsScheduleLine(models.Model):
     def _unlink_except_registered(self):
         if self.filtered(lambda line: line.mhrs_schedule_id and line.state == "registered"):
             raise UserError(
-                _(
+                self.env._(
                     "Blocks registered on MHRS cannot be deleted: shorten the schedule's period or cancel "
                     "the schedule, then press the MHRS button."
                 )

@@ -1,7 +1,7 @@
 import logging
 import time
 
-from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..engines.company_jobs import CompanyJobRunner
@@ -150,13 +150,15 @@ class ResCompany(models.Model):
         for company in self:
             code = company.mhrs_institution_code
             if code and not code.isdigit():
-                raise ValidationError(_("The MHRS institution code must contain digits only."))
+                raise ValidationError(self.env._("The MHRS institution code must contain digits only."))
 
     @api.constrains("mhrs_responsible_tckn")
     def _check_mhrs_responsible_tckn(self):
         for company in self:
             if company.mhrs_responsible_tckn and not is_valid_tckn(company.mhrs_responsible_tckn):
-                raise ValidationError(_("The MHRS responsible TCKN is not a valid T.C. identity number."))
+                raise ValidationError(
+                    self.env._("The MHRS responsible TCKN is not a valid T.C. identity number.")
+                )
 
     @api.constrains(
         "mhrs_timeout",
@@ -168,20 +170,24 @@ class ResCompany(models.Model):
     def _check_mhrs_numbers(self):
         for company in self:
             if company.mhrs_timeout <= 0 or company.mhrs_shortest_duration <= 0:
-                raise ValidationError(_("The MHRS timeout and the shortest duration must be positive."))
+                raise ValidationError(
+                    self.env._("The MHRS timeout and the shortest duration must be positive.")
+                )
             if company.mhrs_status_grace < 0 or company.mhrs_sync_horizon_days < 1:
                 raise ValidationError(
-                    _("The status grace cannot be negative and the sync horizon must be at least one day.")
+                    self.env._(
+                        "The status grace cannot be negative and the sync horizon must be at least one day."
+                    )
                 )
             if not 0 <= company.mhrs_eod_sync_time < 24:
-                raise ValidationError(_("The end-of-day sync time must be between 00:00 and 23:59."))
+                raise ValidationError(self.env._("The end-of-day sync time must be between 00:00 and 23:59."))
 
     @api.constrains("mhrs_schedule_max_days_ahead", "mhrs_min_slot_minutes")
     def _check_mhrs_schedule_criteria(self):
         for company in self:
             if company.mhrs_schedule_max_days_ahead < 0 or company.mhrs_min_slot_minutes < 1:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "The schedule horizon cannot be negative and the minimum slot length must be at "
                         "least one minute."
                     )
@@ -191,7 +197,7 @@ class ResCompany(models.Model):
     def _check_mhrs_log_settings(self):
         for company in self:
             if company.mhrs_log_max_kb < 0 or company.mhrs_log_retention_days < 0:
-                raise ValidationError(_("The call log size limit and retention cannot be negative."))
+                raise ValidationError(self.env._("The call log size limit and retention cannot be negative."))
 
     # ------------------------------------------------------------------------------------------------
     # Cron

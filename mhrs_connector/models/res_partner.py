@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..tools import is_valid_tckn
@@ -21,7 +21,7 @@ class ResPartner(models.Model):
         for partner in self:
             if partner.tckn and not is_valid_tckn(partner.tckn):
                 raise ValidationError(
-                    _("%(tckn)s is not a valid T.C. identity number (TCKN).", tckn=partner.tckn)
+                    self.env._("%(tckn)s is not a valid T.C. identity number (TCKN).", tckn=partner.tckn)
                 )
 
     @api.constrains("tz")
@@ -34,7 +34,7 @@ class ResPartner(models.Model):
                 zone(partner.tz)
             except ValueError:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "The time zone %(tz)s is unknown on this server: choose another one for %(name)s.",
                         tz=partner.tz,
                         name=partner.name,
