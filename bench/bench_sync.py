@@ -14,7 +14,7 @@ appointments each for tomorrow), points the company at it and measures, in one p
 2. the same sync again with nothing changed (must write no appointment row: 0 INSERT/UPDATE statements on
    mhrs_appointment), with the fast decoder and with zeep's;
 3. a sync after 5% of the appointments changed or were cancelled at MHRS;
-4. the status-update pass for the day, when the job exists (``_cron_status_update``), else "n/a";
+4. the status-update pass for the day (``_cron_status_update``);
 5. the baseline: the same MHRS answers over the same HTTP (same batches), parsed with bare lxml and upserted
    with one ``INSERT ... ON CONFLICT`` per batch through psycopg2 into a scratch table; for 1b, from empty
    tables again, with a second statement per batch upserting the patients (the same rows as 1b writes).
@@ -253,6 +253,8 @@ def seed_horizon(server, tckns, clinic_code, day, days, per_physician):
 def horizon_cycle(env, server, counter, company, physicians, day, days, per_physician, seeding):
     """6. The periodic job's cycle over the company's horizon, fully booked: the first load of the days
     after tomorrow, then a cycle with nothing changed (timed, then again under tracemalloc)."""
+    from odoo.addons.mhrs_connector.engines.appointment_sync import AppointmentSync
+
     Appointment, cr = env["mhrs.appointment"], env.cr
     added = seed_horizon(server, *seeding, day, days, per_physician)
     start = Appointment._mhrs_local_day_bounds(company, day)[0]
@@ -266,7 +268,7 @@ def horizon_cycle(env, server, counter, company, physicians, day, days, per_phys
         phase.result.update(fetched=run.fetched_count, created=run.created_count, updated=run.updated_count)
         result[name] = phase.result
     assert result["load"]["created"] == added and result["unchanged"]["created"] == 0, result
-    result["units"] = Appointment._mhrs_sync_units(company, start, end, physicians)
+    result["units"] = AppointmentSync(Appointment).query_units(company, start, end, physicians)
     env.invalidate_all()
     gc.collect()
     tracemalloc.start()
@@ -341,10 +343,12 @@ def configure_odoo(env, server, tckns, clinic_code, interface="rest"):
 
 @contextmanager
 def patient_timer(registry):
-    """Seconds spent finding and creating patients (the sync's ``_mhrs_sync_partners``, with the
+    """Seconds spent finding and creating patients (the sync's ``find_partners``, with the
     partners' stored computes flushed inside it so that they count there)."""
-    model = registry["mhrs.appointment"]
-    original = model._mhrs_sync_partners
+    from odoo.addons.mhrs_connector.engines.appointment_sync import AppointmentSync
+
+    model = AppointmentSync
+    original = model.find_partners
     spent = [0.0]
 
     def timed(self, rows):
@@ -356,11 +360,11 @@ def patient_timer(registry):
         finally:
             spent[0] += time.perf_counter() - began
 
-    model._mhrs_sync_partners = timed
+    model.find_partners = timed
     try:
         yield spent
     finally:
-        model._mhrs_sync_partners = original
+        model.find_partners = original
 
 
 def post_queries(client, session, url, units):
@@ -615,7 +619,8 @@ def main():  # noqa: PLR0915 - one linear script
 
     odoo.tools.config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
     registry = odoo.modules.registry.Registry(args.database)
-    from odoo.addons.mhrs_connector.models import mhrs_appointment
+    from odoo.addons.mhrs_connector.engines import appointment_sync
+    from odoo.addons.mhrs_connector.tools import dates
     from odoo.addons.mhrs_connector.wire import g2_fast
 
     from mhrs_simulator.tests.legacy_client import MhrsConfig
@@ -632,7 +637,7 @@ def main():  # noqa: PLR0915 - one linear script
     began = time.perf_counter()
     tckns, clinic_code = seed_simulator(server, args.physicians, args.per_physician, day)
     print(f"  seeded in {time.perf_counter() - began:.1f}s; simulator at {server.url}")
-    batch_size = mhrs_appointment.SYNC_BATCH_SIZE
+    batch_size = appointment_sync.SYNC_BATCH_SIZE
     batches = -(-args.physicians // batch_size)
     try:
         with registry.cursor() as cr:
@@ -708,18 +713,15 @@ def main():  # noqa: PLR0915 - one linear script
                 sync("unchanged_zeep")
             finally:
                 g2_fast.FAST_ANSWERS.update(saved)
-            aware = [mhrs_appointment.to_aware(moment) for moment in (start, end)]
+            aware = [dates.to_aware(moment) for moment in (start, end)]
             units = [(tckns[i : i + batch_size], *aware) for i in range(0, len(tckns), batch_size)]
             phases["decode_only"] = decoder_micro(server, config, units)
             changed = change_share(server, args.change_share, day)
             five = sync("changed_5pct")
             five["changed_at_mhrs"] = changed
             assert five["cancelled"] == changed["cancelled"] and five["updated"] == changed["changed"], five
-            # 4. status update pass (another issue builds it; measured when present).
-            if hasattr(Appointment, "_cron_status_update"):
-                phases["status_update"] = status_pass(env, server, counter, company, day, start, end)
-            else:
-                phases["status_update"] = "n/a"
+            # 4. status update pass.
+            phases["status_update"] = status_pass(env, server, counter, company, day, start, end)
             # Memory: tracemalloc peak of a sync of a third of the physicians and of all of them, unchanged
             # and from empty (patients known).
             memory = {"unchanged": {}, "from_empty": {}}
@@ -759,7 +761,7 @@ def main():  # noqa: PLR0915 - one linear script
                 )
                 # The same queries (physician batches x parts of the window) for the baseline.
                 units = [
-                    (batch.mapped("tckn"), *map(mhrs_appointment.to_aware, (part_start, part_end)))
+                    (batch.mapped("tckn"), *map(dates.to_aware, (part_start, part_end)))
                     for _number, _branch, batch, part_start, part_end in horizon.pop("units")
                 ]
             horizon["baseline"] = baseline(dsn, server, config, units, labels=("full", "unchanged"))

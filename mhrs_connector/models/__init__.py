@@ -17,6 +17,7 @@ from . import res_config_settings
 from . import res_partner
 from . import mhrs_sync_run
 from . import mhrs_appointment
+from . import mhrs_appointment_jobs
 from . import mhrs_exception
 from . import ir_cron
 from . import res_company_jobs

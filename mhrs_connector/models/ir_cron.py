@@ -15,6 +15,8 @@ MHRS_COMPANY_JOBS = [
     ("exception_follow_up", "Exception Follow-up", "mhrs.exception", "_cron_exception_follow_up"),
     ("finalise_ahead", "Finalisation of Drafts Ahead", "mhrs.schedule", "_cron_finalise_ahead"),
     ("action_codes", "Action Code Refresh", "mhrs.action.code", "_cron_action_code_refresh"),
+    ("retry", "Resend Undelivered Operations", "res.company", "_mhrs_cron_retry"),
+    ("log_cleanup", "Call Log Clean-up", "mhrs.sync.log", "_cron_cleanup"),
 ]
 # A query run that started at most this long after its planned time keeps the plan (the next one is planned
 # a cadence after the plan: the lateness of the cron workers' polling does not add up); one that started

@@ -3,7 +3,7 @@ import logging
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..tools import can_commit
+from ..engines.company_jobs import CompanyJobRunner
 from ..wire import errors
 
 _logger = logging.getLogger(__name__)
@@ -108,13 +108,10 @@ class MhrsActionCode(models.Model):
     @api.model
     def _cron_action_code_refresh(self, company_ids=None):
         """Per company (its own scheduled action, daily): read the action list from MHRS. A failing
-        company is logged and the others go on."""
-        companies = self.env["mhrs.appointment"]._mhrs_job_companies("action_codes", company_ids)
-        for company in companies:
-            try:
-                with self.env.cr.savepoint():
-                    self.with_company(company).with_context(mhrs_trigger="cron")._mhrs_refresh(company)
-            except (errors.MhrsError, UserError) as exc:
-                _logger.warning("MHRS action codes not read for %s: %s", company.name, exc)
-            if can_commit():
-                self.env.cr.commit()  # pylint: disable=invalid-commit
+        company is logged and the others go on (the runner isolates each company)."""
+        CompanyJobRunner(self, "action_codes", "MHRS action code refresh").run(
+            lambda company: self.with_company(company)
+            .with_context(mhrs_trigger="cron")
+            ._mhrs_refresh(company),
+            company_ids=company_ids,
+        )

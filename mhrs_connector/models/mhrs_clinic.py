@@ -1,10 +1,10 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..tools.actions import count_by, open_list
 from ..tools.outcome import mhrs_entry_point
 from ..tools.record_operation import MhrsOperation
 from ..wire import errors
-from .mhrs_call_log_link import count_by, open_list
 from .mhrs_record_mixin import same_name
 
 CLINIC_STATES = [

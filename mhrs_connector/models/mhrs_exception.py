@@ -5,12 +5,11 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..tools import can_commit
-from ..tools.dates import user_datetime_text
+from ..engines.company_jobs import CompanyJobRunner
+from ..tools.dates import to_aware, user_datetime_text
 from ..tools.outcome import mhrs_entry_point
 from ..tools.record_operation import MhrsOperation
 from ..wire import errors
-from .mhrs_appointment import to_aware
 
 _logger = logging.getLogger(__name__)
 
@@ -327,8 +326,6 @@ class MhrsException(models.Model):
         When MHRS cannot be asked, nothing is guessed: the blocks stay as they are and the next
         comparison with MHRS shows the difference."""
         self.ensure_one()
-        if "mhrs.schedule.line" not in self.env:
-            return
         lines = self.env["mhrs.schedule.line"].search(
             [
                 ("company_id", "=", self.company_id.id),
@@ -386,12 +383,9 @@ class MhrsException(models.Model):
     def _cron_exception_follow_up(self, company_ids=None):
         """Per company (its own scheduled action): ask MHRS about the pending exceptions and apply
         approvals and rejections."""
-        companies = self.env["mhrs.appointment"]._mhrs_job_companies("exception_follow_up", company_ids)
-        for company in companies:
-            try:
-                with self.env.cr.savepoint():
-                    self.with_company(company).with_context(mhrs_trigger="cron")._mhrs_follow_up(company)
-            except (errors.MhrsError, UserError) as exc:
-                _logger.warning("MHRS exception follow-up failed for %s: %s", company.name, exc)
-            if can_commit():
-                self.env.cr.commit()  # pylint: disable=invalid-commit
+        CompanyJobRunner(self, "exception_follow_up", "MHRS exception follow-up").run(
+            lambda company: self.with_company(company)
+            .with_context(mhrs_trigger="cron")
+            ._mhrs_follow_up(company),
+            company_ids=company_ids,
+        )

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..wire import OPERATIONS
@@ -58,4 +58,4 @@ class MhrsOperationCode(models.Model):
         for rec in self:
             code = (rec.code or "").strip()
             if not code or " " in code or len(code) > 64:
-                raise ValidationError(_("A method code is a single word such as PRSC_IN001023TR01."))
+                raise ValidationError(self.env._("A method code is a single word such as PRSC_IN001023TR01."))

@@ -4,30 +4,15 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..tools import is_valid_tckn
+from ..tools.actions import count_by, open_list
 from ..tools.outcome import mhrs_entry_point
+from ..tools.run_kinds import SYNC_KINDS
 from ..wire import errors
-from .mhrs_call_log_link import count_by, open_list
-from .mhrs_sync_run import SYNC_KINDS
 
 HEALTH = [("ok", "In Sync"), ("warning", "Needs Attention"), ("danger", "Not Synced")]
 HEALTH_COLORS = {"ok": 10, "warning": 2, "danger": 1}
 # A physician whose last complete sync is older than this many shortest durations is flagged.
 STALE_FACTOR = 3
-
-
-def status_field(env):
-    """The appointment field that says an attended / not attended status is still to be sent to MHRS,
-    when the status update feature is installed (it may not be): (field name, value) or None."""
-    fields_ = env["mhrs.appointment"]._fields
-    for name, value in (("mhrs_status", "to_send"), ("mhrs_status_state", "to_send")):
-        field = fields_.get(name)
-        if field and field.type == "selection":
-            values = [key for key, _label in field._description_selection(env)]
-            if value in values:
-                return name, value
-    if "mhrs_status_to_send" in fields_:
-        return "mhrs_status_to_send", True
-    return None
 
 
 class MhrsPhysician(models.Model):
@@ -215,17 +200,14 @@ class MhrsPhysician(models.Model):
                 [("physician_id", "in", self.ids), ("state", "=", "sent")], ["physician_id"], ["__count"]
             )
         }
-        to_send = {}
-        field = status_field(self.env)
-        if field:
-            to_send = {
-                physician.id: count
-                for physician, count in Appointment._read_group(
-                    [("physician_id", "in", self.ids), (field[0], "=", field[1])],
-                    ["physician_id"],
-                    ["__count"],
-                )
-            }
+        to_send = {
+            physician.id: count
+            for physician, count in Appointment._read_group(
+                [("physician_id", "in", self.ids), ("mhrs_status", "=", "to_send")],
+                ["physician_id"],
+                ["__count"],
+            )
+        }
         now = fields.Datetime.now()
         for physician in self:
             pid = physician._origin.id
@@ -298,18 +280,6 @@ class MhrsPhysician(models.Model):
             self.env._("Appointments: %(name)s", name=self.name),
             views=("calendar", "list", "form"),
         )
-
-    def action_mhrs_status_retries(self):
-        """What is waiting for MHRS (or was refused) for this physician."""
-        self.ensure_one()
-        for model_name in self.env["res.company"]._mhrs_retry_models():
-            Model = self.env[model_name]
-            domain = [("physician_id", "=", self.id), ("mhrs_sync_state", "in", ("to_retry", "error"))]
-            if "physician_id" in Model._fields and Model.search_count(domain, limit=1):
-                return self.env["mhrs.dashboard"]._mhrs_list_action(
-                    Model, domain, self.env._("%(physician)s: waiting for MHRS", physician=self.name)
-                )
-        return False
 
     # ------------------------------------------------------------------------------------------------
     # Business methods

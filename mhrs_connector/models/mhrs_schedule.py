@@ -3,24 +3,33 @@ from collections import defaultdict
 from datetime import datetime, time, timedelta
 from itertools import pairwise
 
-import pytz
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from ..engines.company_jobs import CompanyJobRunner
 from ..tools import can_commit
-from ..tools.dates import from_wire, to_wire, user_date_format, user_date_text
+from ..tools.actions import open_list
+from ..tools.dates import (
+    WEEKDAY_FIELDS,
+    company_tz,
+    float_to_minutes,
+    from_wire,
+    minutes_to_time,
+    to_local,
+    to_utc,
+    to_utc_naive,
+    to_wire,
+    user_date_format,
+    user_date_text,
+    weekdays_of,
+)
 from ..tools.messages import user_message
 from ..tools.outcome import mhrs_entry_point
 from ..tools.record_operation import MhrsOperation
 from ..wire import errors
-from .mhrs_appointment import to_utc_naive
-from .mhrs_call_log_link import open_list
-from .mhrs_template_line import float_to_minutes, minutes_to_time
 
 _logger = logging.getLogger(__name__)
-DEFAULT_TZ = "Europe/Istanbul"
 # Row 9 at the real MHRS is two steps: blocks are drafts (changeable, not bookable), finalisation makes
 # them final (bookable; changed only by delete + add). A user sees where the schedule is.
 SCHEDULE_STATES = [
@@ -29,13 +38,6 @@ SCHEDULE_STATES = [
     ("registered", "Final"),
     ("cancelled", "Cancelled"),
 ]
-WEEKDAY_FIELDS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
-def weekdays_of(record):
-    """The weekday numbers (Monday 0) ticked on ``record`` (a schedule or the plan wizard)."""
-    return {index for index, name in enumerate(WEEKDAY_FIELDS) if record[name]}
-
 
 MAX_LISTED = 10  # overlapping days listed in a refusal message before "... and N more"
 
@@ -198,7 +200,7 @@ class MhrsSchedule(models.Model):
     @api.depends("company_id")
     def _compute_tz(self):
         for schedule in self:
-            schedule.tz = self._mhrs_tz(schedule.company_id or self.env.company).zone
+            schedule.tz = company_tz(schedule.company_id or self.env.company).key
 
     @api.depends("line_ids.date_start", "line_ids.date_end", "physician_id", "state")
     def _compute_conflict_warning(self):
@@ -413,33 +415,6 @@ class MhrsSchedule(models.Model):
             views=("list", "calendar", "form"),
         )
 
-    # ------------------------------------------------------------------------------------------------
-    # Time zone helpers (Odoo stores UTC; MHRS and people think in the hospital's local time)
-    # ------------------------------------------------------------------------------------------------
-    @api.model
-    def _mhrs_tz(self, company):
-        """The company's time zone: its partner's, else Europe/Istanbul."""
-        try:
-            return pytz.timezone(company.partner_id.tz or DEFAULT_TZ)
-        except pytz.UnknownTimeZoneError:
-            return pytz.timezone(DEFAULT_TZ)
-
-    @api.model
-    def _mhrs_to_utc(self, local_naive, tz):
-        """Local wall-clock time -> naive UTC, DST-aware (a time skipped by DST moves forward)."""
-        try:
-            aware = tz.localize(local_naive, is_dst=None)
-        except pytz.NonExistentTimeError:
-            aware = tz.localize(local_naive, is_dst=False)
-        except pytz.AmbiguousTimeError:
-            aware = tz.localize(local_naive, is_dst=True)
-        return aware.astimezone(pytz.utc).replace(tzinfo=None)
-
-    @api.model
-    def _mhrs_to_local(self, utc_naive, tz):
-        """Naive UTC (as Odoo stores it) -> aware local datetime."""
-        return pytz.utc.localize(utc_naive).astimezone(tz)
-
     @api.model
     def _mhrs_from_mhrs(self, value):
         """A date-time from MHRS (aware datetime or ISO string) -> naive UTC."""
@@ -449,7 +424,7 @@ class MhrsSchedule(models.Model):
     def _mhrs_format_range(self, start, end, tz):
         """'03/30/2027 11:00-12:00' (the day of the start in the user's date format, local hours; an end
         at midnight shows 24:00)."""
-        local_start, local_end = self._mhrs_to_local(start, tz), self._mhrs_to_local(end, tz)
+        local_start, local_end = to_local(start, tz), to_local(end, tz)
         day_format = f"{user_date_format(self.env)} %H:%M"
         end_text = local_end.strftime("%H:%M")
         if local_end.date() > local_start.date() and local_end.time() == time.min:
@@ -490,8 +465,8 @@ class MhrsSchedule(models.Model):
                     bookable = tline.action_code_id.bookable
                     blocks.append(
                         {
-                            "date_start": self._mhrs_to_utc(datetime.combine(day, start), tz),
-                            "date_end": self._mhrs_to_utc(datetime.combine(day, end), tz),
+                            "date_start": to_utc(datetime.combine(day, start), tz),
+                            "date_end": to_utc(datetime.combine(day, end), tz),
                             "action_code_id": tline.action_code_id.id,
                             "slot_minutes": tline.slot_minutes if bookable else 0,
                             "patients_per_slot": tline.patients_per_slot if bookable else 0,
@@ -507,7 +482,7 @@ class MhrsSchedule(models.Model):
             raise UserError(_("Blocks of a cancelled schedule cannot be generated."))
         if not self.template_id:
             raise UserError(_("Choose a template for %(name)s to generate its blocks.", name=self.name))
-        tz = self._mhrs_tz(self.company_id)
+        tz = company_tz(self.company_id)
         blocks = self._mhrs_blocks_from_template(
             self.template_id, self.date_from, self.date_to, self._weekdays(), tz
         )
@@ -518,11 +493,7 @@ class MhrsSchedule(models.Model):
             covered = {
                 line._local_date() for line in self.line_ids.filtered(lambda line: line.state != "cancelled")
             }
-            blocks = [
-                block
-                for block in blocks
-                if self._mhrs_to_local(block["date_start"], tz).date() not in covered
-            ]
+            blocks = [block for block in blocks if to_local(block["date_start"], tz).date() not in covered]
         commands += [fields.Command.create(block) for block in blocks]
         self.write({"line_ids": commands})
         return blocks
@@ -585,7 +556,7 @@ class MhrsSchedule(models.Model):
         if not rows:
             return ""
         company = company or self.company_id or self.env.company
-        tz = self._mhrs_tz(company)
+        tz = company_tz(company)
         others = self.env["mhrs.schedule.line"].sudo().browse({row[1] for row in rows})
         by_schedule = defaultdict(list)
         elsewhere = self.env["mhrs.physician"]
@@ -627,7 +598,7 @@ class MhrsSchedule(models.Model):
     def _mhrs_ek2_problems(self, company, clinic, blocks):
         """EK 2 criteria on a list of block dicts (date_start, date_end, action record, slot_minutes,
         patients_per_slot): the known ones, and the company settings for those still to be confirmed."""
-        tz = self._mhrs_tz(company)
+        tz = company_tz(company)
         problems = []
         if not clinic.mhrs_clinic_code or clinic.state != "registered":
             problems.append(
@@ -637,15 +608,15 @@ class MhrsSchedule(models.Model):
             problems.append(_("The schedule has no blocks: choose a template and generate them."))
             return problems
         now = fields.Datetime.now()
-        today = self._mhrs_to_local(now, tz).date()
+        today = to_local(now, tz).date()
         max_days = company.mhrs_schedule_max_days_ahead
         min_slot = company.mhrs_min_slot_minutes
         # Rules that hit whole days (past, beyond the horizon) are said once, not once per block.
         past, too_far = [], []
         for block in sorted(blocks, key=lambda block: block["date_start"]):
             label = self._mhrs_format_range(block["date_start"], block["date_end"], tz)
-            local_start = self._mhrs_to_local(block["date_start"], tz)
-            local_end = self._mhrs_to_local(block["date_end"], tz)
+            local_start = to_local(block["date_start"], tz)
+            local_end = to_local(block["date_end"], tz)
             if block["date_end"] <= block["date_start"]:
                 problems.append(_("Block %(block)s must end after it starts.", block=label))
                 continue
@@ -736,7 +707,7 @@ class MhrsSchedule(models.Model):
         self.ensure_one()
         if not lines:
             return
-        tz = self._mhrs_tz(self.company_id)
+        tz = company_tz(self.company_id)
         problems = self._mhrs_ek2_problems(self.company_id, self.clinic_id, self._mhrs_block_values(lines))
         weekdays = self._weekdays()
         for line in lines:
@@ -769,18 +740,11 @@ class MhrsSchedule(models.Model):
             raise UserError(self._mhrs_conflict_message(conflicts))
 
     def _mhrs_booked_appointments(self, lines=None):
-        """Booked appointments on ``lines`` (default: all blocks); empty while the appointment model is
-        not installed."""
-        if "mhrs.appointment" not in self.env:
-            return []
-        appointments = self.env["mhrs.appointment"]
-        if "schedule_line_id" not in appointments._fields:
-            return []
+        """Booked appointments on ``lines`` (default: all blocks)."""
         lines = lines if lines is not None else self.line_ids
-        domain = [("schedule_line_id", "in", lines.ids)]
-        if "state" in appointments._fields:
-            domain.append(("state", "=", "booked"))
-        return appointments.search(domain)
+        return self.env["mhrs.appointment"].search(
+            [("schedule_line_id", "in", lines.ids), ("state", "=", "booked")]
+        )
 
     def _mhrs_check_booked(self, lines, what):
         self.ensure_one()
@@ -851,30 +815,40 @@ class MhrsSchedule(models.Model):
         """Per company (its own scheduled action): finalise the drafts at MHRS that start within the
         company's "finalise ahead" days (0: off), so that they are bookable in time. Bad data or a
         refusal is logged and shown on the schedule, never stops the job."""
-        companies = self.env["mhrs.appointment"]._mhrs_job_companies("finalise_ahead", company_ids)
-        for company in companies.filtered("mhrs_finalise_days_ahead"):
-            until = fields.Datetime.now() + timedelta(days=company.mhrs_finalise_days_ahead)
-            env_self = self.with_company(company).with_context(mhrs_trigger="cron", mhrs_finalise_until=until)
-            lines = self.env["mhrs.schedule.line"].search(
-                [
-                    ("company_id", "=", company.id),
-                    ("state", "=", "mhrs_draft"),
-                    ("mhrs_schedule_id", "=", False),
-                    ("date_start", "<", until),
-                    ("date_start", ">", fields.Datetime.now()),
-                ]
-            )
-            for schedule in env_self.browse(lines.schedule_id.ids):
-                try:
+        CompanyJobRunner(self, "finalise_ahead", "MHRS finalisation of drafts ahead").run(
+            self._mhrs_finalise_ahead, company_ids=company_ids
+        )
+
+    def _mhrs_finalise_ahead(self, company):
+        """One company's finalisation ahead (see _cron_finalise_ahead)."""
+        if not company.mhrs_finalise_days_ahead:
+            return True
+        now = fields.Datetime.now()
+        until = now + timedelta(days=company.mhrs_finalise_days_ahead)
+        env_self = self.with_company(company).with_context(mhrs_trigger="cron", mhrs_finalise_until=until)
+        lines = self.env["mhrs.schedule.line"].search(
+            [
+                ("company_id", "=", company.id),
+                ("state", "=", "mhrs_draft"),
+                ("mhrs_schedule_id", "=", False),
+                ("date_start", "<", until),
+                ("date_start", ">", now),
+            ]
+        )
+        for schedule in env_self.browse(lines.schedule_id.ids):
+            try:
+                with self.env.cr.savepoint():
                     outcome = env_self._mhrs_finalise_many(schedule)
-                except (UserError, errors.MhrsError) as exc:
-                    _logger.warning("MHRS: drafts of %s not finalised: %s", schedule.display_name, exc)
-                    continue
-                for result, reason in outcome.values():
-                    if result != "registered":
-                        _logger.warning("MHRS: drafts of %s not finalised: %s", schedule.display_name, reason)
-                if can_commit():
-                    self.env.cr.commit()  # pylint: disable=invalid-commit
+            except (UserError, errors.MhrsError) as exc:
+                _logger.warning("MHRS: drafts of %s not finalised: %s", schedule.display_name, exc)
+                continue
+            for result, reason in outcome.values():
+                if result != "registered":
+                    _logger.warning("MHRS: drafts of %s not finalised: %s", schedule.display_name, reason)
+            # What MHRS finalised is committed at once: a later schedule's failure cannot undo it.
+            if can_commit():
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        return True
 
     def _mhrs_register(self):
         """Checks, then the registration call; returns (blocks sent, result or None)."""

@@ -1,7 +1,7 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..tools.dates import to_wire
+from ..tools.dates import company_tz, to_local, to_wire
 
 LINE_STATES = [
     ("draft", "Not Sent"),
@@ -114,7 +114,7 @@ class MhrsScheduleLine(models.Model):
     def _compute_display_name(self):
         for line in self:
             if not line.date_start or not line.date_end:
-                line.display_name = line.action_code_id.display_name or _("New Block")
+                line.display_name = line.action_code_id.display_name or self.env._("New Block")
                 continue
             line.display_name = f"{line._local_label()} {line.action_code_id.name or ''}"
 
@@ -123,7 +123,7 @@ class MhrsScheduleLine(models.Model):
         for line in self:
             if line.date_end <= line.date_start:
                 raise ValidationError(
-                    _("Block %(block)s must end after it starts.", block=line._local_label())
+                    self.env._("Block %(block)s must end after it starts.", block=line._local_label())
                 )
 
     # ------------------------------------------------------------------------------------------------
@@ -134,7 +134,7 @@ class MhrsScheduleLine(models.Model):
             # Final blocks and drafts at MHRS: MHRS still holds the previous values until they are sent.
             registered = self.filtered(lambda line: line.state in ("registered", "mhrs_draft"))
             if registered.filtered(lambda line: line.schedule_state == "cancelled"):
-                raise UserError(_("Blocks of a cancelled schedule cannot be changed."))
+                raise UserError(self.env._("Blocks of a cancelled schedule cannot be changed."))
             res = super().write(vals)
             registered.filtered(lambda line: line.state in ("registered", "mhrs_draft")).write(
                 {"mhrs_changed": True}
@@ -150,7 +150,7 @@ class MhrsScheduleLine(models.Model):
             or (line.mhrs_draft_id and line.state == "mhrs_draft")
         ):
             raise UserError(
-                _(
+                self.env._(
                     "Blocks registered on MHRS cannot be deleted: shorten the schedule's period or cancel "
                     "the schedule, then press the MHRS button."
                 )
@@ -160,7 +160,7 @@ class MhrsScheduleLine(models.Model):
     # Business methods
     # ------------------------------------------------------------------------------------------------
     def _tz(self):
-        return (self.schedule_id or self.env["mhrs.schedule"])._mhrs_tz(self.company_id or self.env.company)
+        return company_tz(self.company_id or self.env.company)
 
     def _local_label(self, start=None, end=None):
         """'30.03.2027 11:00-12:00' in the company's time zone (start/end override the block's)."""
@@ -171,7 +171,7 @@ class MhrsScheduleLine(models.Model):
 
     def _local_date(self):
         self.ensure_one()
-        return self.env["mhrs.schedule"]._mhrs_to_local(self.date_start, self._tz()).date()
+        return to_local(self.date_start, self._tz()).date()
 
     def _mhrs_block(self):
         """The block as the facade's schedule operations take it (wire/client.py)."""

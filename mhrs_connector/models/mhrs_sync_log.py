@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
+from ..engines.company_jobs import CompanyJobRunner
 from ..tools import can_commit
 from ..wire import OPERATIONS
 
@@ -192,42 +193,51 @@ class MhrsSyncLog(models.Model):
         }
 
     @api.model
-    def _cron_cleanup(self, now=None, batch_size=CLEANUP_BATCH_SIZE):
-        """Daily: delete each company's call logs older than its retention (errors are kept twice as
-        long; 0 days keeps everything), in batches committed one by one. Returns the number deleted."""
+    def _cron_cleanup(self, now=None, batch_size=CLEANUP_BATCH_SIZE, company_ids=None):
+        """Daily, per company (its own scheduled action; the shared one for the others, also those whose
+        endpoint was cleared): delete the call logs older than the company's retention (errors are kept
+        twice as long; 0 days keeps everything), in batches committed one by one. Returns the number
+        deleted."""
         now = now or fields.Datetime.now()
-        domains = []
-        for company in self.env["res.company"].sudo().search([]):
-            days = company.mhrs_log_retention_days
-            if days <= 0:
-                continue
-            domains.append(
-                [
-                    ("company_id", "=", company.id),
-                    "|",
-                    "&",
-                    ("state", "=", "done"),
-                    ("create_date", "<", now - timedelta(days=days)),
-                    ("create_date", "<", now - timedelta(days=2 * days)),
-                ]
-            )
+        deleted = [0]
+
+        def work(company):
+            deleted[0] += self._mhrs_cleanup_company(company, now, batch_size)
+
+        CompanyJobRunner(self, "log_cleanup", "MHRS call log clean-up", every_company=True).run(
+            work, company_ids=company_ids
+        )
+        if deleted[0]:
+            _logger.info("MHRS call log clean-up: %s log(s) deleted", deleted[0])
+        return deleted[0]
+
+    @api.model
+    def _mhrs_cleanup_company(self, company, now, batch_size):
+        days = company.mhrs_log_retention_days
+        if days <= 0:
+            return 0
+        domain = [
+            ("company_id", "=", company.id),
+            "|",
+            "&",
+            ("state", "=", "done"),
+            ("create_date", "<", now - timedelta(days=days)),
+            ("create_date", "<", now - timedelta(days=2 * days)),
+        ]
         Log = self.sudo().with_context(active_test=False)
         deleted = 0
-        for domain in domains:
-            while True:
-                logs = Log.search(domain, order="id", limit=batch_size)
-                if not logs:
-                    break
-                logs.unlink()
-                deleted += len(logs)
-                remaining = Log.search_count(domain) if len(logs) == batch_size else 0
-                self.env["ir.cron"]._notify_progress(done=len(logs), remaining=remaining)
-                if can_commit():
-                    self.env.cr.commit()  # pylint: disable=invalid-commit
-                if not remaining:
-                    break
-        if deleted:
-            _logger.info("MHRS call log clean-up: %s log(s) deleted", deleted)
+        while True:
+            logs = Log.search(domain, order="id", limit=batch_size)
+            if not logs:
+                break
+            logs.unlink()
+            deleted += len(logs)
+            remaining = Log.search_count(domain) if len(logs) == batch_size else 0
+            self.env["ir.cron"]._notify_progress(done=len(logs), remaining=remaining)
+            if can_commit():
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            if not remaining:
+                break
         return deleted
 
     def action_open_record(self):

@@ -3,7 +3,7 @@ from itertools import pairwise
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .mhrs_call_log_link import count_by, open_list
+from ..tools.actions import count_by, open_list
 
 TEMPLATE_STATES = [
     ("draft", "Draft"),

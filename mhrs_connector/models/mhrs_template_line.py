@@ -3,16 +3,9 @@ from datetime import time
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools.dates import float_to_minutes, minutes_to_time
+
 MINUTES_PER_DAY = 24 * 60
-
-
-def float_to_minutes(value):
-    """08.5 (float_time) -> 510 minutes after midnight."""
-    return round((value or 0.0) * 60)
-
-
-def minutes_to_time(minutes):
-    return time(minutes // 60, minutes % 60)
 
 
 def time_to_float(value):

@@ -1,17 +1,12 @@
 import logging
-import math
 import time
-from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
-import requests
-
-from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..engines.company_jobs import CompanyJobRunner
 from ..tools import is_valid_tckn
 from ..tools.jobs import can_commit, try_company_lock
-from .mhrs_schedule import WEEKDAY_FIELDS
 
 _logger = logging.getLogger(__name__)
 
@@ -19,16 +14,6 @@ DEFAULT_TIMEOUT = 30
 RETRY_BATCH = 50
 RETRY_TIME_BUDGET = 240  # seconds per run; what is left is picked up by the next run
 LOCK_KEY = "mhrs_retry"
-DEMO_BOOKINGS = 40  # future appointments the demo institution should have at the simulator
-TODAY_PHYSICIANS = (
-    "demo_physician_1",
-    "demo_physician_4",
-    "demo_physician_7",
-    "demo_physician_9",
-    "demo_g2_physician_1",
-)
-DEMO_COMPANIES = ("base.main_company", "mhrs_connector.demo_company_g2")
-DEMO_TIMEOUT = 10
 
 
 class ResCompany(models.Model):
@@ -165,13 +150,15 @@ class ResCompany(models.Model):
         for company in self:
             code = company.mhrs_institution_code
             if code and not code.isdigit():
-                raise ValidationError(_("The MHRS institution code must contain digits only."))
+                raise ValidationError(self.env._("The MHRS institution code must contain digits only."))
 
     @api.constrains("mhrs_responsible_tckn")
     def _check_mhrs_responsible_tckn(self):
         for company in self:
             if company.mhrs_responsible_tckn and not is_valid_tckn(company.mhrs_responsible_tckn):
-                raise ValidationError(_("The MHRS responsible TCKN is not a valid T.C. identity number."))
+                raise ValidationError(
+                    self.env._("The MHRS responsible TCKN is not a valid T.C. identity number.")
+                )
 
     @api.constrains(
         "mhrs_timeout",
@@ -183,20 +170,24 @@ class ResCompany(models.Model):
     def _check_mhrs_numbers(self):
         for company in self:
             if company.mhrs_timeout <= 0 or company.mhrs_shortest_duration <= 0:
-                raise ValidationError(_("The MHRS timeout and the shortest duration must be positive."))
+                raise ValidationError(
+                    self.env._("The MHRS timeout and the shortest duration must be positive.")
+                )
             if company.mhrs_status_grace < 0 or company.mhrs_sync_horizon_days < 1:
                 raise ValidationError(
-                    _("The status grace cannot be negative and the sync horizon must be at least one day.")
+                    self.env._(
+                        "The status grace cannot be negative and the sync horizon must be at least one day."
+                    )
                 )
             if not 0 <= company.mhrs_eod_sync_time < 24:
-                raise ValidationError(_("The end-of-day sync time must be between 00:00 and 23:59."))
+                raise ValidationError(self.env._("The end-of-day sync time must be between 00:00 and 23:59."))
 
     @api.constrains("mhrs_schedule_max_days_ahead", "mhrs_min_slot_minutes")
     def _check_mhrs_schedule_criteria(self):
         for company in self:
             if company.mhrs_schedule_max_days_ahead < 0 or company.mhrs_min_slot_minutes < 1:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "The schedule horizon cannot be negative and the minimum slot length must be at "
                         "least one minute."
                     )
@@ -206,35 +197,34 @@ class ResCompany(models.Model):
     def _check_mhrs_log_settings(self):
         for company in self:
             if company.mhrs_log_max_kb < 0 or company.mhrs_log_retention_days < 0:
-                raise ValidationError(_("The call log size limit and retention cannot be negative."))
+                raise ValidationError(self.env._("The call log size limit and retention cannot be negative."))
 
     # ------------------------------------------------------------------------------------------------
     # Cron
     # ------------------------------------------------------------------------------------------------
     @api.model
-    def _mhrs_cron_retry(self, batch_size=RETRY_BATCH, time_budget=RETRY_TIME_BUDGET):
-        """Retry job: resend, company by company and in batches, the operations MHRS did not answer.
+    def _mhrs_cron_retry(self, batch_size=RETRY_BATCH, time_budget=RETRY_TIME_BUDGET, company_ids=None):
+        """Retry job, per company (its own scheduled action; the shared one for the others): resend in
+        batches the operations MHRS did not answer. Returns the number of records handled.
 
-        One company at a time holds an advisory lock, so two workers never resend the same operation;
-        one failing company or batch does not stop the others (nor deactivate the cron).
+        The company's advisory lock keeps two workers from resending the same operation; one failing
+        company or batch does not stop the others (engines/company_jobs.py).
         """
         deadline = time.monotonic() + time_budget
-        done = 0
-        cut_short = False
-        for company in self.sudo().search([]):
-            try:
-                count, finished = self._mhrs_retry_company(company, batch_size, deadline)
-                done += count
-                cut_short = cut_short or not finished
-            except Exception:
-                _logger.exception("MHRS retry job failed for company %s", company.name)
-                if can_commit():
-                    self.env.cr.rollback()
-            if time.monotonic() > deadline:
-                cut_short = True
-                break
-        self.env["ir.cron"]._notify_progress(done=done, remaining=1 if cut_short else 0)
-        return done
+        done = [0]
+
+        def work(company):
+            count, finished = self._mhrs_retry_company(company, batch_size, deadline)
+            done[0] += count
+            return finished
+
+        CompanyJobRunner(self, "retry", "MHRS retry", every_company=True).run(
+            work,
+            lambda company: try_company_lock(self.env.cr, LOCK_KEY, company.id),
+            company_ids,
+            deadline=deadline,
+        )
+        return done[0]
 
     # ------------------------------------------------------------------------------------------------
     # Business methods
@@ -345,208 +335,3 @@ class ResCompany(models.Model):
             record.invalidate_recordset()
             # Keep it, with back-off, so a defect does not make the job spin on one record.
             record._mhrs_keep_for_retry(operation, self.env._("Unexpected error: %s", exc))
-
-    # ------------------------------------------------------------------------------------------------
-    # Demo bootstrap (make run): register the demo hospital on the local simulator and let citizens
-    # book. Called by scripts/demo_bootstrap.py after the addon is installed or updated; does nothing
-    # outside a database with the demo data or when the company does not talk to a simulator on the
-    # loopback interface. Idempotent: records already registered are left alone, and citizens only
-    # book until the demo institution has DEMO_BOOKINGS future appointments at the simulator.
-    # ------------------------------------------------------------------------------------------------
-    @api.model
-    def _mhrs_demo_control_url(self, company):
-        """The simulator's control URL, or None when the company does not talk to a local simulator."""
-        url = urlsplit(company.mhrs_base_url or "")
-        if url.hostname not in ("127.0.0.1", "localhost", "::1"):
-            return None
-        return f"{url.scheme}://{url.netloc}/_control/"
-
-    @api.model
-    def _mhrs_demo_bootstrap(self):
-        """Register the demo clinics, templates and schedules at the simulator, open a schedule for the
-        rest of today and make citizens book. Returns a short report (dict)."""
-        report = {"registered": [], "failed": [], "booked": 0}
-        if not self.env.ref("mhrs_connector.demo_clinic_ic", raise_if_not_found=False):
-            _logger.info("MHRS demo bootstrap: no demo data in this database, nothing to do")
-            return report
-        # The demo hospital talks REST (MHRS V2); the second demo hospital SOAP G2, to the same simulator.
-        for xmlid in DEMO_COMPANIES:
-            company = self.env.ref(xmlid, raise_if_not_found=False)
-            if company:
-                self._mhrs_demo_bootstrap_company(company, report)
-        _logger.info(
-            "MHRS demo bootstrap: %s registered, %s failed, %s citizen booking(s)",
-            len(report["registered"]),
-            len(report["failed"]),
-            report["booked"],
-        )
-        return report
-
-    @api.model
-    def _mhrs_demo_bootstrap_company(self, company, report):
-        control = self._mhrs_demo_control_url(company)
-        if not control:
-            _logger.info("MHRS demo bootstrap: %s does not use a local simulator", company.name)
-            return
-        try:
-            requests.get(control + "clock", timeout=DEMO_TIMEOUT).raise_for_status()
-        except requests.RequestException as exc:
-            _logger.warning("MHRS demo bootstrap: the simulator does not answer at %s (%s)", control, exc)
-            return
-        env = self.with_company(company).env
-        # The demo hospitals are in Istanbul, whatever the browser of the first login said.
-        (company.partner_id | self.env.ref("base.user_admin").partner_id).write({"tz": "Europe/Istanbul"})
-        for record in self._mhrs_demo_records("mhrs.clinic"):
-            if record.state == "draft" and record.company_id == company:
-                self._mhrs_demo_send(record.with_company(company), "action_mhrs_register", report)
-        # Templates are local (MHRS has no template service): activated, nothing sent.
-        for record in self._mhrs_demo_records("mhrs.template"):
-            if record.state == "draft" and record.company_id == company:
-                self._mhrs_demo_send(record.with_company(company), "action_activate", report)
-        today = self._mhrs_demo_today(company)
-        schedules = env["mhrs.schedule"].search(
-            [
-                ("company_id", "=", company.id),
-                ("state", "=", "draft"),
-                ("date_from", ">", today),
-                ("clinic_id.state", "=", "registered"),
-            ]
-        )
-        for schedule in schedules:
-            if not schedule.line_ids and schedule.template_id:
-                schedule.action_generate_lines()
-            self._mhrs_demo_send(schedule, "action_mhrs_register", report)
-        for schedule in self._mhrs_demo_today_schedules(company, today):
-            self._mhrs_demo_send(schedule, "action_mhrs_register", report)
-        report["booked"] += self._mhrs_demo_book(control, company)
-        cron = self.env["ir.cron"].sudo().search(
-            [("mhrs_company_id", "=", company.id), ("mhrs_job", "=", "appointment_query")], limit=1
-        ) or self.env.ref("mhrs_connector.ir_cron_appointment_query", raise_if_not_found=False)
-        if cron:
-            cron._trigger()
-
-    @api.model
-    def _mhrs_demo_records(self, model):
-        """The demo records of ``model`` (by their XML ids), in XML id order."""
-        data = (
-            self.env["ir.model.data"]
-            .sudo()
-            .search(
-                [("module", "=", "mhrs_connector"), ("model", "=", model), ("name", "=like", "demo_%")],
-                order="name",
-            )
-        )
-        return list(self.env[model].browse(data.mapped("res_id")).exists())
-
-    @api.model
-    def _mhrs_demo_send(self, record, method, report):
-        """Run one MHRS action; a refusal is logged and the bootstrap goes on."""
-        try:
-            with self.env.cr.savepoint():
-                getattr(record, method)()
-        except UserError as exc:
-            report["failed"].append(record.display_name)
-            _logger.warning("MHRS demo bootstrap: %s refused: %s", record.display_name, exc.args[0])
-            return
-        report["registered"].append(record.display_name)
-
-    @api.model
-    def _mhrs_demo_today(self, company):
-        Appointment = self.env["mhrs.appointment"]
-        return Appointment._mhrs_local_now(company, fields.Datetime.now()).date()
-
-    @api.model
-    def _mhrs_demo_today_schedules(self, company, today):
-        """A schedule for the rest of today (from the next half hour, 15-minute slots) for one physician
-        of each demo clinic, so that reception has patients to check in. None after 22:00."""
-        Schedule = self.env["mhrs.schedule"].with_company(company)
-        tz = Schedule._mhrs_tz(company)
-        local_now = Schedule._mhrs_to_local(fields.Datetime.now(), tz)
-        minutes = local_now.hour * 60 + local_now.minute
-        start_minutes = max(8 * 60, int(math.ceil((minutes + 15) / 30.0)) * 30)
-        end_minutes = min(max(17 * 60, start_minutes + 4 * 60), 23 * 60 + 30)
-        if end_minutes - start_minutes < 60:
-            return Schedule
-        day_start = datetime.combine(today, datetime.min.time())
-        action = self.env.ref("mhrs_connector.mhrs_action_code_1")
-        created = Schedule
-        for xmlid in TODAY_PHYSICIANS:
-            physician = self.env.ref(f"mhrs_connector.{xmlid}", raise_if_not_found=False)
-            clinic = physician.clinic_ids[:1] if physician else None
-            if not clinic or clinic.state != "registered" or physician.company_id != company:
-                continue
-            if Schedule.search_count(
-                [
-                    ("physician_id", "=", physician.id),
-                    ("state", "!=", "cancelled"),
-                    ("date_from", "<=", today),
-                    ("date_to", ">=", today),
-                ]
-            ):
-                continue
-            weekday = {name: index == today.weekday() for index, name in enumerate(WEEKDAY_FIELDS)}
-            created |= Schedule.create(
-                {
-                    "company_id": company.id,
-                    "physician_id": physician.id,
-                    "clinic_id": clinic.id,
-                    "date_from": today,
-                    "date_to": today,
-                    **weekday,
-                    "line_ids": [
-                        fields.Command.create(
-                            {
-                                "date_start": Schedule._mhrs_to_utc(
-                                    day_start + timedelta(minutes=start_minutes), tz
-                                ),
-                                "date_end": Schedule._mhrs_to_utc(
-                                    day_start + timedelta(minutes=end_minutes), tz
-                                ),
-                                "action_code_id": action.id,
-                                "slot_minutes": 15,
-                                "patients_per_slot": 1,
-                            }
-                        )
-                    ],
-                }
-            )
-        return created
-
-    @api.model
-    def _mhrs_demo_book(self, control, company):
-        """Citizens book until the institution has DEMO_BOOKINGS future appointments: a third today and
-        tomorrow, the rest over the next two weeks. Returns how many were booked."""
-        institution = int(company.mhrs_institution_code or 0)
-        try:
-            state = requests.get(control + "state", timeout=DEMO_TIMEOUT).json()
-            now = requests.get(control + "clock", timeout=DEMO_TIMEOUT).json().get("now")
-        except (requests.RequestException, ValueError) as exc:
-            _logger.warning("MHRS demo bootstrap: cannot read the simulator state (%s)", exc)
-            return 0
-        now = datetime.fromisoformat(now) if now else datetime.now().astimezone()
-        active = [
-            a
-            for a in (state.get("appointments") or {}).values()
-            if a.get("institution") in (institution, str(institution))
-            and a.get("record_status") == 1
-            and datetime.fromisoformat(a["start"]) > now
-        ]
-        missing = DEMO_BOOKINGS - len(active)
-        if missing <= 0:
-            return 0
-        booked = 0
-        # A third today and tomorrow (reception's calendar), the rest over the next two weeks.
-        windows = ((math.ceil(missing / 3), {"end": (now + timedelta(days=2)).isoformat()}), (missing, {}))
-        for target, window in windows:
-            try:
-                answer = requests.post(
-                    control + "citizens",
-                    json={"bookings": target - booked, "window": window, "institution": institution},
-                    timeout=DEMO_TIMEOUT,
-                )
-                answer.raise_for_status()
-                booked += len(answer.json().get("booked") or [])
-            except (requests.RequestException, ValueError) as exc:
-                _logger.warning("MHRS demo bootstrap: citizens could not book (%s)", exc)
-                break
-        return booked

@@ -10,6 +10,8 @@ JOB_MINUTES = {
     "exception_follow_up": 30,
     "finalise_ahead": 24 * 60,
     "action_codes": 24 * 60,
+    "retry": 5,
+    "log_cleanup": 24 * 60,
 }
 # Settings a company's MHRS jobs follow.
 JOB_FIELDS = {"name", "mhrs_base_url", "mhrs_shortest_duration"}

@@ -1,4 +1,4 @@
-from odoo import _, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 
@@ -44,8 +44,8 @@ class ResConfigSettings(models.TransientModel):
         result = self.env["mhrs.connector.mixin"]._mhrs_test_connection(company)
         labels = dict(company._fields["mhrs_interface"]._description_selection(self.env))
         return self.env["mhrs.connector.mixin"]._mhrs_notify(
-            _("MHRS connection works"),
-            _(
+            self.env._("MHRS connection works"),
+            self.env._(
                 "MHRS answered over %(interface)s for institution %(code)s (%(detail)s).",
                 interface=labels.get(company.mhrs_interface, company.mhrs_interface),
                 code=company.mhrs_institution_code,
@@ -56,7 +56,7 @@ class ResConfigSettings(models.TransientModel):
     def action_mhrs_operation_codes(self):
         self.ensure_one()
         if not self.env.user.has_group("mhrs_connector.group_mhrs_manager"):
-            raise UserError(_("Only MHRS managers can change operation codes."))
+            raise UserError(self.env._("Only MHRS managers can change operation codes."))
         action = self.env["ir.actions.act_window"]._for_xml_id("mhrs_connector.action_mhrs_operation_code")
         action["domain"] = [("company_id", "=", self.company_id.id)]
         action["context"] = {"default_company_id": self.company_id.id}

@@ -1,7 +1,8 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..tools import is_valid_tckn
+from ..tools.dates import zone
 
 
 class ResPartner(models.Model):
@@ -20,5 +21,22 @@ class ResPartner(models.Model):
         for partner in self:
             if partner.tckn and not is_valid_tckn(partner.tckn):
                 raise ValidationError(
-                    _("%(tckn)s is not a valid T.C. identity number (TCKN).", tckn=partner.tckn)
+                    self.env._("%(tckn)s is not a valid T.C. identity number (TCKN).", tckn=partner.tckn)
                 )
+
+    @api.constrains("tz")
+    def _check_mhrs_company_tz(self):
+        """A company's zone is where MHRS times are read and written (tools/dates.py): one this system
+        cannot load is refused when saved, rather than every later job failing on it."""
+        companies = self.env["res.company"].sudo().search([("partner_id", "in", self.ids)])
+        for partner in companies.partner_id.filtered("tz"):
+            try:
+                zone(partner.tz)
+            except ValueError:
+                raise ValidationError(
+                    self.env._(
+                        "The time zone %(tz)s is unknown on this server: choose another one for %(name)s.",
+                        tz=partner.tz,
+                        name=partner.name,
+                    )
+                ) from None

@@ -3,6 +3,7 @@ from odoo.tools import groupby
 from odoo.tools.misc import format_date
 
 from ..tools import letterhead_in_body
+from ..tools.dates import local_now
 
 
 class MhrsDayListReport(models.AbstractModel):
@@ -31,7 +32,7 @@ class MhrsDayListReport(models.AbstractModel):
         states = dict(Appointment._fields["state"]._description_selection(self.env))
         rows = []
         for appointment in appointments:
-            local = Appointment._mhrs_local_now(appointment.company_id, appointment.date_start)
+            local = local_now(appointment.company_id, appointment.date_start)
             rows.append((local, appointment))
 
         def key(row):

@@ -2,6 +2,7 @@ from odoo import api, models
 from odoo.tools.misc import format_date
 
 from ..tools import letterhead_in_body
+from ..tools.dates import company_tz, to_local
 
 
 class MhrsScheduleReport(models.AbstractModel):
@@ -24,12 +25,12 @@ class MhrsScheduleReport(models.AbstractModel):
     @api.model
     def _days(self, schedule):
         """[{day, blocks: [{time, action, bookable, slot, patients, state}]}] in local day order."""
-        tz = schedule._mhrs_tz(schedule.company_id)
+        tz = company_tz(schedule.company_id)
         states = dict(schedule.line_ids._fields["state"]._description_selection(self.env))
         days = {}
         for line in schedule.line_ids.sorted("date_start"):
-            start = schedule._mhrs_to_local(line.date_start, tz)
-            end = schedule._mhrs_to_local(line.date_end, tz)
+            start = to_local(line.date_start, tz)
+            end = to_local(line.date_end, tz)
             days.setdefault(start.date(), []).append(
                 {
                     "time": f"{start:%H:%M}-{end:%H:%M}",

@@ -23,3 +23,4 @@ from . import test_desk_first_minute
 from . import test_tour_mobile
 from . import test_migration
 from . import test_schedule_workflow
+from . import test_dates

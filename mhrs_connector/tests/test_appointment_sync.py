@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 from odoo import fields
 
+from odoo.addons.mhrs_connector.engines.appointment_sync import AppointmentSync
 from odoo.addons.mhrs_connector.models.mhrs_connector_mixin import MhrsConnectorMixin
 
 from .appointment_common import TZ, AppointmentCase, utc_naive
@@ -210,7 +211,7 @@ class TestAppointmentSync(AppointmentCase):
         self.sim.post("requests/reset")
         self.sim.fault(QUERY, "http500", self.mhrs_interface, count=1)
         # 2 physicians, 2 physician-days per query: one day per query, 15 queries for 15 days.
-        with patch("odoo.addons.mhrs_connector.models.mhrs_appointment.SYNC_PHYSICIAN_DAYS", 2):
+        with patch("odoo.addons.mhrs_connector.engines.appointment_sync.SYNC_PHYSICIAN_DAYS", 2):
             run = self._sync_all()
         self.assertEqual((run.state, run.batch_count, run.error_count), ("failed", 15, 1))
         self.assertEqual(self.sim.wire_calls(QUERY, self.mhrs_interface), 15)
@@ -231,8 +232,8 @@ class TestAppointmentSync(AppointmentCase):
         start = datetime(2027, 3, 26, 15, 0, tzinfo=berlin)
         end = datetime(2027, 3, 30, 0, 0, tzinfo=berlin)
         physicians = self.doctor_a
-        with patch("odoo.addons.mhrs_connector.models.mhrs_appointment.SYNC_PHYSICIAN_DAYS", 1):
-            units = Appointment._mhrs_sync_units(
+        with patch("odoo.addons.mhrs_connector.engines.appointment_sync.SYNC_PHYSICIAN_DAYS", 1):
+            units = AppointmentSync(Appointment).query_units(
                 self.company, *(utc_naive_aware(moment) for moment in (start, end)), physicians
             )
         local = [

@@ -10,6 +10,7 @@ import psycopg2
 
 from odoo import fields, sql_db
 
+from ..engines.company_jobs import CompanyJobRunner
 from ..tools.run_locks import RUN_LOCK_CLASS
 from ..wire import g2 as g2_module
 from ..wire import rest as rest_module
@@ -69,6 +70,8 @@ class TestScaleOut(AppointmentCase):
                 "end_of_day",
                 "exception_follow_up",
                 "finalise_ahead",
+                "log_cleanup",
+                "retry",
                 "status_update",
             ],
         )
@@ -95,19 +98,15 @@ class TestScaleOut(AppointmentCase):
         self.assertFalse(self.env["mhrs.sync.run"].search([("company_id", "=", other.id)]))
         # The shared scheduled action leaves the companies with their own job alone.
         shared = self.env.ref("mhrs_connector.ir_cron_appointment_query")
-        companies = (
-            self.env["mhrs.appointment"]
-            .with_context(cron_id=shared.id)
-            ._mhrs_job_companies("appointment_query")
-        )
+        companies = CompanyJobRunner(
+            self.env["mhrs.appointment"].with_context(cron_id=shared.id), "appointment_query", ""
+        ).companies()
         self.assertFalse(companies & (self.company | other))
         other_jobs = self._jobs(other)
         other_jobs.unlink()
-        companies = (
-            self.env["mhrs.appointment"]
-            .with_context(cron_id=shared.id)
-            ._mhrs_job_companies("appointment_query")
-        )
+        companies = CompanyJobRunner(
+            self.env["mhrs.appointment"].with_context(cron_id=shared.id), "appointment_query", ""
+        ).companies()
         self.assertIn(other, companies)
         self.assertNotIn(self.company, companies)
 
@@ -222,7 +221,7 @@ class TestScaleOut(AppointmentCase):
         self.assertLessEqual(waiting.call_at, fields.Datetime.now() + timedelta(minutes=1))
         holder.rollback()  # the holder ends
         holder.close()
-        self.env["mhrs.appointment"]._mhrs_wake_waiting_jobs(self.company)
+        CompanyJobRunner(self.env["mhrs.appointment"], "end_of_day", "").wake_waiting_jobs(self.company)
         now = Trigger.search([("cron_id", "=", eod.id), ("call_at", "<=", fields.Datetime.now())])
         self.assertEqual(len(now), 1)
 

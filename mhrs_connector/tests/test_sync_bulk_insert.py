@@ -8,10 +8,12 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
 from odoo.tools import SQL
 
-from ..models import mhrs_appointment
-from ..models.mhrs_appointment import QUIET_CREATE, to_aware
+from ..engines import appointment_sync
+from ..engines.appointment_codes import QUIET_CREATE
+from ..engines.appointment_sync import AppointmentSync
 from ..tools import bulk_insert
 from ..tools.bulk_insert import insert_records
+from ..tools.dates import to_aware
 from .appointment_common import TZ, AppointmentCase, utc_naive
 from .test_sync_queries import sql_writes
 
@@ -34,13 +36,13 @@ class TestSyncBulkInsert(AppointmentCase):
     def _sync_vals(self, rows):
         """The values the sync gives for new appointments, through the sync's own helpers."""
         Appointment = self.env["mhrs.appointment"]
-        partners = Appointment._mhrs_sync_partners(rows)
+        partners = AppointmentSync(Appointment).find_partners(rows)
         physicians = {doctor.tckn: doctor for doctor in self.doctors}
         clinics = {self.clinic.mhrs_clinic_code: self.clinic}
-        lines = Appointment._mhrs_schedule_lines(self.company, rows)
+        lines = AppointmentSync(Appointment).schedule_lines(self.company, rows)
         vals_list = []
         for row in rows:
-            vals = Appointment._mhrs_sync_vals(row, partners, physicians, clinics)
+            vals = AppointmentSync(Appointment).row_vals(row, partners, physicians, clinics)
             vals["schedule_line_id"] = lines.get(vals["mhrs_schedule_ref"], False)
             vals_list.append(dict(vals, mhrs_hrn=row["hrn"], company_id=self.company.id))
         return vals_list
@@ -70,7 +72,7 @@ class TestSyncBulkInsert(AppointmentCase):
             sql_writes("mhrs_appointment") as statements,
             patch.object(bulk_insert, "copy_rows", wraps=bulk_insert.copy_rows) as copies,
         ):
-            fast = Appointment._mhrs_create_synced(vals_list)
+            fast = AppointmentSync(Appointment).create_synced(vals_list)
         self.assertEqual((copies.call_count, statements), (1, []))  # one COPY for the six rows
         slow = Appointment.with_context(**QUIET_CREATE).create(
             [
@@ -115,7 +117,7 @@ class TestSyncBulkInsert(AppointmentCase):
         """When another module adds columns the fast path does not know, the sync still creates every
         appointment, through create()."""
         self.sim.post("citizens", {"bookings": 5, "seed": 43})
-        with patch.object(mhrs_appointment, "insert_records", return_value=None) as refused:
+        with patch.object(appointment_sync, "insert_records", return_value=None) as refused:
             run = self._sync_all()
         self.assertTrue(refused.called)
         self.assertEqual((run.state, run.created_count), ("done", 5))
@@ -137,7 +139,7 @@ class TestSyncBulkInsert(AppointmentCase):
         vals_list[2]["physician_id"] = stranger.id
         Appointment = self.env["mhrs.appointment"]
         with self.assertRaises(UserError) as fast, self.env.cr.savepoint():
-            Appointment._mhrs_create_synced(vals_list)
+            AppointmentSync(Appointment).create_synced(vals_list)
         with self.assertRaises(UserError) as slow, self.env.cr.savepoint():
             Appointment.with_context(**QUIET_CREATE).create(vals_list)
         self.assertIn("Dr. Başka", str(fast.exception))
@@ -161,12 +163,12 @@ class TestSyncBulkInsert(AppointmentCase):
         ]
         Appointment = self.env["mhrs.appointment"].with_user(user)
         with self.assertRaises(AccessError), self.env.cr.savepoint():
-            Appointment._mhrs_create_synced(vals_list)
+            AppointmentSync(Appointment).create_synced(vals_list)
         with self.assertRaises(AccessError), self.env.cr.savepoint():
             Appointment.with_context(**QUIET_CREATE).create(vals_list)
         # The same rows in the user's own hospital are written.
         mine = [dict(vals, company_id=self.company.id) for vals in vals_list]
-        self.assertEqual(len(Appointment._mhrs_create_synced(mine)), 2)
+        self.assertEqual(len(AppointmentSync(Appointment).create_synced(mine)), 2)
 
     def test_bulk_insert_keeps_text_exactly(self):
         """Tabs, line breaks, backslashes and a literal \\N in MHRS's text reach the database unchanged."""
@@ -175,7 +177,7 @@ class TestSyncBulkInsert(AppointmentCase):
         note = "Satır 1\nSatır\t2\r\\N C:\\yol\\ \\. ğüşİıöç"
         vals_list[0].update(note=note, patient_name="Çağrı\tÖzgür")
         vals_list[1].update(note="\\N")
-        created = self.env["mhrs.appointment"]._mhrs_create_synced(vals_list)
+        created = AppointmentSync(self.env["mhrs.appointment"]).create_synced(vals_list)
         created.invalidate_recordset()
         self.assertEqual(created.mapped("note"), [note, "\\N"])
         self.assertEqual(created[0].patient_name, "Çağrı\tÖzgür")

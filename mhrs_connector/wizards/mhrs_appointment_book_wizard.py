@@ -3,9 +3,8 @@ import logging
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.mhrs_appointment import to_aware
 from ..tools import is_valid_tckn
-from ..tools.dates import from_wire
+from ..tools.dates import from_wire, to_aware
 from ..tools.outcome import mhrs_entry_point
 from ..wire import errors
 

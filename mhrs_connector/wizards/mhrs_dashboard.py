@@ -1,8 +1,7 @@
 from odoo import api, fields, models
 
-from ..models.mhrs_call_log_link import open_list
-from ..models.mhrs_physician import status_field
-from ..models.mhrs_sync_run import SIDE_KINDS, SYNC_KINDS
+from ..tools.actions import open_list
+from ..tools.run_kinds import SIDE_KINDS, SYNC_KINDS
 
 
 class MhrsDashboard(models.TransientModel):
@@ -61,9 +60,6 @@ class MhrsDashboard(models.TransientModel):
         compute="_compute_status",
         help="Attended / not attended statuses not yet sent to MHRS.",
     )
-    has_status_updates = fields.Boolean(
-        compute="_compute_status", help="The status update feature is installed."
-    )
     next_step = fields.Text(
         string="What to Do Next",
         compute="_compute_next_step",
@@ -80,7 +76,6 @@ class MhrsDashboard(models.TransientModel):
     def _compute_status(self):
         Appointment = self.env["mhrs.appointment"]
         Run = self.env["mhrs.sync.run"]
-        field = status_field(self.env)
         for dashboard in self:
             company = dashboard.company_id or self.env.company
             start, end = Appointment._mhrs_today_bounds(company)
@@ -124,11 +119,8 @@ class MhrsDashboard(models.TransientModel):
             dashboard.exception_pending_count = self.env["mhrs.exception"].search_count(
                 [("company_id", "=", company.id), ("state", "=", "sent")]
             )
-            dashboard.has_status_updates = bool(field)
-            dashboard.status_to_send_count = (
-                Appointment.search_count([("company_id", "=", company.id), (field[0], "=", field[1])])
-                if field
-                else 0
+            dashboard.status_to_send_count = Appointment.search_count(
+                [("company_id", "=", company.id), ("mhrs_status", "=", "to_send")]
             )
             dashboard.physician_ids = self.env["mhrs.physician"].search(
                 [("company_id", "=", company.id), ("mhrs_sync", "=", True)]
@@ -203,14 +195,6 @@ class MhrsDashboard(models.TransientModel):
         action = self.env["ir.actions.act_window"]._for_xml_id("mhrs_connector.action_mhrs_dashboard")
         action["res_id"] = self.id
         return action
-
-    def action_open_runs(self):
-        self.ensure_one()
-        return self._mhrs_list_action(
-            self.env["mhrs.sync.run"],
-            [("company_id", "=", self.company_id.id)],
-            self.env._("Sync Runs"),
-        )
 
     def action_open_failed_runs(self):
         self.ensure_one()
@@ -290,12 +274,9 @@ class MhrsDashboard(models.TransientModel):
 
     def action_open_status_to_send(self):
         self.ensure_one()
-        field = status_field(self.env)
-        if not field:
-            return False
         return self._mhrs_list_action(
             self.env["mhrs.appointment"],
-            [("company_id", "=", self.company_id.id), (field[0], "=", field[1])],
+            [("company_id", "=", self.company_id.id), ("mhrs_status", "=", "to_send")],
             self.env._("Statuses to Send"),
         )
 

@@ -1,10 +1,10 @@
 from collections import defaultdict
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.mhrs_schedule import WEEKDAY_FIELDS, weekdays_of
+from ..tools.dates import WEEKDAY_FIELDS, company_tz, weekdays_of
 from ..tools.outcome import mhrs_entry_point
 
 
@@ -101,7 +101,7 @@ class MhrsSchedulePlanWizard(models.TransientModel):
     def _open(self):
         return {
             "type": "ir.actions.act_window",
-            "name": _("Plan Schedules"),
+            "name": self.env._("Plan Schedules"),
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",
@@ -111,25 +111,27 @@ class MhrsSchedulePlanWizard(models.TransientModel):
     def action_plan(self):
         self.ensure_one()
         if self.state != "draft":
-            raise UserError(_("This plan was already made."))
+            raise UserError(self.env._("This plan was already made."))
         if not self.physician_ids:
-            raise UserError(_("Choose the physicians to plan."))
+            raise UserError(self.env._("Choose the physicians to plan."))
         if self.date_to < self.date_from:
-            raise UserError(_("The period must end on or after its first day."))
+            raise UserError(self.env._("The period must end on or after its first day."))
         weekdays = self._weekdays()
         if not weekdays:
-            raise UserError(_("Choose at least one working day of the week."))
+            raise UserError(self.env._("Choose at least one working day of the week."))
         schedules = self.env["mhrs.schedule"]
-        tz = schedules._mhrs_tz(self.company_id)
+        tz = company_tz(self.company_id)
         blocks = schedules._mhrs_blocks_from_template(
             self.template_id, self.date_from, self.date_to, weekdays, tz
         )
         if not blocks:
-            raise UserError(_("The period has no working day: nothing to plan."))
+            raise UserError(self.env._("The period has no working day: nothing to plan."))
         planned, results = self._plan_physicians(blocks)
         created = self._create_schedules(planned, blocks, results)
         for schedule in created:
-            schedule._mhrs_log_note(_("Planned with the template %(name)s.", name=self.template_id.name))
+            schedule._mhrs_log_note(
+                self.env._("Planned with the template %(name)s.", name=self.template_id.name)
+            )
             if self.register_now:
                 result, reason = self._register_schedule(schedule)
             else:
@@ -148,7 +150,12 @@ class MhrsSchedulePlanWizard(models.TransientModel):
             clinic = self.clinic_id or (physician.clinic_ids if len(physician.clinic_ids) == 1 else False)
             if not clinic:
                 results.append(
-                    (physician, False, "skipped", _("Choose a clinic: the physician has none or several."))
+                    (
+                        physician,
+                        False,
+                        "skipped",
+                        self.env._("Choose a clinic: the physician has none or several."),
+                    )
                 )
                 continue
             problems = schedules._mhrs_ek2_problems(self.company_id, clinic, self._block_values(blocks))
@@ -226,7 +233,7 @@ class MhrsSchedulePlanWizard(models.TransientModel):
         except UserError as exc:
             return "failed", exc.args[0]
         if result is None:
-            return "created", _("MHRS did not answer; the registration will be retried.")
+            return "created", self.env._("MHRS did not answer; the registration will be retried.")
         failed = sent.filtered(lambda line: line.state == "error")
         kind = "mhrs_draft" if schedule.state == "mhrs_draft" else "registered"
         if schedule.mhrs_sync_state == "error" or failed:
@@ -250,7 +257,7 @@ class MhrsSchedulePlanWizard(models.TransientModel):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Planned Schedules"),
+            "name": self.env._("Planned Schedules"),
             "res_model": "mhrs.schedule",
             "view_mode": "list,calendar,form",
             "domain": [("id", "in", self.result_ids.schedule_id.ids)],
@@ -261,6 +268,6 @@ class MhrsSchedulePlanWizard(models.TransientModel):
         self.ensure_one()
         schedules = self.result_ids.schedule_id
         if not schedules:
-            raise UserError(_("No schedule was planned."))
+            raise UserError(self.env._("No schedule was planned."))
         report = self.env.ref("mhrs_connector.action_report_mhrs_schedule")
         return report.report_action(schedules, config=False)

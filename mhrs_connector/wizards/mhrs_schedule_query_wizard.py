@@ -1,11 +1,10 @@
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.mhrs_schedule import WEEKDAY_FIELDS
-from ..tools.dates import from_wire
+from ..tools.dates import WEEKDAY_FIELDS, company_tz, from_wire, to_local
 
 
 class MhrsScheduleQueryWizard(models.TransientModel):
@@ -64,7 +63,7 @@ class MhrsScheduleQueryWizard(models.TransientModel):
     def _open(self):
         return {
             "type": "ir.actions.act_window",
-            "name": _("Schedules: MHRS vs. here"),
+            "name": self.env._("Schedules: MHRS vs. here"),
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",
@@ -74,11 +73,10 @@ class MhrsScheduleQueryWizard(models.TransientModel):
     def action_compare(self):
         self.ensure_one()
         if self.date_to < self.date_from:
-            raise UserError(_("The period must end on or after its first day."))
-        schedules = self.env["mhrs.schedule"]
-        tz = schedules._mhrs_tz(self.company_id)
-        start = tz.localize(datetime.combine(self.date_from, time.min))
-        end = tz.localize(datetime.combine(self.date_to + timedelta(days=1), time.min))
+            raise UserError(self.env._("The period must end on or after its first day."))
+        tz = company_tz(self.company_id)
+        start = datetime.combine(self.date_from, time.min).replace(tzinfo=tz)
+        end = datetime.combine(self.date_to + timedelta(days=1), time.min).replace(tzinfo=tz)
         # MHRS answers one branch per query: the clinic's, else every branch the institution registered.
         if self.clinic_id:
             branches = [self.clinic_id.mhrs_branch_code]
@@ -156,11 +154,15 @@ class MhrsScheduleQueryWizard(models.TransientModel):
             if not line:
                 notes = []
                 if not physician:
-                    notes.append(_("No physician with TCKN %(tckn)s here.", tckn=row.get("physician")))
+                    notes.append(
+                        self.env._("No physician with TCKN %(tckn)s here.", tckn=row.get("physician"))
+                    )
                 if not clinic:
-                    notes.append(_("No clinic with MHRS code %(code)s here.", code=row.get("clinic")))
+                    notes.append(
+                        self.env._("No clinic with MHRS code %(code)s here.", code=row.get("clinic"))
+                    )
                 if not action:
-                    notes.append(_("Unknown action code %(code)s.", code=row.get("action")))
+                    notes.append(self.env._("Unknown action code %(code)s.", code=row.get("action")))
                 commands.append(
                     fields.Command.create(
                         dict(values, kind="only_mhrs", to_import=not notes, note="\n".join(notes))
@@ -178,9 +180,9 @@ class MhrsScheduleQueryWizard(models.TransientModel):
             if line.mhrs_schedule_id in seen:
                 continue
             if line.state == "registered":
-                note = _("MHRS does not know this block.")
+                note = self.env._("MHRS does not know this block.")
             else:
-                note = _("Not registered on MHRS yet.")
+                note = self.env._("Not registered on MHRS yet.")
             commands.append(
                 fields.Command.create(
                     {
@@ -203,7 +205,7 @@ class MhrsScheduleQueryWizard(models.TransientModel):
 
     def _differences(self, line, values):
         notes = []
-        tz = self.env["mhrs.schedule"]._mhrs_tz(self.company_id)
+        tz = company_tz(self.company_id)
         fmt = self.env["mhrs.schedule"]._mhrs_format_range
         here = line._mhrs_definition()
         there = (
@@ -215,17 +217,17 @@ class MhrsScheduleQueryWizard(models.TransientModel):
         )
         if here[:2] != there[:2]:
             notes.append(
-                _(
+                self.env._(
                     "Time: %(here)s here, %(mhrs)s at MHRS.",
                     here=fmt(here[0], here[1], tz),
                     mhrs=fmt(there[0], there[1], tz),
                 )
             )
         if here[2] != there[2]:
-            notes.append(_("Action: %(here)s here, %(mhrs)s at MHRS.", here=here[2], mhrs=there[2]))
+            notes.append(self.env._("Action: %(here)s here, %(mhrs)s at MHRS.", here=here[2], mhrs=there[2]))
         if (here[3], here[4]) != (there[3], there[4]):
             notes.append(
-                _(
+                self.env._(
                     "Slots: %(here)s min × %(here_p)s here, %(mhrs)s min × %(mhrs_p)s at MHRS.",
                     here=here[3],
                     here_p=here[4],
@@ -234,9 +236,13 @@ class MhrsScheduleQueryWizard(models.TransientModel):
                 )
             )
         if line.physician_id.tckn != values["physician_tckn"]:
-            notes.append(_("Physician differs (TCKN %(tckn)s at MHRS).", tckn=values["physician_tckn"]))
+            notes.append(
+                self.env._("Physician differs (TCKN %(tckn)s at MHRS).", tckn=values["physician_tckn"])
+            )
         if line.clinic_id.mhrs_clinic_code != values["mhrs_clinic_code"]:
-            notes.append(_("Clinic differs (code %(code)s at MHRS).", code=values["mhrs_clinic_code"]))
+            notes.append(
+                self.env._("Clinic differs (code %(code)s at MHRS).", code=values["mhrs_clinic_code"])
+            )
         return notes
 
     def action_import(self):
@@ -244,9 +250,9 @@ class MhrsScheduleQueryWizard(models.TransientModel):
         self.ensure_one()
         lines = self.line_ids.filtered(lambda line: line._is_importable())
         if not lines:
-            raise UserError(_("Nothing to import: select blocks that exist only at MHRS."))
+            raise UserError(self.env._("Nothing to import: select blocks that exist only at MHRS."))
         schedules_model = self.env["mhrs.schedule"]
-        tz = schedules_model._mhrs_tz(self.company_id)
+        tz = company_tz(self.company_id)
         conflicts = schedules_model._mhrs_find_conflicts(
             (line.id, line.physician_id.tckn, line.date_start, line.date_end) for line in lines
         )
@@ -257,7 +263,7 @@ class MhrsScheduleQueryWizard(models.TransientModel):
             groups[(line.physician_id, line.clinic_id)] |= line
         created = schedules_model
         for (physician, clinic), group in groups.items():
-            days = [schedules_model._mhrs_to_local(line.date_start, tz).date() for line in group]
+            days = [to_local(line.date_start, tz).date() for line in group]
             weekdays = {day.weekday() for day in days}
             template_ids = {line.mhrs_template_id for line in group if line.mhrs_template_id}
             template = self.env["mhrs.template"].search(
@@ -276,12 +282,12 @@ class MhrsScheduleQueryWizard(models.TransientModel):
             vals.update({name: index in weekdays for index, name in enumerate(WEEKDAY_FIELDS)})
             schedule = schedules_model.create(vals)
             schedule.write({"state": "registered", "mhrs_sync_state": "synced"})
-            schedule._mhrs_log_note(_("Imported from MHRS (schedule query)."))
+            schedule._mhrs_log_note(self.env._("Imported from MHRS (schedule query)."))
             created |= schedule
         lines.write({"to_import": False})
         return {
             "type": "ir.actions.act_window",
-            "name": _("Imported Schedules"),
+            "name": self.env._("Imported Schedules"),
             "res_model": "mhrs.schedule",
             "view_mode": "list,form",
             "domain": [("id", "in", created.ids)],

@@ -3,8 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.mhrs_appointment import to_aware
-from ..tools.dates import from_wire
+from ..tools.dates import from_wire, to_aware
 
 
 class MhrsSlotSearchWizard(models.TransientModel):

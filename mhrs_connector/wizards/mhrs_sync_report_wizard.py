@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools.misc import format_date
 
-from ..models.mhrs_sync_run import SIDE_KINDS
+from ..tools.run_kinds import SIDE_KINDS
 
 FAILED_CALL_STATES = ("transport_error", "malformed")
 
