@@ -482,3 +482,46 @@ def test_simulator_refuses_off_schema_g2_and_unknown_rest(sim):
     assert fault.findtext("faultstring").startswith("GEN-002")
     answer = requests.post(sim.base_url + "/api/rs/hbys/randevu/yok", json={}, timeout=5)
     assert answer.status_code == 404 and answer.json()["errors"][0]["kodu"] == "GEN-003"
+
+
+def test_rest_cancel_answers_atlas_valid_envelope(make_client, sim):
+    """ATLAS models the cancel's answer as ``{data, errorList, httpStatus, infoList, valid, warningList}``
+    (MHRSRandevuIptal_Output): the simulator answers it, the wire reads it, a refusal keeps its code."""
+    client = make_client("rest")
+    clinic = setup_place(client)
+    final_block(client, clinic, at(9), at(10))
+    slot = client.slot_query(BRANCH, PHYSICIAN, at(0), at(23, 59))[0]
+    patient = {"tckn": PATIENT, "name": "Ayşe", "surname": "Yılmaz", "phone": "5321234567"}
+    hrn = client.appointment_book(slot, patient)
+    assert client.appointment_cancel(hrn) == hrn
+    answer = json.loads(client.records[-1].response_text)
+    assert set(answer) == {"data", "errorList", "httpStatus", "infoList", "valid", "warningList"}
+    assert answer["valid"] is True and answer["errorList"] == []
+    with pytest.raises(MhrsBusinessError) as info:
+        client.appointment_cancel("2026112799999999")
+    refusal = json.loads(client.records[-1].response_text)
+    assert refusal["valid"] is False and refusal["errorList"][0]["kodu"] == info.value.code
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "outcome"),
+    [
+        (b'{"data": {}, "errorList": [], "httpStatus": "OK", "infoList": [], "valid": true}', 200, {}),
+        (b'{"data": null, "errorList": [{"kodu": "RND-005", "mesaj": "x"}], "valid": false}', 400, "RND-005"),
+        (b'{"data": null, "errors": [{"kodu": "RND-004", "mesaj": "y"}], "valid": false}', 400, "RND-004"),
+        (b'{"data": {}, "valid": "yes"}', 200, MhrsMalformedResponse),
+        (b'{"data": {}, "valid": true, "errorList": "none"}', 200, MhrsMalformedResponse),
+        (b'{"errorList": [], "valid": true}', 200, MhrsMalformedResponse),  # no data
+    ],
+)
+def test_rest_reads_both_atlas_envelopes(make_client, body, status, outcome):
+    client = make_client("rest")
+    if outcome is MhrsMalformedResponse:
+        with pytest.raises(MhrsMalformedResponse):
+            client.wire._decode(status, body)
+    elif isinstance(outcome, str):
+        with pytest.raises(MhrsBusinessError) as info:
+            client.wire._decode(status, body)
+        assert info.value.code == outcome
+    else:
+        assert client.wire._decode(status, body) == outcome
