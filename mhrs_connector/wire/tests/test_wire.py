@@ -2,6 +2,7 @@
 
 import json
 import logging
+import socket
 import time
 from datetime import datetime, timedelta
 
@@ -525,3 +526,38 @@ def test_rest_reads_both_atlas_envelopes(make_client, body, status, outcome):
         assert info.value.code == outcome
     else:
         assert client.wire._decode(status, body) == outcome
+
+
+MAYBE_APPLIED = {
+    "http503": False,  # MHRS (or its gateway) did nothing
+    "http500": True,
+    "soap_fault": True,
+    "drop": True,
+    "timeout": True,
+    "malformed": True,
+    "truncated": True,
+}
+
+
+@pytest.mark.parametrize("interface", WIRES)
+@pytest.mark.parametrize("mode", sorted(MAYBE_APPLIED))
+def test_failures_say_whether_mhrs_may_have_applied_the_request(make_client, sim, interface, mode):
+    """A registration whose answer was lost may exist at MHRS (must not be resent blindly); one refused
+    before any work surely does not."""
+    client = make_client(interface, timeout=1)
+    client.branch_register(BRANCH)
+    sim.faults.add({"mode": mode, "wire": interface, "count": 1, "timeout_s": 3})
+    with pytest.raises(MhrsError) as info:
+        client.branch_register(BRANCH)
+    assert info.value.maybe_applied is MAYBE_APPLIED[mode]
+
+
+@pytest.mark.parametrize("interface", WIRES)
+def test_refused_connection_was_not_applied(sim, interface):
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = MhrsClient(config_for(sim, interface, base_url=f"http://127.0.0.1:{port}", timeout=2))
+    with pytest.raises(MhrsTransportError) as info:
+        client.action_codes()
+    assert info.value.code == "CONNECTION" and info.value.maybe_applied is False
