@@ -695,7 +695,6 @@ def main():  # noqa: PLR0915 - one linear script
 
     odoo.tools.config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
     registry = odoo.modules.registry.Registry(args.database)
-    from odoo.addons.mhrs_connector.models import mhrs_appointment
     from odoo.addons.mhrs_connector.wire import g2_fast
 
     counter = StatementCounter()
@@ -709,9 +708,7 @@ def main():  # noqa: PLR0915 - one linear script
     )
     began = time.perf_counter()
     tckns, clinic_code = seed_simulator(server, args.physicians, args.per_physician, day)
-    print(f"  seeded in {time.perf_counter() - began:.1f}s; simulator at {server.url}")
-    batch_size = mhrs_appointment.SYNC_BATCH_SIZE
-    batches = -(-args.physicians // batch_size)
+    print(f"  seeded in {time.perf_counter() - began:.1f}s; simulator at {server.base_url}")
     try:
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
@@ -747,7 +744,7 @@ def main():  # noqa: PLR0915 - one linear script
                 cr.execute("SELECT count(*), max(write_date) FROM mhrs_appointment")
                 return cr.fetchone()
 
-            print(f"Day {day}: {total} appointments, {batches} physician batches of {batch_size}")
+            print(f"Day {day}: {total} appointments of {args.physicians} physicians")
             # 1b. The first sync of a hospital whose patients are not in Odoo yet: every patient is new.
             with patient_timer(registry) as patients_seconds:
                 full_new = sync("full_new_patients")
@@ -808,6 +805,7 @@ def main():  # noqa: PLR0915 - one linear script
             report["memory_peak_mib_by_appointments"] = memory
         dsn = sql_db.connection_info_for(args.database)[1]
         phases["baseline"] = baseline(dsn, server, args.interface, units)
+        phases["baseline"]["queries"] = [list(map(str, unit)) for unit in units]
         if args.horizon_days > 1:
             print(f"Periodic cycle over a fully booked horizon of {args.horizon_days} days ...")
             with registry.cursor() as cr:
@@ -835,7 +833,7 @@ def main():  # noqa: PLR0915 - one linear script
         "appointments": total,
         "interface": args.interface,
         "physicians": args.physicians,
-        "batches": batches,
+        "batches": len(phases["baseline"]["queries"]),
         "full_over_baseline": round(phases["full"]["seconds"] / base_full, 2),
         "full_new_patients_over_baseline": round(
             phases["full_new_patients"]["seconds"] / phases["baseline"]["full_with_patients"]["seconds"], 2
@@ -868,7 +866,7 @@ def print_report(report):
         f"\nMachine: {m['nproc']} CPU(s), {m['cpu']}, {m['ram']} RAM; Python {m['python']}, Odoo {m['odoo']}"
     )
     print(
-        f"{s['appointments']} appointments, {s['physicians']} physicians, {s['batches']} batches per cycle\n"
+        f"{s['appointments']} appointments, {s['physicians']} physicians, {s['batches']} queries per cycle\n"
     )
     row = "{:<34} {:>9} {:>11} {:>10} {:>8} {:>10}"
     print(row.format("phase", "seconds", "statements", "stmt/appt", "MHRS", "rss+ MiB"))
@@ -933,7 +931,7 @@ def print_report(report):
         f"unchanged sync / baseline = {s['unchanged_over_baseline']}x; "
         f"full sync, every patient new / baseline with patients = {s['full_new_patients_over_baseline']}x"
     )
-    print(f"MHRS calls per cycle: {s['mhrs_calls_per_cycle']} (= physician batches: {s['batches']})")
+    print(f"MHRS calls per cycle: {s['mhrs_calls_per_cycle']} (= the sync's queries: {s['batches']})")
     h = p.get("horizon")
     if h:
         print(
