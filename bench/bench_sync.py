@@ -465,35 +465,57 @@ def _integer(value):
 
 
 def rows_of_g2(content, utc):
-    """Bare lxml: the scratch rows of one G2 ``KurumRandevuSorgulamaObjCevap``."""
+    """Bare lxml: the scratch rows of one G2 ``KurumRandevuSorgulamaObjCevap`` (children read by tag,
+    texts once per row)."""
     root = etree.fromstring(content)
+    answer = root.find("{http://schemas.xmlsoap.org/soap/envelope/}Body")[0]
+    ns = answer.tag[: answer.tag.index("}") + 1]
+    row_tag, dates_tag, phone_tag = (
+        f"{ns}{n}" for n in ("KurumRandevuBilgileri", "TarihBilgileri", "TelefonNo")
+    )
+    start_tag, end_tag, phones_tag = (
+        f"{ns}{n}" for n in ("BaslangicTarihi", "BitisTarihi", "VatandasTelefonBilgileri")
+    )
+    names = (
+        "RandevuHrn",
+        "AltKlinikKodu",
+        "HekimKodu",
+        "HastaTCKimlikNo",
+        "HastaAdi",
+        "HastaSoyadi",
+        "KayitDurumKodu",
+        "DurumKodu",
+        "RandevuTuru",
+        "RandevuNotu",
+        "EkleyenKullaniciTipi",
+        "EklenmeZamani",
+    )
+    tags = [f"{ns}{n}" for n in names]
     rows = []
-    for item in root.iter("{*}KurumRandevuBilgileri"):
-        get = {etree.QName(child).localname: child for child in item}
-
-        def text(name, get=get):
-            node = get.get(name)
-            return node.text if node is not None else None
-
-        dates = get["TarihBilgileri"]
-        phone = get.get("VatandasTelefonBilgileri")
+    for item in answer.iterchildren(row_tag):
+        text = {child.tag: child.text for child in item}
+        hrn, clinic, physician, patient, name, surname, record, status, kind, note, channel, booked = (
+            text.get(tag) for tag in tags
+        )
+        dates = item.find(dates_tag)
+        phones = item.find(phones_tag)
         rows.append(
             (
-                text("RandevuHrn"),
+                hrn,
                 None,
-                _integer(text("AltKlinikKodu")),
-                text("HekimKodu"),
-                text("HastaTCKimlikNo"),
-                f"{text('HastaAdi')} {text('HastaSoyadi')}",
-                phone.findtext("{*}TelefonNo") if phone is not None else None,
-                utc(dates.findtext("{*}BaslangicTarihi")),
-                utc(dates.findtext("{*}BitisTarihi")),
-                _integer(text("KayitDurumKodu")),
-                _integer(text("DurumKodu")),
-                _integer(text("RandevuTuru")),
-                text("RandevuNotu"),
-                _integer(text("EkleyenKullaniciTipi")),
-                utc(text("EklenmeZamani")),
+                _integer(clinic),
+                physician,
+                patient,
+                f"{name} {surname}",
+                phones.findtext(phone_tag) if phones is not None else None,
+                utc(dates.findtext(start_tag)),
+                utc(dates.findtext(end_tag)),
+                _integer(record),
+                _integer(status),
+                _integer(kind),
+                note,
+                _integer(channel),
+                utc(booked),
             )
         )
     return rows
