@@ -5,7 +5,9 @@ YetkilendirmeGirisBilgileri must match the institution; refusals answer ``Servis
 ``Aciklama`` "<code>: <text>". Dates are "dd.MM.yyyy HH:mm:ss" Istanbul wall-clock strings.
 """
 
+import functools
 from datetime import datetime
+from xml.sax.saxutils import quoteattr
 
 from lxml import etree
 
@@ -288,15 +290,18 @@ def _appointment_query(sim, inst, p):
         },
     )["KurumRandevuBilgileri"]
     name = sim.state["institutions"].get(str(inst), {}).get("name")
+    # A day's 12,000 rows share a few hundred distinct times: each formatted once.
+    stamp = functools.lru_cache(maxsize=4096)(_s)
     out = []
     for a in rows:
         clinic = sim.state["clinics"].get(str(a["AltKlinikKodu"])) or {}
         out.append(
             {
                 "RandevuHrn": a["RandevuHrn"],
-                "TarihBilgileri": _g2_range(
-                    a["TarihBilgileri"]["BaslangicZamani"], a["TarihBilgileri"]["BitisZamani"]
-                ),
+                "TarihBilgileri": {
+                    "BaslangicTarihi": stamp(a["TarihBilgileri"]["BaslangicZamani"]),
+                    "BitisTarihi": stamp(a["TarihBilgileri"]["BitisZamani"]),
+                },
                 "KurumAd": name,
                 "KlinikBilgileri": {
                     "KlinikKodu": a["KlinikKodu"],
@@ -322,7 +327,7 @@ def _appointment_query(sim, inst, p):
                 "RandevuTuru": a.get("RandevuTuru") or 0,
                 "RandevuNotu": a.get("RandevuNotu"),
                 "SanalTC": False,
-                "EklenmeZamani": _s(a["EklenmeZamani"]),
+                "EklenmeZamani": stamp(a["EklenmeZamani"]),
                 "EkleyenKullaniciTipi": a["EkleyenKullaniciTipi"],
             }
         )
@@ -474,14 +479,20 @@ def fault_bytes(code, text):
 
 
 def _answer(namespace, operation, values, ok, text, now, check):
-    env = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap={"soap": SOAP_ENV, "m": namespace})
-    body = etree.SubElement(env, f"{{{SOAP_ENV}}}Body")
+    """The answer envelope as bytes, written as text (g2codec.encode_text); ``check`` validates it."""
     base = {"ServisBasarisi": ok, "ServisZamani": _s(now), "Aciklama": text}
-    node = g2codec.encode(
-        body, namespace, operation + "Cevap", operation + "CevapType", dict(values, TemelCevapBilgileri=base)
+    element = g2codec.encode_text(
+        "m", operation + "Cevap", operation + "CevapType", dict(values, TemelCevapBilgileri=base)
     )
-    errors = g2codec.validate(node, namespace) if check else []
-    return etree.tostring(env, xml_declaration=True, encoding="utf-8"), errors
+    data = (
+        f"<?xml version='1.0' encoding='utf-8'?>\n<soap:Envelope xmlns:soap={quoteattr(SOAP_ENV)}"
+        f" xmlns:m={quoteattr(namespace)}><soap:Body>{element}</soap:Body></soap:Envelope>"
+    ).encode()
+    errors = []
+    if check:
+        body = etree.fromstring(data, g2codec.safe_parser()).find(f"{{{SOAP_ENV}}}Body")
+        errors = g2codec.validate(body[0], namespace)
+    return data, errors
 
 
 def handle(sim, body, namespace, check=False, refuse=None):

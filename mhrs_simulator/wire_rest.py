@@ -4,8 +4,10 @@
 default 3600 s); every ``/api/rs/hbys/...`` call needs ``Authorization: Bearer <jwt>`` and answers 401
 for a missing, forged or expired token, or one issued before ``settings.jwt_not_before`` (epoch
 seconds: the control interface's way to revoke every token). Answers are the envelope
-``{lang, success, infos, warnings, errors, data}``; refusals come with HTTP 400 and
-``errors[{kodu, mesaj}]``. Dates are "yyyy-MM-dd HH:mm:ss" Istanbul wall-clock strings.
+``{lang, success, infos, warnings, errors, data}`` (the appointment cancel's is
+``{data, errorList, httpStatus, infoList, valid, warningList}``, as ATLAS models it); refusals come with
+HTTP 400 and ``errors`` / ``errorList`` ``[{kodu, mesaj}]``. Dates are "yyyy-MM-dd HH:mm:ss" Istanbul
+wall-clock strings.
 """
 
 import base64
@@ -64,7 +66,21 @@ class Tokens:
         return claims.get("kurumKodu")
 
 
-def envelope(data=None, errors=None, infos=None):
+def envelope(data=None, errors=None, infos=None, shape="success"):
+    """The answer body: ``{lang, success, infos, warnings, errors, data}``, or with ``shape="valid"`` the
+    envelope ATLAS models for the appointment cancel (``MHRSRandevuIptal_Output``:
+    ``{data, errorList, httpStatus, infoList, valid, warningList}``). ``httpStatus`` is a string there;
+    its values were never seen: Spring's status names are assumed."""
+    if shape == "valid":
+        body = {
+            "data": data,
+            "errorList": errors or [],
+            "httpStatus": "BAD_REQUEST" if errors else "OK",
+            "infoList": infos or [],
+            "valid": not errors,
+            "warningList": [],
+        }
+        return json.dumps(body, ensure_ascii=False).encode("utf-8")
     return json.dumps(
         {
             "lang": "tr",
@@ -394,7 +410,7 @@ def _book(sim, inst, p):
 
 def _cancel(sim, inst, p):
     sim.call("appointment_cancel", inst, {"RandevuHrn": p["hastaRandevuNumarasi"]})
-    return {"hastaRandevuNumarasi": p["hastaRandevuNumarasi"]}
+    return {}  # ATLAS's RandevuIptalResult has no field
 
 
 def _slots(sim, inst, p):
@@ -448,6 +464,8 @@ ROUTES = {
     ("POST", "hbys/randevu/randevu-iptal"): _cancel,
     ("POST", "hbys/randevu/detay-sorgula"): _slots,
 }
+# Paths answered with the other envelope (see ``envelope``), refusals included.
+VALID_SHAPED = {"hbys/randevu/randevu-iptal"}
 INFOS = {
     "hbys/randevu/randevu-gerceklesme-bilgisi": [
         {"kodu": "RND6032", "mesaj": "Randevu gerçekleşme bilgisi kaydedildi."}
@@ -472,8 +490,9 @@ def _multipart(environ, raw):
     return fields
 
 
-def _error(status, code, text, operation):
-    return Outcome(status, envelope(errors=[{"kodu": code, "mesaj": text}]), operation, False, code)
+def _error(status, code, text, operation, shape="success"):
+    body = envelope(errors=[{"kodu": code, "mesaj": text}], shape=shape)
+    return Outcome(status, body, operation, False, code)
 
 
 def _refused(code):
@@ -530,10 +549,11 @@ def handle(sim, tokens, environ, raw, refuse=None):  # noqa: PLR0911 - one retur
         return _error(401, "GEN-001", "Oturum geçersiz veya süresi dolmuş.", name)
     if int(body.get("islemYapilanKurumKodu") or inst) != inst:
         return _error(403, "GEN-004", "Kurum kodu oturumla uyuşmuyor.", name)
+    shape = "valid" if name in VALID_SHAPED else "success"
     try:
         data = (_refused(refuse) if refuse else handler)(sim, inst, body)
     except SimError as error:
-        return _error(400, error.code, error.text, name)
+        return _error(400, error.code, error.text, name, shape)
     except (KeyError, TypeError, ValueError) as error:
-        return _error(400, "GEN-002", f"{type(error).__name__}: {error}", name)
-    return Outcome(200, envelope(data, infos=INFOS.get(name)), name, True)
+        return _error(400, "GEN-002", f"{type(error).__name__}: {error}", name, shape)
+    return Outcome(200, envelope(data, infos=INFOS.get(name), shape=shape), name, True)

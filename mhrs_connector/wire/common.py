@@ -11,6 +11,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import requests
+import urllib3
 from lxml import etree
 
 from .errors import MhrsError, MhrsMalformedResponse, MhrsTransportError
@@ -263,14 +264,27 @@ def read_capped(response, limit):
     return body
 
 
+def _never_connected(exc):
+    """True when ``exc`` (a requests ConnectionError) failed before a connection was made (refused, no
+    route, name not resolved): the request never reached MHRS."""
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ConnectTimeoutError)
+
+
 def send(session, method, url, timeout, verify, **kwargs):
     """One HTTP request; network trouble becomes a retryable ``MhrsTransportError``."""
     try:
         return session.request(method, url, timeout=timeout, verify=verify, stream=True, **kwargs)
+    except requests.exceptions.ConnectTimeout as exc:  # the request never left
+        raise MhrsTransportError(
+            f"no connection within {timeout} s", code="TIMEOUT", maybe_applied=False
+        ) from exc
     except requests.exceptions.Timeout as exc:
         raise MhrsTransportError(f"no answer within {timeout} s", code="TIMEOUT") from exc
     except requests.exceptions.ConnectionError as exc:
-        raise MhrsTransportError("connection refused or dropped", code="CONNECTION") from exc
+        raise MhrsTransportError(
+            "connection refused or dropped", code="CONNECTION", maybe_applied=not _never_connected(exc)
+        ) from exc
     except requests.exceptions.RequestException as exc:
         raise MhrsTransportError(f"HTTP error: {type(exc).__name__}", code="TRANSPORT") from exc
 

@@ -10,9 +10,17 @@ The wire only classifies; the caller decides between a message, a retry and a to
   types, missing fields, DTD/entities).
 - ``MhrsNotAvailable``: the chosen interface has no known counterpart for the operation.
 
+``maybe_applied`` says whether MHRS may have carried the request out although Odoo got no usable answer
+(timeouts, dropped connections, truncated or unreadable answers, HTTP 500): then an operation that creates
+something must not be resent blindly. It is False when MHRS surely did nothing: a refused connection,
+502/503/504 (gateway or overload, before any work), 401, a business refusal.
+
 No error text ever contains a password or a token: messages are built from codes, statuses and MHRS's
 answer texts only.
 """
+
+# HTTP statuses with which MHRS (or its gateway) answers before doing anything.
+NOT_APPLIED_STATUSES = (401, 502, 503, 504)
 
 
 class MhrsError(Exception):
@@ -20,6 +28,7 @@ class MhrsError(Exception):
 
     retryable = False
     state = "error"
+    maybe_applied = False
 
     def __init__(self, message="", code=None, text=None):
         super().__init__(message or text or code or self.__class__.__name__)
@@ -33,10 +42,13 @@ class MhrsTransportError(MhrsError):
     retryable = True
     state = "transport_error"
 
-    def __init__(self, message="", code="TRANSPORT", status_code=None, retryable=True):
+    def __init__(self, message="", code="TRANSPORT", status_code=None, retryable=True, maybe_applied=None):
         super().__init__(message, code=code, text=message)
         self.status_code = status_code
         self.retryable = retryable
+        if maybe_applied is None:
+            maybe_applied = status_code not in NOT_APPLIED_STATUSES
+        self.maybe_applied = maybe_applied
 
 
 class MhrsAuthError(MhrsTransportError):
@@ -62,6 +74,7 @@ class MhrsMalformedResponse(MhrsError):
     """The answer could not be used."""
 
     state = "malformed"
+    maybe_applied = True  # MHRS answered something: what it did is unknown
 
     def __init__(self, message="", code="MALFORMED"):
         super().__init__(message, code=code, text=message)

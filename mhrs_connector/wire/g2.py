@@ -10,6 +10,7 @@ The namespace of the real service is redacted in the only public copy: the shipp
 placeholder ``http://xxxxxx.com``, replaced at load time by ``config.g2_namespace`` when set.
 """
 
+import functools
 import logging
 import os
 import re
@@ -396,6 +397,8 @@ class G2Wire:
         if record_status is not None:
             payload["KayitDurumKodu"] = int(record_status)
         rows = self.call("appointment_query", payload).get("KurumRandevuBilgileri") or []
+        # A hospital day's thousands of rows share a few hundred distinct times: each parsed once.
+        parse = functools.lru_cache(maxsize=4096)(self._dt)
         out = []
         for r in rows:
             if clinic is not None and r.get("AltKlinikKodu") != clinic:
@@ -409,8 +412,8 @@ class G2Wire:
                     "branch": (r.get("KlinikBilgileri") or {}).get("KlinikKodu"),
                     "clinic": r.get("AltKlinikKodu"),
                     "physician": r.get("HekimKodu"),
-                    "start": self._dt(dates.get("BaslangicTarihi")),
-                    "end": self._dt(dates.get("BitisTarihi")),
+                    "start": parse(dates.get("BaslangicTarihi")),
+                    "end": parse(dates.get("BitisTarihi")),
                     "patient_tckn": None if r.get("HastaTCKimlikNo") is None else str(r["HastaTCKimlikNo"]),
                     "patient_name": r.get("HastaAdi") or "",
                     "patient_surname": r.get("HastaSoyadi") or "",
@@ -421,7 +424,7 @@ class G2Wire:
                     "status": r.get("DurumKodu"),
                     "note": r.get("RandevuNotu"),
                     "channel": r.get("EkleyenKullaniciTipi"),
-                    "created": self._dt(r["EklenmeZamani"]) if r.get("EklenmeZamani") else None,
+                    "created": parse(r["EklenmeZamani"]) if r.get("EklenmeZamani") else None,
                 }
             )
         return out

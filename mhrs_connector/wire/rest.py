@@ -84,6 +84,27 @@ def _dict(data, what):
     return data
 
 
+# The two answer envelopes of MHRS V2 as ATLAS models them: most answers (e.g. Schedule.cs's
+# ``Root_Output``, Appointment.cs's ``MhrsRandevuDetaySorgulamaResponse``) are
+# ``{lang, success, infos, warnings, errors, data}``; the appointment cancel (Appointment.cs,
+# ``MHRSRandevuIptal_Output``) and the exception delete (MHRSIstisnaSorgulamaSilme.cs, ``Delete_Output``)
+# are ``{data, errorList, httpStatus, infoList, valid, warningList}``. Either is accepted for any answer.
+ENVELOPES = (
+    ("success", ("infos", "warnings", "errors")),
+    ("valid", ("infoList", "warningList", "errorList")),
+)
+
+
+def _envelope_keys(envelope):
+    """(flag key, list keys) of the envelope ``envelope`` is, or None when it is neither."""
+    if not isinstance(envelope, dict):
+        return None
+    for flag, lists in ENVELOPES:
+        if isinstance(envelope.get(flag), bool):
+            return flag, lists
+    return None
+
+
 class RestWire:
     name = "rest"
 
@@ -176,13 +197,19 @@ class RestWire:
             if status >= 500:
                 raise MhrsTransportError(f"MHRS server error (HTTP {status})", status_code=status) from exc
             raise MhrsMalformedResponse(f"answer is not JSON (HTTP {status})") from exc
-        if not isinstance(envelope, dict) or not isinstance(envelope.get("success"), bool):
-            raise MhrsMalformedResponse("answer is not an MHRS envelope (no boolean 'success')")
-        for key in ("infos", "warnings", "errors"):
+        keys = _envelope_keys(envelope)
+        if keys is None:
+            raise MhrsMalformedResponse("answer is not an MHRS envelope (no boolean 'success' or 'valid')")
+        ok_key, lists = keys
+        for key in lists:
             if envelope.get(key) is not None and not isinstance(envelope[key], list):
                 raise MhrsMalformedResponse(f"'{key}' is not a list")
-        errors = [e for e in envelope.get("errors") or [] if isinstance(e, dict)]
-        if errors or not envelope["success"] or status >= 400:
+        # The errors of either envelope (the cancel's error branch in ATLAS reads ``errors`` although its
+        # answer class has ``errorList``: both are taken).
+        errors = [
+            e for key in ("errors", "errorList") for e in envelope.get(key) or [] if isinstance(e, dict)
+        ]
+        if errors or not envelope[ok_key] or status >= 400:
             if not errors and status >= 500:
                 raise MhrsTransportError(f"MHRS server error (HTTP {status})", status_code=status)
             issues = [(str(e.get("kodu") or ""), str(e.get("mesaj") or "")) for e in errors] or [

@@ -2,6 +2,7 @@
 
 import json
 import logging
+import socket
 import time
 from datetime import datetime, timedelta
 
@@ -492,3 +493,81 @@ def test_simulator_refuses_off_schema_g2_and_unknown_rest(sim):
     assert fault.findtext("faultstring").startswith("GEN-002")
     answer = requests.post(sim.base_url + "/api/rs/hbys/randevu/yok", json={}, timeout=5)
     assert answer.status_code == 404 and answer.json()["errors"][0]["kodu"] == "GEN-003"
+
+
+def test_rest_cancel_answers_atlas_valid_envelope(make_client, sim):
+    """ATLAS models the cancel's answer as ``{data, errorList, httpStatus, infoList, valid, warningList}``
+    (MHRSRandevuIptal_Output): the simulator answers it, the wire reads it, a refusal keeps its code."""
+    client = make_client("rest")
+    clinic = setup_place(client)
+    final_block(client, clinic, at(9), at(10))
+    slot = client.slot_query(BRANCH, PHYSICIAN, at(0), at(23, 59))[0]
+    patient = {"tckn": PATIENT, "name": "Ayşe", "surname": "Yılmaz", "phone": "5321234567"}
+    hrn = client.appointment_book(slot, patient)
+    assert client.appointment_cancel(hrn) == hrn
+    answer = json.loads(client.records[-1].response_text)
+    assert set(answer) == {"data", "errorList", "httpStatus", "infoList", "valid", "warningList"}
+    assert answer["valid"] is True and answer["errorList"] == []
+    with pytest.raises(MhrsBusinessError) as info:
+        client.appointment_cancel("2026112799999999")
+    refusal = json.loads(client.records[-1].response_text)
+    assert refusal["valid"] is False and refusal["errorList"][0]["kodu"] == info.value.code
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "outcome"),
+    [
+        (b'{"data": {}, "errorList": [], "httpStatus": "OK", "infoList": [], "valid": true}', 200, {}),
+        (b'{"data": null, "errorList": [{"kodu": "RND-005", "mesaj": "x"}], "valid": false}', 400, "RND-005"),
+        (b'{"data": null, "errors": [{"kodu": "RND-004", "mesaj": "y"}], "valid": false}', 400, "RND-004"),
+        (b'{"data": {}, "valid": "yes"}', 200, MhrsMalformedResponse),
+        (b'{"data": {}, "valid": true, "errorList": "none"}', 200, MhrsMalformedResponse),
+        (b'{"errorList": [], "valid": true}', 200, MhrsMalformedResponse),  # no data
+    ],
+)
+def test_rest_reads_both_atlas_envelopes(make_client, body, status, outcome):
+    client = make_client("rest")
+    if outcome is MhrsMalformedResponse:
+        with pytest.raises(MhrsMalformedResponse):
+            client.wire._decode(status, body)
+    elif isinstance(outcome, str):
+        with pytest.raises(MhrsBusinessError) as info:
+            client.wire._decode(status, body)
+        assert info.value.code == outcome
+    else:
+        assert client.wire._decode(status, body) == outcome
+
+
+MAYBE_APPLIED = {
+    "http503": False,  # MHRS (or its gateway) did nothing
+    "http500": True,
+    "soap_fault": True,
+    "drop": True,
+    "timeout": True,
+    "malformed": True,
+    "truncated": True,
+}
+
+
+@pytest.mark.parametrize("interface", WIRES)
+@pytest.mark.parametrize("mode", sorted(MAYBE_APPLIED))
+def test_failures_say_whether_mhrs_may_have_applied_the_request(make_client, sim, interface, mode):
+    """A registration whose answer was lost may exist at MHRS (must not be resent blindly); one refused
+    before any work surely does not."""
+    client = make_client(interface, timeout=1)
+    client.branch_register(BRANCH)
+    sim.faults.add({"mode": mode, "wire": interface, "count": 1, "timeout_s": 3})
+    with pytest.raises(MhrsError) as info:
+        client.branch_register(BRANCH)
+    assert info.value.maybe_applied is MAYBE_APPLIED[mode]
+
+
+@pytest.mark.parametrize("interface", WIRES)
+def test_refused_connection_was_not_applied(sim, interface):
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = MhrsClient(config_for(sim, interface, base_url=f"http://127.0.0.1:{port}", timeout=2))
+    with pytest.raises(MhrsTransportError) as info:
+        client.action_codes()
+    assert info.value.code == "CONNECTION" and info.value.maybe_applied is False
