@@ -10,6 +10,7 @@ from ..tools.dates import to_aware, user_datetime_text
 from ..tools.outcome import mhrs_entry_point
 from ..tools.record_operation import MhrsOperation
 from ..wire import errors
+from ..wire.operations import OPERATIONS
 
 _logger = logging.getLogger(__name__)
 
@@ -115,6 +116,12 @@ class MhrsException(models.Model):
         "is approved.",
     )
     appointment_count = fields.Integer(compute="_compute_appointment_ids", string="Affected")
+    mhrs_withdrawable = fields.Boolean(
+        string="Can Be Withdrawn",
+        compute="_compute_mhrs_withdrawable",
+        help="Withdraw from MHRS is offered only for an exception waiting for approval, over an interface "
+        "with a known way to delete it (SOAP G2; MHRS V2's path is unknown).",
+    )
 
     # ------------------------------------------------------------------------------------------------
     # Computes and constraints
@@ -133,6 +140,16 @@ class MhrsException(models.Model):
             appointments = exception._affected_appointments()
             exception.appointment_ids = appointments
             exception.appointment_count = len(appointments)
+
+    @api.depends("state", "mhrs_exception_id", "company_id.mhrs_interface")
+    def _compute_mhrs_withdrawable(self):
+        delete = OPERATIONS["exception_delete"]
+        for exception in self:
+            # The same rule as action_mhrs_withdraw and the wire, so that no button is offered only to refuse.
+            known = delete.g2 if exception.company_id.mhrs_interface == "g2" else delete.g3
+            exception.mhrs_withdrawable = bool(
+                known and exception.state == "sent" and exception.mhrs_exception_id
+            )
 
     @api.constrains("date_start", "date_end")
     def _check_dates(self):

@@ -52,6 +52,11 @@ class MhrsPhysician(models.Model):
         help="Branches (klinik) MHRS knows this physician in (klinik hekim ekleme); a schedule registration "
         "links the physician to its branch first when it is not in this list.",
     )
+    mhrs_link_needed = fields.Boolean(
+        string="Link on MHRS Needed",
+        compute="_compute_mhrs_link_needed",
+        help="Link on MHRS is offered only while a registered clinic's branch is not linked yet.",
+    )
     mhrs_temporary_duty = fields.Boolean(
         string="Temporary Duty",
         tracking=True,
@@ -142,6 +147,14 @@ class MhrsPhysician(models.Model):
     # ------------------------------------------------------------------------------------------------
     # Computes and constraints
     # ------------------------------------------------------------------------------------------------
+    @api.depends("clinic_ids.state", "clinic_ids.mhrs_branch_id", "mhrs_linked_branch_ids")
+    def _compute_mhrs_link_needed(self):
+        # The same rule as action_mhrs_link, so that the button is not offered only to refuse.
+        for physician in self:
+            registered = physician.clinic_ids.filtered(lambda clinic: clinic.state == "registered")
+            branches = registered.mhrs_branch_id
+            physician.mhrs_link_needed = bool(branches - physician.mhrs_linked_branch_ids)
+
     def _compute_smart_counts(self):
         ids = self._origin.ids
         schedules = count_by(self.env, "mhrs.schedule", "physician_id", ids)

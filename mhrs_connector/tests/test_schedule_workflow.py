@@ -5,6 +5,8 @@ MHRS answered is never undone by a later refusal). Over REST and SOAP G2 against
 import base64
 from datetime import datetime, time, timedelta
 
+from lxml import etree
+
 from odoo import fields
 from odoo.api import call_kw
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -257,11 +259,16 @@ class TestPrerequisites(ScheduleCase):
         self.assertEqual(schedule.state, "draft")
 
     def test_physician_link_button(self):
+        arch = self.env["mhrs.physician"].get_view(view_type="form")["arch"]
+        button = etree.fromstring(arch).xpath("//button[@name='action_mhrs_link']")[0]
+        self.assertEqual(button.get("invisible"), "not id or not mhrs_link_needed")
         physician = self.physician
         physician.mhrs_temporary_duty = True
+        self.assertTrue(physician.mhrs_link_needed)
         action = physician.action_mhrs_link()
         self.assertEqual(action["params"]["type"], "success")
         self.assertEqual(physician.mhrs_linked_branch_ids, self.clinic.mhrs_branch_id)
+        self.assertFalse(physician.mhrs_link_needed, "linked: the button would only refuse")
         links = self.sim.get("state")["links"]
         self.assertIn(physician.tckn, links[f"{self.sim_institution()}:157"])
         log = self.env["mhrs.sync.log"].search([("operation", "=", "physician_link")], limit=1)
@@ -336,13 +343,21 @@ class TestExceptionWorkflow(AppointmentCase):
         [sent] = self._sim_exceptions()
         self.assertEqual(sent["document"], "izin.pdf")  # REST: multipart with istisnaBelgesi
 
+    def _withdraw_button(self):
+        arch = self.env["mhrs.exception"].get_view(view_type="form")["arch"]
+        return etree.fromstring(arch).xpath("//button[@name='action_mhrs_withdraw']")[0]
+
     def test_withdraw_a_sent_exception(self):
+        self.assertEqual(self._withdraw_button().get("invisible"), "not mhrs_withdrawable")
         exception = self._exception()
+        self.assertFalse(exception.mhrs_withdrawable, "a draft is not at MHRS")
         exception.action_mhrs_send()
         self.assertEqual(len(self._sim_exceptions()), 1)
+        self.assertTrue(exception.mhrs_withdrawable)
         action = exception.action_mhrs_withdraw()
         self.assertEqual(action["params"]["type"], "success")
         self.assertEqual(exception.state, "cancelled")
+        self.assertFalse(exception.mhrs_withdrawable)
         self.assertEqual(self._sim_exceptions(), [])
         with self.assertRaisesRegex(UserError, "waiting for approval"):
             exception.action_mhrs_withdraw()
@@ -352,9 +367,12 @@ class TestExceptionWorkflowRest(TestExceptionWorkflow):
     mhrs_interface = "rest"
 
     def test_withdraw_a_sent_exception(self):
-        """MHRS V2 has no known path to delete an exception: the button says so and sends nothing."""
+        """MHRS V2 has no known path to delete an exception: the button is not offered; pressed anyway
+        (an older page), it says so and sends nothing."""
+        self.assertEqual(self._withdraw_button().get("invisible"), "not mhrs_withdrawable")
         exception = self._exception()
         exception.action_mhrs_send()
+        self.assertFalse(exception.mhrs_withdrawable)
         calls = self.sim.calls()
         exc = self.assertRaisesKeepingLogs(UserError, exception.action_mhrs_withdraw)
         self.assertIn("MHRS V2", str(exc))
