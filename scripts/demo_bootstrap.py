@@ -52,7 +52,7 @@ def control_url(company):
 def bootstrap(env):
     """Register the demo clinics, templates and schedules at the simulator, open a schedule for the
     rest of today and make citizens book. Returns a short report (dict)."""
-    report = {"registered": [], "failed": [], "booked": 0}
+    report = {"registered": [], "failed": [], "booked": 0, "companies": []}
     if not env.ref("mhrs_connector.demo_clinic_ic", raise_if_not_found=False):
         _logger.info("MHRS demo bootstrap: no demo data in this database, nothing to do")
         return report
@@ -106,11 +106,32 @@ def bootstrap_company(env, company, report):
     for schedule in today_schedules(env, company, today):
         send(env, schedule, "action_mhrs_register", report)
     report["booked"] += book(control, company)
+    report["companies"].append(company_summary(env, company))
     cron = env["ir.cron"].sudo().search(
         [("mhrs_company_id", "=", company.id), ("mhrs_job", "=", "appointment_query")], limit=1
     ) or env.ref("mhrs_connector.ir_cron_appointment_query", raise_if_not_found=False)
     if cron:
         cron._trigger()
+
+
+def company_summary(env, company):
+    """One line saying where the company stands at MHRS: the prerequisites registered, the blocks sent as
+    drafts and finalised (bookable), those still drafts, and the period they cover."""
+    clinics = env["mhrs.clinic"].search([("company_id", "=", company.id), ("state", "=", "registered")])
+    physicians = env["mhrs.physician"].search([("company_id", "=", company.id)])
+    lines = env["mhrs.schedule.line"].search([("company_id", "=", company.id), ("state", "!=", "cancelled")])
+    final = lines.filtered(lambda line: line.state == "registered")
+    drafts = lines.filtered(lambda line: line.state == "mhrs_draft")
+    days = sorted(final.mapped("date_start"))
+    period = f" from {days[0]:%Y-%m-%d} to {days[-1]:%Y-%m-%d}" if days else ""
+    branches = len(company.sudo().mhrs_registered_branch_ids)
+    linked = len(physicians.filtered("mhrs_linked_branch_ids"))
+    return (
+        f"{company.name} ({company.mhrs_interface.upper()}): {branches} branch(es), {len(clinics)} "
+        f"examination place(s), {linked}/{len(physicians)} physician(s) linked; {len(final)} block(s) of "
+        f"{len(final.schedule_id)} schedule(s) sent as drafts and finalised{period}, {len(drafts)} still "
+        "draft(s) at MHRS"
+    )
 
 
 def demo_records(env, model):
@@ -288,6 +309,8 @@ def main(argv=None):
         f"{len(report['failed'])} refused, {report['booked']} new citizen booking(s).",
         file=sys.stderr,
     )
+    for line in report["companies"]:
+        print(f"  {line}", file=sys.stderr)
     return 0
 
 
