@@ -1,7 +1,7 @@
 import logging
 from datetime import datetime, time, timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..engines.company_jobs import CompanyJobRunner
@@ -179,7 +179,7 @@ class MhrsSchedule(models.Model):
             # Spaced en dash: "01-12-2026-30-12-2026" reads as one number where dates are dd-mm-yyyy.
             period = f"{user_date_text(self.env, self.date_from)} – {user_date_text(self.env, self.date_to)}"
         parts = [self.physician_id.name, self.clinic_id.name, period]
-        return " / ".join(part for part in parts if part) or _("New Schedule")
+        return " / ".join(part for part in parts if part) or self.env._("New Schedule")
 
     @api.depends("line_ids.state", "line_ids.mhrs_changed")
     def _compute_line_stats(self):
@@ -217,13 +217,13 @@ class MhrsSchedule(models.Model):
     def _check_period(self):
         for schedule in self:
             if schedule.date_to < schedule.date_from:
-                raise ValidationError(_("The schedule must end on or after its first day."))
+                raise ValidationError(self.env._("The schedule must end on or after its first day."))
 
     @api.constrains(*WEEKDAY_FIELDS)
     def _check_weekdays(self):
         for schedule in self:
             if not schedule._weekdays():
-                raise ValidationError(_("Choose at least one working day of the week."))
+                raise ValidationError(self.env._("Choose at least one working day of the week."))
 
     # ------------------------------------------------------------------------------------------------
     # CRUD
@@ -231,13 +231,15 @@ class MhrsSchedule(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_registered(self):
         if self.filtered(lambda schedule: schedule.state in ("registered", "mhrs_draft")):
-            raise UserError(_("Schedules sent to MHRS cannot be deleted: cancel them on MHRS first."))
+            raise UserError(
+                self.env._("Schedules sent to MHRS cannot be deleted: cancel them on MHRS first.")
+            )
 
     def write(self, vals):
         locked = {"physician_id", "clinic_id", "company_id"} & set(vals)
         if locked and self.filtered(lambda schedule: schedule.state != "draft"):
             raise UserError(
-                _(
+                self.env._(
                     "The physician and the clinic of a schedule sent to MHRS cannot change: cancel it and "
                     "create a new schedule."
                 )
@@ -270,18 +272,18 @@ class MhrsSchedule(models.Model):
         lines = self._mhrs_draft_lines()
         if not lines:
             raise UserError(
-                _("Nothing to finalise: no block of %(name)s is a draft at MHRS.", name=self.name)
+                self.env._("Nothing to finalise: no block of %(name)s is a draft at MHRS.", name=self.name)
             )
         ScheduleChecks(self).check_before_sending(lines)
         result = self._mhrs_run("draft_finalise")
         if isinstance(result, dict) and result.get("error"):
             return self.env["mhrs.connector.mixin"]._mhrs_notify(
-                _("Drafts sent, not finalised"), self.mhrs_last_error, kind="warning", sticky=True
+                self.env._("Drafts sent, not finalised"), self.mhrs_last_error, kind="warning", sticky=True
             )
         return self._mhrs_action_result(
             result,
-            _("Schedule finalised"),
-            _("%(name)s is final on MHRS: patients can book its blocks.", name=self.name),
+            self.env._("Schedule finalised"),
+            self.env._("%(name)s is final on MHRS: patients can book its blocks.", name=self.name),
             ScheduleWorkflow(self).line_warnings(),
         )
 
@@ -291,18 +293,18 @@ class MhrsSchedule(models.Model):
         period are cancelled, new or refused blocks are registered."""
         self.ensure_one()
         if self.state != "registered":
-            raise UserError(_("Only schedules registered on MHRS can be updated there."))
+            raise UserError(self.env._("Only schedules registered on MHRS can be updated there."))
         plan = ScheduleWorkflow(self).update_plan()
         if not any(plan.values()):
-            raise UserError(_("Nothing to send: no block of %(name)s changed.", name=self.name))
+            raise UserError(self.env._("Nothing to send: no block of %(name)s changed.", name=self.name))
         checks = ScheduleChecks(self)
-        checks.check_booked(plan["cancel"] | plan["update"], _("changed or shortened"))
+        checks.check_booked(plan["cancel"] | plan["update"], self.env._("changed or shortened"))
         checks.check_before_sending(plan["update"] | plan["register"])
         result = self._mhrs_run("schedule_update")
         return self._mhrs_action_result(
             result,
-            _("Schedule updated"),
-            _("%(name)s is updated on MHRS.", name=self.name),
+            self.env._("Schedule updated"),
+            self.env._("%(name)s is updated on MHRS.", name=self.name),
             ScheduleWorkflow(self).line_warnings(),
         )
 
@@ -311,28 +313,30 @@ class MhrsSchedule(models.Model):
         """Schedule cancellation (operation 12) with the ids of all registered blocks."""
         self.ensure_one()
         if self.state == "cancelled":
-            raise UserError(_("This schedule is already cancelled."))
+            raise UserError(self.env._("This schedule is already cancelled."))
         registered = self.line_ids.filtered(lambda line: line.state == "registered" and line.mhrs_schedule_id)
-        ScheduleChecks(self).check_booked(registered, _("cancelled"))
+        ScheduleChecks(self).check_booked(registered, self.env._("cancelled"))
         if not registered and self._mhrs_draft_lines():
             return ScheduleWorkflow(self).cancel_drafts()
         if not registered:
             # Never (successfully) sent to MHRS: nothing to cancel there.
             self.line_ids.write({"state": "cancelled", "mhrs_changed": False})
             self.state = "cancelled"
-            self._mhrs_log_note(_("Cancelled before it was registered on MHRS."))
+            self._mhrs_log_note(self.env._("Cancelled before it was registered on MHRS."))
             return self.env["mhrs.connector.mixin"]._mhrs_notify(
-                _("Schedule cancelled"), _("%(name)s is cancelled.", name=self.name)
+                self.env._("Schedule cancelled"), self.env._("%(name)s is cancelled.", name=self.name)
             )
         result = self._mhrs_run("schedule_cancel")
         return self._mhrs_action_result(
-            result, _("Schedule cancelled"), _("%(name)s is cancelled on MHRS.", name=self.name)
+            result,
+            self.env._("Schedule cancelled"),
+            self.env._("%(name)s is cancelled on MHRS.", name=self.name),
         )
 
     def action_reset_to_draft(self):
         for schedule in self:
             if schedule.state != "cancelled":
-                raise UserError(_("Only cancelled schedules can be reset to draft."))
+                raise UserError(self.env._("Only cancelled schedules can be reset to draft."))
             schedule.line_ids.unlink()
         self.write({"state": "draft", "mhrs_sync_state": "not_sent", "mhrs_last_error": False})
 
@@ -408,7 +412,7 @@ class MhrsSchedule(models.Model):
         """Values of the blocks of ``template`` on every day of the period whose weekday is in
         ``weekdays`` (0 = Monday); times in naive UTC computed from the local times in ``tz``."""
         if not template.line_ids:
-            raise UserError(_("Template %(name)s has no blocks.", name=template.name))
+            raise UserError(self.env._("Template %(name)s has no blocks.", name=template.name))
         template_lines = template.line_ids.sorted(lambda line: (line.start_time, line.id))
         blocks = []
         day = date_from
@@ -434,9 +438,11 @@ class MhrsSchedule(models.Model):
         """Draft: replace the blocks. Registered: only add blocks for working days without any."""
         self.ensure_one()
         if self.state == "cancelled":
-            raise UserError(_("Blocks of a cancelled schedule cannot be generated."))
+            raise UserError(self.env._("Blocks of a cancelled schedule cannot be generated."))
         if not self.template_id:
-            raise UserError(_("Choose a template for %(name)s to generate its blocks.", name=self.name))
+            raise UserError(
+                self.env._("Choose a template for %(name)s to generate its blocks.", name=self.name)
+            )
         tz = company_tz(self.company_id)
         blocks = self._mhrs_blocks_from_template(
             self.template_id, self.date_from, self.date_to, self._weekdays(), tz
@@ -491,12 +497,14 @@ class MhrsSchedule(models.Model):
     def _mhrs_business_message(self, exc):
         message = super()._mhrs_business_message(exc)
         hints = {
-            "CTV-001": _(
+            "CTV-001": self.env._(
                 "MHRS already holds a schedule of this physician at that time (perhaps entered by another "
                 "system). Use Compare with MHRS to see and import it."
             ),
-            "CTV-002": _("MHRS does not know this schedule (any more). Use Compare with MHRS to check."),
-            "CTV-003": _(
+            "CTV-002": self.env._(
+                "MHRS does not know this schedule (any more). Use Compare with MHRS to check."
+            ),
+            "CTV-003": self.env._(
                 "Patients have booked appointments in this schedule: file an appointment exception (MHRS "
                 "operation 13, Randevu İstisna) instead of cancelling or shortening it."
             ),
