@@ -17,7 +17,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.exceptions import UserError
 
-from ..tools import can_commit
+from ..tools import can_commit, outcome
 from ..tools.dates import from_wire, to_wire
 from ..tools.messages import user_message
 from ..wire import errors
@@ -94,19 +94,19 @@ class ScheduleWorkflow:
             )
         for schedule in schedules:
             ScheduleChecks(schedule).check_before_sending(schedule._mhrs_draft_lines())
-        outcome = {}
+        results = {}
         for schedule in schedules:
             try:
                 with schedules.env.cr.savepoint():
                     result = schedule._mhrs_run("draft_finalise")
             except UserError as exc:
-                outcome[schedule] = ("failed", exc.args[0])
+                results[schedule] = ("failed", exc.args[0])
                 continue
             if result is None:
-                outcome[schedule] = ("created", schedule._mhrs_kept_message())
+                results[schedule] = ("created", schedule._mhrs_kept_message())
             else:
-                outcome[schedule] = ("registered", False)
-        return outcome
+                results[schedule] = ("registered", False)
+        return results
 
     @classmethod
     def finalise_ahead(cls, schedules, company):
@@ -129,11 +129,11 @@ class ScheduleWorkflow:
         for schedule in env.browse(lines.schedule_id.ids):
             try:
                 with env.env.cr.savepoint():
-                    outcome = cls.finalise_many(schedule)
+                    results = cls.finalise_many(schedule)
             except (UserError, errors.MhrsError) as exc:
                 _logger.warning("MHRS: drafts of %s not finalised: %s", schedule.display_name, exc)
                 continue
-            for result, reason in outcome.values():
+            for result, reason in results.values():
                 if result != "registered":
                     _logger.warning("MHRS: drafts of %s not finalised: %s", schedule.display_name, reason)
             # What MHRS finalised is committed at once: a later schedule's failure cannot undo it.
@@ -512,6 +512,43 @@ class ScheduleWorkflow:
             # The drafts sent again stay recorded (rollback rule).
             return {"final": {}, "refused": refused, "error": self.schedule._mhrs_business_message(exc)}
         return {"final": final, "refused": refused}
+
+    def send_delete(self, payload):
+        """Delete final blocks (G2 ``KurumKesinCetvelSilme``; REST's plan change): the cancellation, the
+        blocks left outside a shortened period, the blocks G2 replaces. When the answer of an earlier
+        delete was lost (the schedule is To Retry with it), MHRS may have applied it: the resent delete
+        is then refused with CTV-002 ("schedule not found"). That is what was asked, so the deletion is
+        adopted when MHRS holds none of the blocks any more (asked in one query)."""
+        schedule = self.schedule
+        try:
+            return schedule.env["mhrs.connector.mixin"]._mhrs_call(
+                "schedule_cancel", record=schedule, **payload
+            )
+        except errors.MhrsBusinessError as exc:
+            if exc.code != "CTV-002" or not self.delete_was_lost():
+                raise
+            place = {key: value for key, value in payload.items() if key != "final_ids"}
+            rows = schedule.env["mhrs.connector.mixin"]._mhrs_call("schedule_query", record=schedule, **place)
+            held = {str(row["id"]) for row in rows if row.get("final", True)}
+            if held & {str(final_id) for final_id in payload["final_ids"]}:
+                raise  # MHRS still holds some: the refusal is MHRS's to explain
+            message = self.env._(
+                "MHRS no longer held the %(count)s deleted block(s) of %(name)s (the answer of the earlier "
+                "delete was lost): the deletion is adopted.",
+                count=len(payload["final_ids"]),
+                name=schedule.name,
+            )
+            outcome.answered(schedule.env.cr, message)
+            schedule._mhrs_followup(schedule._mhrs_log_note, message)
+            return list(payload["final_ids"])
+
+    def delete_was_lost(self):
+        """Whether the schedule keeps a delete whose answer MHRS never gave (an update or a cancel)."""
+        schedule = self.schedule
+        return schedule.mhrs_sync_state == "to_retry" and schedule.mhrs_pending_operation in (
+            "schedule_update",
+            "schedule_cancel",
+        )
 
     def adopt_existing(self, operation):
         """Blocks whose registration answer was lost are found at MHRS (final blocks of the physician

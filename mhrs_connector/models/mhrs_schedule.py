@@ -533,6 +533,8 @@ class MhrsSchedule(models.Model):
             return ScheduleWorkflow(self).send_blocks(self._mhrs_lines_to_register())
         if operation == "draft_finalise":
             return ScheduleWorkflow(self).send_finalise()
+        if operation == "schedule_cancel":
+            return ScheduleWorkflow(self).send_delete(payload)
         return super()._mhrs_send(operation, payload)
 
     def _mhrs_adopt_existing(self, operation):
