@@ -30,6 +30,7 @@ class ScheduleWorkflow:
     """The MHRS steps of one schedule (``mhrs.schedule`` record); see the module docstring."""
 
     def __init__(self, schedule):
+        schedule.ensure_one()
         self.schedule = schedule
         self.checks = ScheduleChecks(schedule)
 
@@ -40,7 +41,8 @@ class ScheduleWorkflow:
     def cancel_drafts(self):
         """Cancel a schedule MHRS holds only as drafts: each draft is deleted at MHRS. A draft MHRS
         deleted stays deleted here whatever happens to the next one (the rollback rule)."""
-        lines = self.schedule._mhrs_draft_lines()
+        schedule = self.schedule
+        lines = schedule._mhrs_draft_lines()
         done = self.env["mhrs.schedule.line"]
         for line in lines:
             try:
@@ -52,26 +54,26 @@ class ScheduleWorkflow:
                     "%(done)s draft block(s) of %(name)s were withdrawn from MHRS, then MHRS answered: "
                     "%(error)s. Press Cancel Schedule again to withdraw the others.",
                     done=len(done),
-                    name=self.schedule.name,
+                    name=schedule.name,
                     error=self.env["mhrs.connector.mixin"]._mhrs_error_message(exc),
                 )
-                self.schedule.write({"mhrs_sync_state": "error", "mhrs_last_error": message})
-                self.schedule._mhrs_outcome_recorded()
-                self.schedule._mhrs_followup(self.schedule._mhrs_log_note, message)
+                schedule.write({"mhrs_sync_state": "error", "mhrs_last_error": message})
+                schedule._mhrs_outcome_recorded()
+                schedule._mhrs_followup(schedule._mhrs_log_note, message)
                 return self.env["mhrs.connector.mixin"]._mhrs_notify(
                     self.env._("Schedule partly cancelled"), message, kind="warning", sticky=True
                 )
             line.write({"state": "cancelled", "mhrs_draft_id": False, "mhrs_changed": False})
             done |= line
-        (self.schedule.line_ids - done).write({"state": "cancelled", "mhrs_changed": False})
-        self.schedule.write({"state": "cancelled", "mhrs_sync_state": "synced", "mhrs_last_error": False})
-        self.schedule._mhrs_outcome_recorded()
-        self.schedule._mhrs_followup(
-            self.schedule._mhrs_log_note, self.env._("Draft blocks withdrawn from MHRS; schedule cancelled.")
+        (schedule.line_ids - done).write({"state": "cancelled", "mhrs_changed": False})
+        schedule.write({"state": "cancelled", "mhrs_sync_state": "synced", "mhrs_last_error": False})
+        schedule._mhrs_outcome_recorded()
+        schedule._mhrs_followup(
+            schedule._mhrs_log_note, self.env._("Draft blocks withdrawn from MHRS; schedule cancelled.")
         )
         return self.env["mhrs.connector.mixin"]._mhrs_notify(
             self.env._("Schedule cancelled"),
-            self.env._("%(name)s is cancelled: its drafts are deleted on MHRS.", name=self.schedule.name),
+            self.env._("%(name)s is cancelled: its drafts are deleted on MHRS.", name=schedule.name),
         )
 
     def delete_drafts_of(self, line):
@@ -116,8 +118,8 @@ class ScheduleWorkflow:
             return True
         now = fields.Datetime.now()
         until = now + timedelta(days=company.mhrs_finalise_days_ahead)
-        env = schedules.with_company(company).with_context(mhrs_trigger="cron", mhrs_finalise_until=until)
-        lines = env.env["mhrs.schedule.line"].search(
+        model = schedules.with_company(company).with_context(mhrs_trigger="cron", mhrs_finalise_until=until)
+        lines = model.env["mhrs.schedule.line"].search(
             [
                 ("company_id", "=", company.id),
                 ("state", "=", "mhrs_draft"),
@@ -126,9 +128,9 @@ class ScheduleWorkflow:
                 ("date_start", ">", now),
             ]
         )
-        for schedule in env.browse(lines.schedule_id.ids):
+        for schedule in model.browse(lines.schedule_id.ids):
             try:
-                with env.env.cr.savepoint():
+                with model.env.cr.savepoint():
                     results = cls.finalise_many(schedule)
             except (UserError, errors.MhrsError) as exc:
                 _logger.warning("MHRS: drafts of %s not finalised: %s", schedule.display_name, exc)
@@ -138,39 +140,38 @@ class ScheduleWorkflow:
                     _logger.warning("MHRS: drafts of %s not finalised: %s", schedule.display_name, reason)
             # What MHRS finalised is committed at once: a later schedule's failure cannot undo it.
             if can_commit():
-                env.env.cr.commit()  # pylint: disable=invalid-commit
+                model.env.cr.commit()  # pylint: disable=invalid-commit
         return True
 
     def register(self):
         """Checks, then the registration call; returns (blocks sent, result or None)."""
-        self.schedule.ensure_one()
-        if self.schedule.state != "draft":
+        schedule = self.schedule
+        if schedule.state != "draft":
             raise UserError(
                 self.env._(
                     "%(name)s is already %(state)s: a schedule is registered on MHRS only once.",
-                    name=self.schedule.name,
-                    state=dict(self.schedule._fields["state"]._description_selection(self.env))[
-                        self.schedule.state
-                    ],
+                    name=schedule.name,
+                    state=dict(schedule._fields["state"]._description_selection(self.env))[schedule.state],
                 )
             )
-        if not self.schedule.line_ids:
-            self.schedule._generate_lines()
-        lines = self.schedule._mhrs_lines_to_register()
+        if not schedule.line_ids:
+            schedule._generate_lines()
+        lines = schedule._mhrs_lines_to_register()
         if not lines:
             raise UserError(self.env._("The schedule has no blocks: choose a template and generate them."))
         self.checks.check_before_sending(lines)
-        return lines, self.schedule._mhrs_run("draft_add")
+        return lines, schedule._mhrs_run("draft_add")
 
     def finalise_on_register(self):
         return self.env.context.get("mhrs_finalise") or self.schedule.company_id.mhrs_finalise_on_register
 
     def register_result(self, sent, result):
+        schedule = self.schedule
         connector = self.env["mhrs.connector.mixin"]
         if result is not None and sent and not sent.filtered(lambda line: line.state != "error"):
             return connector._mhrs_notify(
                 self.env._("MHRS refused the schedule"),
-                self.schedule.mhrs_last_error,
+                schedule.mhrs_last_error,
                 kind="danger",
                 sticky=True,
             )
@@ -178,26 +179,26 @@ class ScheduleWorkflow:
             # MHRS did a step (branch, drafts) then refused the next: recorded, not undone (rollback rule).
             title = (
                 self.env._("Drafts sent, not finalised")
-                if self.schedule.state == "mhrs_draft"
+                if schedule.state == "mhrs_draft"
                 else self.env._("Not registered")
             )
-            return connector._mhrs_notify(title, self.schedule.mhrs_last_error, kind="warning", sticky=True)
-        if result is not None and self.schedule.state == "mhrs_draft":
-            return self.schedule._mhrs_action_result(
+            return connector._mhrs_notify(title, schedule.mhrs_last_error, kind="warning", sticky=True)
+        if result is not None and schedule.state == "mhrs_draft":
+            return schedule._mhrs_action_result(
                 result,
                 self.env._("Schedule sent as drafts"),
                 self.env._(
                     "%(name)s is at MHRS as drafts (%(count)s blocks): press Finalise to make it bookable.",
-                    name=self.schedule.name,
-                    count=len(self.schedule._mhrs_draft_lines()),
+                    name=schedule.name,
+                    count=len(schedule._mhrs_draft_lines()),
                 ),
                 self.line_warnings(),
             )
-        return self.schedule._mhrs_action_result(
+        return schedule._mhrs_action_result(
             result,
             self.env._("Schedule registered"),
             self.env._(
-                "%(name)s is registered on MHRS (%(count)s blocks).", name=self.schedule.name, count=len(sent)
+                "%(name)s is registered on MHRS (%(count)s blocks).", name=schedule.name, count=len(sent)
             ),
             self.line_warnings(),
         )
@@ -218,13 +219,14 @@ class ScheduleWorkflow:
     def place(self, lines=None):
         """Branch, physician, clinic and period of ``lines`` (default: all blocks) as the facade's
         schedule operations want them."""
-        lines = self.schedule.line_ids if lines is None else lines
+        schedule = self.schedule
+        lines = schedule.line_ids if lines is None else lines
         return {
-            "branch": self.schedule.clinic_id.mhrs_branch_code,
+            "branch": schedule.clinic_id.mhrs_branch_code,
             "start": to_wire(min(lines.mapped("date_start"))),
             "end": to_wire(max(lines.mapped("date_end"))),
-            "physician": self.schedule.physician_id.tckn,
-            "clinic": self.schedule.clinic_id.mhrs_clinic_code,
+            "physician": schedule.physician_id.tckn,
+            "clinic": schedule.clinic_id.mhrs_clinic_code,
         }
 
     def send_blocks(self, lines):
@@ -235,21 +237,21 @@ class ScheduleWorkflow:
         A block MHRS refuses is reported on its own and the others go on, as with the old per-item
         answer. When MHRS stops answering midway, the drafts added by this attempt are withdrawn (best
         effort) so that the retry does not collide with them, and the transport error is raised."""
-        self.schedule.ensure_one()
+        schedule = self.schedule
         connector = self.env["mhrs.connector.mixin"]
-        branch = self.schedule.clinic_id.mhrs_branch_id
-        branch_added = self.schedule.company_id._mhrs_ensure_branch(branch, record=self.schedule)
+        branch = schedule.clinic_id.mhrs_branch_id
+        branch_added = schedule.company_id._mhrs_ensure_branch(branch, record=schedule)
         try:
-            self.schedule.physician_id._mhrs_ensure_link(branch, record=self.schedule)
+            schedule.physician_id._mhrs_ensure_link(branch, record=schedule)
         except errors.MhrsBusinessError as exc:
             if not branch_added:
                 raise  # the first step MHRS answered in this press: nothing to keep
             # MHRS registered the branch, then refused the link: the branch stays recorded.
-            return {"final": {}, "refused": {}, "error": self.schedule._mhrs_business_message(exc)}
+            return {"final": {}, "refused": {}, "error": schedule._mhrs_business_message(exc)}
         refused, added = {}, self.env["mhrs.schedule.line"]
         for line in lines.filtered(lambda line: not line.mhrs_draft_id):
             try:
-                ids = connector._mhrs_call("draft_add", record=self.schedule, block=line._mhrs_block())
+                ids = connector._mhrs_call("draft_add", record=schedule, block=line._mhrs_block())
             except errors.MhrsBusinessError as exc:
                 refused[line.id] = f"{exc.code}: {user_message(self.env, exc)}"
                 continue
@@ -261,8 +263,8 @@ class ScheduleWorkflow:
             # is done again later without new drafts.
             line.write({"mhrs_draft_id": ",".join(str(i) for i in ids) or "?", "state": "mhrs_draft"})
             added |= line
-        if added and self.schedule.state == "draft":
-            self.schedule.state = "mhrs_draft"
+        if added and schedule.state == "draft":
+            schedule.state = "mhrs_draft"
         sent = lines.filtered(lambda line: line.id not in refused and line.mhrs_draft_id)
         result = {"final": {}, "refused": refused}
         if sent and self.finalise_on_register():
@@ -274,8 +276,8 @@ class ScheduleWorkflow:
                     "%(count)s block(s) of %(name)s are drafts at MHRS, but MHRS refused their "
                     "finalisation: %(error)s\nPress Finalise when the cause is removed.",
                     count=len(sent),
-                    name=self.schedule.name,
-                    error=self.schedule._mhrs_business_message(exc),
+                    name=schedule.name,
+                    error=schedule._mhrs_business_message(exc),
                 )
         return result
 
@@ -317,18 +319,19 @@ class ScheduleWorkflow:
 
     def withdraw_draft(self, line):
         """Withdraw the draft(s) of ``line`` added by an attempt that then failed (best effort)."""
+        schedule = self.schedule
         for draft_id in (line.mhrs_draft_id or "").split(","):
             if not draft_id.isdigit():
                 continue
             try:
                 self.env["mhrs.connector.mixin"]._mhrs_call(
-                    "draft_delete", record=self.schedule, draft_id=int(draft_id)
+                    "draft_delete", record=schedule, draft_id=int(draft_id)
                 )
             except errors.MhrsError:
-                _logger.warning("MHRS: draft %s of %s could not be withdrawn", draft_id, self.schedule)
+                _logger.warning("MHRS: draft %s of %s could not be withdrawn", draft_id, schedule)
         line.write({"mhrs_draft_id": False, "state": "draft"})
-        if self.schedule.state == "mhrs_draft" and not self.schedule._mhrs_draft_lines():
-            self.schedule.state = "draft"
+        if schedule.state == "mhrs_draft" and not schedule._mhrs_draft_lines():
+            schedule.state = "draft"
 
     def match_final(self, lines):
         """{line id: final id} for the blocks MHRS holds as final in their period (matched by start, end
@@ -348,7 +351,8 @@ class ScheduleWorkflow:
         }
 
     def apply_blocks(self, result):
-        for line in self.schedule.line_ids:
+        schedule = self.schedule
+        for line in schedule.line_ids:
             if line.id in result["final"]:
                 line.write(
                     {
@@ -363,20 +367,20 @@ class ScheduleWorkflow:
                 line.write(
                     {"state": "error", "mhrs_error": result["refused"][line.id], "mhrs_draft_id": False}
                 )
-        if self.schedule.state in ("draft", "mhrs_draft"):
-            if self.schedule.line_ids.filtered(lambda line: line.state == "registered"):
-                self.schedule.state = "registered"
-            elif self.schedule._mhrs_draft_lines():
-                self.schedule.state = "mhrs_draft"
-        failed = self.schedule.line_ids.filtered(lambda line: line.state == "error")
+        if schedule.state in ("draft", "mhrs_draft"):
+            if schedule.line_ids.filtered(lambda line: line.state == "registered"):
+                schedule.state = "registered"
+            elif schedule._mhrs_draft_lines():
+                schedule.state = "mhrs_draft"
+        failed = schedule.line_ids.filtered(lambda line: line.state == "error")
         messages = [self.failed_lines_message(failed)] if failed else []
         if result.get("error"):
             messages.append(result["error"])
         if messages:
             message = "\n".join(messages)
-            self.schedule.write({"mhrs_sync_state": "error", "mhrs_last_error": message})
-            self.schedule._mhrs_outcome_recorded()
-            self.schedule._mhrs_followup(self.schedule._mhrs_log_note, message)
+            schedule.write({"mhrs_sync_state": "error", "mhrs_last_error": message})
+            schedule._mhrs_outcome_recorded()
+            schedule._mhrs_followup(schedule._mhrs_log_note, message)
 
     def message_draft_add(self):
         return self.env._("Blocks sent to MHRS (Çalışma Cetveli Kayıt).")
@@ -396,18 +400,16 @@ class ScheduleWorkflow:
 
     def update_plan(self):
         """What an update must send: blocks to cancel (left outside the period), to update, to register."""
-        self.schedule.ensure_one()
-        weekdays = self.schedule._weekdays()
+        schedule = self.schedule
+        weekdays = schedule._weekdays()
         cancel = self.env["mhrs.schedule.line"]
-        for line in self.schedule.line_ids.filtered(lambda line: line.state == "registered"):
+        for line in schedule.line_ids.filtered(lambda line: line.state == "registered"):
             day = line._local_date()
-            if not self.schedule._mhrs_in_period(day, weekdays):
+            if not schedule._mhrs_in_period(day, weekdays):
                 cancel |= line
-        changed = self.schedule.line_ids.filtered(
-            lambda line: line.state == "registered" and line.mhrs_changed
-        )
+        changed = schedule.line_ids.filtered(lambda line: line.state == "registered" and line.mhrs_changed)
         update = changed - cancel
-        register = self.schedule._mhrs_lines_to_register()
+        register = schedule._mhrs_lines_to_register()
         return {"cancel": cancel, "update": update, "register": register}
 
     def send_changes(self):
@@ -417,19 +419,19 @@ class ScheduleWorkflow:
         earlier calls succeeded does not roll those back here (MHRS already applied them): it is stored
         on the schedule and shown as a warning.
         """
-        self.schedule.ensure_one()
+        schedule = self.schedule
         plan = self.update_plan()
         steps = []
         if plan["cancel"]:
             steps.append(self.step_cancel(plan["cancel"]))
-        if plan["update"] and self.schedule.company_id.mhrs_interface == "g2":
+        if plan["update"] and schedule.company_id.mhrs_interface == "g2":
             # G2 has no known plan change (KurumKesinCetvelGuncelleme is a type ATLAS never calls, and a
             # final block is not edited in place): the changed blocks are deleted, then sent again as
             # drafts and finalised, each keeping its Odoo block (and appointments) with the new id.
             steps.append(self.step_replace(plan["update"]))
         else:
             steps += [self.step_update(line) for line in plan["update"]]
-        if plan["register"] or (plan["update"] and self.schedule.company_id.mhrs_interface == "g2"):
+        if plan["register"] or (plan["update"] and schedule.company_id.mhrs_interface == "g2"):
             steps.append(self.step_register())
         result, done = {}, False
         for step in steps:
@@ -439,9 +441,9 @@ class ScheduleWorkflow:
                 if not done:
                     raise
                 message = exc.args[0]
-                self.schedule.write({"mhrs_sync_state": "error", "mhrs_last_error": message})
-                self.schedule._mhrs_outcome_recorded()
-                self.schedule._mhrs_followup(self.schedule._mhrs_log_note, message)
+                schedule.write({"mhrs_sync_state": "error", "mhrs_last_error": message})
+                schedule._mhrs_outcome_recorded()
+                schedule._mhrs_followup(schedule._mhrs_log_note, message)
                 return result
             if result is None:
                 return self.keep_update_for_retry()
@@ -554,7 +556,6 @@ class ScheduleWorkflow:
         """Blocks whose registration answer was lost are found at MHRS (final blocks of the physician
         at the same times, same action) and adopted; only the blocks MHRS does not hold are resent."""
         schedule = self.schedule
-        schedule.ensure_one()
         lines = (
             schedule._mhrs_draft_lines()
             if operation == "draft_finalise"
