@@ -238,7 +238,6 @@ class ScheduleWorkflow:
         answer. When MHRS stops answering midway, the drafts added by this attempt are withdrawn (best
         effort) so that the retry does not collide with them, and the transport error is raised."""
         schedule = self.schedule
-        connector = self.env["mhrs.connector.mixin"]
         branch = schedule.clinic_id.mhrs_branch_id
         branch_added = schedule.company_id._mhrs_ensure_branch(branch, record=schedule)
         try:
@@ -251,7 +250,7 @@ class ScheduleWorkflow:
         refused, added = {}, self.env["mhrs.schedule.line"]
         for line in lines.filtered(lambda line: not line.mhrs_draft_id):
             try:
-                ids = connector._mhrs_call("draft_add", record=schedule, block=line._mhrs_block())
+                draft_id = self.add_draft(line)
             except errors.MhrsBusinessError as exc:
                 refused[line.id] = f"{exc.code}: {user_message(self.env, exc)}"
                 continue
@@ -261,7 +260,7 @@ class ScheduleWorkflow:
                 raise
             # Recorded at once (draft id and state): a finalisation that does not answer or is refused
             # is done again later without new drafts.
-            line.write({"mhrs_draft_id": ",".join(str(i) for i in ids) or "?", "state": "mhrs_draft"})
+            line.write({"mhrs_draft_id": draft_id, "state": "mhrs_draft"})
             added |= line
         if added and schedule.state == "draft":
             schedule.state = "mhrs_draft"
@@ -286,7 +285,6 @@ class ScheduleWorkflow:
         added again before the finalisation. Each step MHRS answered is recorded at once; a refused new
         draft leaves its block refused (the old draft is gone) and the others go on. Returns
         ({line id: error}, whether MHRS did anything)."""
-        connector = self.env["mhrs.connector.mixin"]
         refused, done = {}, False
         for line in self.schedule._mhrs_draft_lines().filtered("mhrs_changed"):
             try:
@@ -299,13 +297,19 @@ class ScheduleWorkflow:
             done = True
             line.write({"mhrs_draft_id": False, "state": "draft"})
             try:
-                ids = connector._mhrs_call("draft_add", record=self.schedule, block=line._mhrs_block())
+                draft_id = self.add_draft(line)
             except errors.MhrsBusinessError as exc:
                 refused[line.id] = f"{exc.code}: {user_message(self.env, exc)}"
                 continue
-            draft_id = ",".join(str(i) for i in ids) or "?"
             line.write({"mhrs_draft_id": draft_id, "state": "mhrs_draft", "mhrs_changed": False})
         return refused, done
+
+    def add_draft(self, line):
+        """Send ``line`` as a draft; the draft id(s) MHRS gave, as the block stores them."""
+        ids = self.env["mhrs.connector.mixin"]._mhrs_call(
+            "draft_add", record=self.schedule, block=line._mhrs_block()
+        )
+        return ",".join(str(i) for i in ids) or "?"
 
     def finalise_lines(self, lines):
         """Finalise the drafts of ``lines``' period for the physician; {line id: final id}."""

@@ -1,4 +1,3 @@
-import logging
 from datetime import datetime, time, timedelta
 
 from odoo import api, fields, models
@@ -23,7 +22,6 @@ from ..tools.dates import (
 from ..tools.outcome import mhrs_entry_point
 from ..tools.record_operation import MhrsOperation
 
-_logger = logging.getLogger(__name__)
 # Row 9 at the real MHRS is two steps: blocks are drafts (changeable, not bookable), finalisation makes
 # them final (bookable; changed only by delete + add). A user sees where the schedule is.
 SCHEDULE_STATES = [
@@ -33,8 +31,6 @@ SCHEDULE_STATES = [
     ("cancelled", "Cancelled"),
 ]
 
-MAX_LISTED = 10  # overlapping days listed in a refusal message before "... and N more"
-
 
 class MhrsSchedule(models.Model):
     """A physician's work schedule (çalışma cetveli) for a period, generated from a template.
@@ -43,6 +39,10 @@ class MhrsSchedule(models.Model):
     block: bookable blocks carry their slot settings, the others (lunch, leave, surgery...) their action
     code. A schedule that overlaps another schedule of the same physician defined here (any clinic, not
     cancelled) is refused before any MHRS call (EK 1).
+
+    The model keeps the fields, computes, constraints and buttons; the buttons hand the MHRS steps to
+    ``engines/schedule_workflow.py`` (``ScheduleWorkflow``) and the checks made before any call to
+    ``engines/schedule_checks.py`` (``ScheduleChecks``).
     """
 
     _name = "mhrs.schedule"
