@@ -77,11 +77,20 @@ class ScheduleWorkflow:
         )
 
     def delete_drafts_of(self, line):
+        """Delete the draft(s) of ``line`` at MHRS. A draft MHRS does not know (CTV-002: an earlier
+        delete whose answer was lost) is gone, which is what was asked, unless MHRS holds the block as
+        final (finalised meanwhile): then the refusal stands."""
         for draft_id in (line.mhrs_draft_id or "").split(","):
-            if draft_id.isdigit():
+            if not draft_id.isdigit():
+                continue
+            try:
                 self.env["mhrs.connector.mixin"]._mhrs_call(
                     "draft_delete", record=self.schedule, draft_id=int(draft_id)
                 )
+            except errors.MhrsBusinessError as exc:
+                if exc.code != "CTV-002" or self.match_final(line):
+                    raise
+                _logger.info("MHRS: draft %s of %s was already deleted at MHRS", draft_id, self.schedule)
 
     @staticmethod
     def finalise_many(schedules):

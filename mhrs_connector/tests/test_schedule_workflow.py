@@ -111,6 +111,24 @@ class TestScheduleWorkflow(ScheduleCase):
         self.assertEqual(self._wire_calls("draft_delete"), 3)
         self.assertFalse(any(schedule.line_ids.mapped("mhrs_draft_id")))
 
+    def test_cancel_drafts_after_a_lost_delete_answer(self):
+        """MHRS deleted the draft, its answer was lost: pressed again, the delete is refused (CTV-002,
+        not found); the draft is gone, as asked, so the schedule is cancelled instead of stuck."""
+        self._drafts_only()
+        schedule = self._schedule(template=self.template_morning, date_to=self.monday)
+        schedule.action_mhrs_register()
+        self.assertEqual(len(self._sim_drafts()), 1)
+        self.sim.fault("draft_delete", "truncated", self.mhrs_interface, count=1)
+        with self.assertRaises(UserError):
+            schedule.action_mhrs_cancel()
+        self.assertEqual(self._sim_drafts(), [])  # done at MHRS, unknown here
+        self.assertEqual(schedule.state, "mhrs_draft")
+        action = schedule.action_mhrs_cancel()
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertEqual(self._wire_calls("draft_delete"), 2)
+        self.assertEqual((schedule.state, schedule.mhrs_sync_state), ("cancelled", "synced"))
+        self.assertFalse(schedule.line_ids.mhrs_draft_id)
+
     def test_plan_wizard_finalises_a_month_in_one_step(self):
         self._drafts_only()
         physicians = self.env["mhrs.physician"].create(
