@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..engines.company_jobs import CompanyJobRunner
+from ..tools.action_codes import EXCEPTION_ACTION_CODE_DOMAIN
 from ..tools.dates import to_aware, user_datetime_text
 from ..tools.outcome import mhrs_entry_point
 from ..tools.record_operation import MhrsOperation
@@ -70,9 +71,14 @@ class MhrsException(models.Model):
         string="Reason",
         required=True,
         tracking=True,
-        domain=[("bookable", "=", False)],
+        domain=EXCEPTION_ACTION_CODE_DOMAIN,
         ondelete="restrict",
         help="AksiyonKodu: why the period is closed (annual leave, surgery, congress...).",
+    )
+    mhrs_interface = fields.Selection(
+        related="company_id.mhrs_interface",
+        string="MHRS Interface",
+        help="How the company talks to MHRS: the action codes offered follow its numbering.",
     )
     description = fields.Text(
         required=True,

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..tools.action_codes import ACTION_CODE_DOMAIN
 from ..tools.dates import company_tz, to_local, to_wire
 
 LINE_STATES = [
@@ -57,7 +58,13 @@ class MhrsScheduleLine(models.Model):
         string="Action",
         required=True,
         ondelete="restrict",
+        domain=ACTION_CODE_DOMAIN,
         help="AksiyonKodu: what the physician does in this block (working hours, leave, surgery...).",
+    )
+    mhrs_interface = fields.Selection(
+        related="company_id.mhrs_interface",
+        string="MHRS Interface",
+        help="How the company talks to MHRS: the action codes offered follow its numbering.",
     )
     action_code = fields.Integer(related="action_code_id.code", string="Action Code")
     bookable = fields.Boolean(related="action_code_id.bookable", string="Bookable")

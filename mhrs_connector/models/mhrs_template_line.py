@@ -3,6 +3,7 @@ from datetime import time
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools.action_codes import ACTION_CODE_DOMAIN
 from ..tools.dates import float_to_minutes, minutes_to_time
 
 MINUTES_PER_DAY = 24 * 60
@@ -41,8 +42,14 @@ class MhrsTemplateLine(models.Model):
         string="Action",
         required=True,
         ondelete="restrict",
+        domain=ACTION_CODE_DOMAIN,
         default=lambda self: self.env.ref("mhrs_connector.mhrs_action_code_1", raise_if_not_found=False),
         help="AksiyonKodu: what the physician does in this block. Only bookable actions get slots.",
+    )
+    mhrs_interface = fields.Selection(
+        related="company_id.mhrs_interface",
+        string="MHRS Interface",
+        help="How the company talks to MHRS: the action codes offered follow its numbering.",
     )
     bookable = fields.Boolean(related="action_code_id.bookable", string="Bookable")
     slot_minutes = fields.Integer(

@@ -6,6 +6,7 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tools.misc import get_lang
 
+from ..engines.schedule_checks import ScheduleChecks
 from .common import MhrsCase
 
 # Facade operations, counted in the call log (the REST wire sends update and cancel to the same path).
@@ -240,7 +241,7 @@ class TestSchedule(ScheduleCase):
         before.action_generate_lines()
         self.assertEqual(before.line_ids[0].date_start, datetime(2027, 3, 26, 6, 0))  # 07:00 CET
         self.assertEqual(before.line_ids[-1].date_start, datetime(2027, 3, 29, 5, 0))  # 07:00 CEST
-        self.assertFalse(before._mhrs_conflicts())  # 07:00-08:00 only touches 08:00-12:00
+        self.assertFalse(ScheduleChecks(before).conflicts())  # 07:00-08:00 only touches 08:00-12:00
         morning.action_mhrs_register()
         overlapping = self._schedule(
             template=late, clinic=self.clinic2, date_from=date(2027, 3, 26), date_to=after_switch, **week
@@ -405,7 +406,7 @@ class TestSchedule(ScheduleCase):
             self.clinic.action_mhrs_cancel()
         self.assertIn(schedule, self.template_morning._mhrs_affected_schedules())
         self.assertFalse(self.template_afternoon._mhrs_affected_schedules())
-        self.assertFalse(schedule._mhrs_booked_appointments())
+        self.assertFalse(ScheduleChecks(schedule).booked_appointments())
 
     def test_settings_defaults(self):
         company = self.env["res.company"].create({"name": "T4 Hastane"})

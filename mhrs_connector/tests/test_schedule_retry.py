@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import fields
 
-from .test_schedule import REGISTER, ScheduleCase
+from .test_schedule import CANCEL, REGISTER, ScheduleCase
 
 
 class TestScheduleRetry(ScheduleCase):
@@ -34,6 +34,22 @@ class TestScheduleRetry(ScheduleCase):
         self.env["res.company"]._mhrs_cron_retry()
         self.assertEqual((schedule.state, schedule.mhrs_sync_state), ("registered", "synced"))
         self.assertEqual(len(self._sim_schedules()), 15)
+
+    def test_lost_cancel_answer_is_adopted_on_retry(self):
+        """MHRS deleted the blocks, its answer was lost: the resent delete is refused (CTV-002, not
+        found), which is what was asked: the cancellation is adopted, not shown as an error."""
+        schedule = self._schedule(template=self.template_morning, date_to=self.monday)
+        schedule.action_mhrs_register()
+        self.sim.fault(CANCEL, "truncated", self.mhrs_interface, count=1)
+        schedule.action_mhrs_cancel()
+        self.assertEqual((schedule.state, schedule.mhrs_sync_state), ("registered", "to_retry"))
+        self.assertEqual(self._sim_schedules(), [])  # done at MHRS, unknown here
+        schedule.mhrs_next_retry = fields.Datetime.now() - timedelta(seconds=1)
+        self.env["res.company"]._mhrs_cron_retry()
+        self.assertEqual(self.sim.wire_calls(CANCEL, self.mhrs_interface), 2)
+        self.assertEqual((schedule.state, schedule.mhrs_sync_state), ("cancelled", "synced"))
+        self.assertFalse(schedule.mhrs_last_error)
+        self.assertEqual(set(schedule.line_ids.mapped("state")), {"cancelled"})
 
 
 class TestScheduleRetryG2(TestScheduleRetry):

@@ -11,6 +11,7 @@ from odoo import fields
 from odoo.api import call_kw
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user
+from odoo.tools.safe_eval import safe_eval
 
 from mhrs_simulator.codes import ACTIVE
 
@@ -111,6 +112,24 @@ class TestScheduleWorkflow(ScheduleCase):
         self.assertEqual(self._sim_drafts(), [])
         self.assertEqual(self._wire_calls("draft_delete"), 3)
         self.assertFalse(any(schedule.line_ids.mapped("mhrs_draft_id")))
+
+    def test_cancel_drafts_after_a_lost_delete_answer(self):
+        """MHRS deleted the draft, its answer was lost: pressed again, the delete is refused (CTV-002,
+        not found); the draft is gone, as asked, so the schedule is cancelled instead of stuck."""
+        self._drafts_only()
+        schedule = self._schedule(template=self.template_morning, date_to=self.monday)
+        schedule.action_mhrs_register()
+        self.assertEqual(len(self._sim_drafts()), 1)
+        self.sim.fault("draft_delete", "truncated", self.mhrs_interface, count=1)
+        with self.assertRaises(UserError):
+            schedule.action_mhrs_cancel()
+        self.assertEqual(self._sim_drafts(), [])  # done at MHRS, unknown here
+        self.assertEqual(schedule.state, "mhrs_draft")
+        action = schedule.action_mhrs_cancel()
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertEqual(self._wire_calls("draft_delete"), 2)
+        self.assertEqual((schedule.state, schedule.mhrs_sync_state), ("cancelled", "synced"))
+        self.assertFalse(schedule.line_ids.mhrs_draft_id)
 
     def test_plan_wizard_finalises_a_month_in_one_step(self):
         self._drafts_only()
@@ -233,6 +252,28 @@ class TestFinalScheduleChangeG2(TestFinalScheduleChange):
         schedule.action_mhrs_update()
         self.assertEqual(block.state, "registered")
         self.assertEqual([str(s["id"]) for s in self._sim_schedules()], [block.mhrs_schedule_id])
+
+    def test_lost_delete_answer_of_a_change_is_adopted_on_retry(self):
+        """G2 changes a final block by deleting it and adding it again. MHRS deleted it and the answer
+        was lost: the retry's delete is refused with CTV-002 (the block is gone, as asked), so it is
+        adopted and the block is added again, instead of an error."""
+        schedule = self._schedule(template=self.template_morning, date_to=self.monday)
+        schedule.action_mhrs_register()
+        block = schedule.line_ids
+        old_id = block.mhrs_schedule_id
+        block.slot_minutes = 30
+        self.sim.fault("schedule_cancel", "truncated", "g2", count=1)
+        action = schedule.action_mhrs_update()
+        self.assertEqual(action["params"]["type"], "warning")
+        self.assertEqual(schedule.mhrs_sync_state, "to_retry")
+        self.assertEqual(self._sim_schedules(), [])  # deleted at MHRS, its answer lost
+        schedule.mhrs_next_retry = fields.Datetime.now() - timedelta(seconds=1)
+        self.env["res.company"]._mhrs_cron_retry()
+        self.assertEqual(self.sim.wire_calls("schedule_cancel", "g2"), 2)
+        self.assertEqual((schedule.mhrs_sync_state, block.state), ("synced", "registered"))
+        self.assertNotEqual(block.mhrs_schedule_id, old_id)
+        [remote] = self._sim_schedules()
+        self.assertEqual((str(remote["id"]), remote["slot"]), (block.mhrs_schedule_id, 30))
 
 
 class TestPrerequisites(ScheduleCase):
@@ -425,6 +466,32 @@ class TestActionCodes(ScheduleCase):
         self.sim.fault("action_codes", "http500", self.mhrs_interface, count=1)
         with self.assertRaisesRegex(UserError, "not retried automatically"):
             self._press_refresh()
+
+    def _offered(self, record, field):
+        """The action codes the picker of ``field`` offers on ``record``, as the web client asks: the
+        field's domain evaluated with the record's values, then a name search."""
+        domain = record.fields_get([field])[field]["domain"]
+        if isinstance(domain, str):
+            domain = safe_eval(domain, {"mhrs_interface": record.mhrs_interface})
+        return self.env["mhrs.action.code"].browse(
+            [row[0] for row in self.env["mhrs.action.code"].name_search("", domain, limit=None)]
+        )
+
+    def test_pickers_offer_the_codes_of_the_company_interface(self):
+        Code = self.env["mhrs.action.code"]
+        other = "g2" if self.mhrs_interface == "rest" else "rest"
+        mine = Code.create({"code": 9901, "name": "Bu Arayüzün", "interface": self.mhrs_interface})
+        foreign = Code.create({"code": 9902, "name": "Öbür Arayüzün", "interface": other})
+        seed = self.lunch  # the seed list: no interface, fits both
+        self.assertFalse(seed.interface)
+        schedule = self._schedule(template=self.template_morning, date_to=self.monday)
+        schedule.action_generate_lines()
+        exception = self.env["mhrs.exception"].new({"company_id": self.company.id})
+        for record in (schedule.line_ids, self.template_morning.line_ids, exception):
+            offered = self._offered(record, "action_code_id")
+            self.assertIn(mine, offered, record._name)
+            self.assertIn(seed, offered, record._name)
+            self.assertNotIn(foreign, offered, record._name)
 
 
 class TestActionCodesG2(TestActionCodes):

@@ -15,6 +15,7 @@ from odoo.tools.misc import get_lang
 
 from mhrs_simulator.codes import BRANCHES
 
+from ..engines.schedule_checks import ScheduleChecks
 from .appointment_common import AppointmentCase
 from .common import MhrsHttpCase
 from .test_schedule import ScheduleCase, make_tckn
@@ -141,9 +142,8 @@ class TestViewsShowCodesAndTimes(ScheduleCase):
             date_to=self.monday + timedelta(days=11),
         )
         far.action_generate_lines()
-        problems = self.Schedule._mhrs_ek2_problems(
-            self.company, self.clinic, self.Schedule._mhrs_block_values(far.line_ids)
-        )
+        checks = ScheduleChecks(self.Schedule)
+        problems = checks.ek2_problems(self.company, self.clinic, checks.block_values(far.line_ids))
         horizon = [problem for problem in problems if "days ahead" in problem]
         self.assertEqual(len(horizon), 1, problems)
         date_format = get_lang(self.env).date_format
@@ -162,10 +162,10 @@ class TestViewsShowCodesAndTimes(ScheduleCase):
             (f"{self.physician.id}:{index}", self.physician.tckn, line.date_start, line.date_end)
             for index, line in enumerate(lines)
         ]
-        rows = self.Schedule._mhrs_find_conflicts(candidates)
+        rows = ScheduleChecks(self.Schedule).find_conflicts(candidates)
         self.assertEqual(len(rows), len(lines))
         self.assertEqual([row[2] for row in rows], sorted(row[2] for row in rows))
-        message = self.Schedule._mhrs_conflict_message(rows, self.company)
+        message = ScheduleChecks(self.Schedule).conflict_message(rows, self.company)
         date_format = get_lang(self.env).date_format
         positions = [message.index(line.date_start.strftime(date_format)) for line in lines[:10]]
         self.assertEqual(positions, sorted(positions))

@@ -4,6 +4,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..engines.schedule_checks import ScheduleChecks
+from ..engines.schedule_workflow import ScheduleWorkflow
 from ..tools.dates import WEEKDAY_FIELDS, company_tz, weekdays_of
 from ..tools.outcome import mhrs_entry_point
 
@@ -158,7 +160,9 @@ class MhrsSchedulePlanWizard(models.TransientModel):
                     )
                 )
                 continue
-            problems = schedules._mhrs_ek2_problems(self.company_id, clinic, self._block_values(blocks))
+            problems = ScheduleChecks(schedules).ek2_problems(
+                self.company_id, clinic, self._block_values(blocks)
+            )
             if problems:
                 results.append((physician, clinic, "skipped", "\n".join(dict.fromkeys(problems))))
                 continue
@@ -175,12 +179,12 @@ class MhrsSchedulePlanWizard(models.TransientModel):
             for index, block in enumerate(blocks)
         ]
         conflicts = defaultdict(list)
-        for row in schedules._mhrs_find_conflicts(candidates):
+        for row in ScheduleChecks(schedules).find_conflicts(candidates):
             conflicts[int(row[0].split(":")[0])].append(row)
         vals_list = []
         for physician, clinic in planned:
             if physician.id in conflicts:
-                message = schedules._mhrs_conflict_message(conflicts[physician.id], self.company_id)
+                message = ScheduleChecks(schedules).conflict_message(conflicts[physician.id], self.company_id)
                 results.append((physician, clinic, "skipped", message))
                 continue
             vals = {
@@ -229,7 +233,7 @@ class MhrsSchedulePlanWizard(models.TransientModel):
         """Register one planned schedule; a refusal rolls back its call only, not the plan."""
         try:
             with self.env.cr.savepoint():
-                sent, result = schedule._mhrs_register()
+                sent, result = ScheduleWorkflow(schedule).register()
         except UserError as exc:
             return "failed", exc.args[0]
         if result is None:
@@ -246,7 +250,7 @@ class MhrsSchedulePlanWizard(models.TransientModel):
         """Finalise the drafts at MHRS of every schedule of this plan in one step (one finalisation
         per physician and period); each physician's row shows the outcome."""
         self.ensure_one()
-        outcome = self.env["mhrs.schedule"]._mhrs_finalise_many(self.result_ids.schedule_id)
+        outcome = ScheduleWorkflow.finalise_many(self.result_ids.schedule_id)
         for row in self.result_ids:
             if row.schedule_id in outcome:
                 result, reason = outcome[row.schedule_id]

@@ -4,6 +4,7 @@ from datetime import datetime, time, timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..engines.schedule_checks import ScheduleChecks
 from ..tools.dates import WEEKDAY_FIELDS, company_tz, from_wire, to_local
 
 
@@ -253,11 +254,12 @@ class MhrsScheduleQueryWizard(models.TransientModel):
             raise UserError(self.env._("Nothing to import: select blocks that exist only at MHRS."))
         schedules_model = self.env["mhrs.schedule"]
         tz = company_tz(self.company_id)
-        conflicts = schedules_model._mhrs_find_conflicts(
+        checks = ScheduleChecks(schedules_model)
+        conflicts = checks.find_conflicts(
             (line.id, line.physician_id.tckn, line.date_start, line.date_end) for line in lines
         )
         if conflicts:
-            raise UserError(schedules_model._mhrs_conflict_message(conflicts, self.company_id))
+            raise UserError(checks.conflict_message(conflicts, self.company_id))
         groups = defaultdict(lambda: self.env["mhrs.schedule.query.wizard.line"])
         for line in lines:
             groups[(line.physician_id, line.clinic_id)] |= line
