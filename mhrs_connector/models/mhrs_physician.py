@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..tools import is_valid_tckn
@@ -351,7 +351,7 @@ class MhrsPhysician(models.Model):
         todo = branches - self.mhrs_linked_branch_ids
         if not todo:
             raise UserError(
-                _(
+                self.env._(
                     "Nothing to link: %(name)s is linked on MHRS to the branch of every registered clinic "
                     "(or has no registered clinic).",
                     name=self.name,
@@ -366,22 +366,26 @@ class MhrsPhysician(models.Model):
             except errors.MhrsError as exc:
                 if not answered:
                     raise UserError(connector._mhrs_button_message(exc)) from exc
-                message = _(
+                message = self.env._(
                     "Linked on MHRS to %(done)s; then MHRS answered for %(branch)s: %(error)s",
                     done=", ".join(done.mapped("display_name")) or "-",
                     branch=branch.display_name,
                     error=connector._mhrs_error_message(exc),
                 )
                 self._message_log(body=message)
-                return connector._mhrs_notify(_("Partly linked"), message, kind="warning", sticky=True)
+                return connector._mhrs_notify(
+                    self.env._("Partly linked"), message, kind="warning", sticky=True
+                )
             done |= branch
             answered = True
         self._message_log(
-            body=_("Linked on MHRS to %(branches)s.", branches=", ".join(done.mapped("display_name")))
+            body=self.env._(
+                "Linked on MHRS to %(branches)s.", branches=", ".join(done.mapped("display_name"))
+            )
         )
         return connector._mhrs_notify(
-            _("Physician linked"),
-            _(
+            self.env._("Physician linked"),
+            self.env._(
                 "%(name)s is linked on MHRS to %(branches)s.",
                 name=self.name,
                 branches=", ".join(done.mapped("display_name")),

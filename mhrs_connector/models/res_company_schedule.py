@@ -1,5 +1,5 @@
 # pylint: disable=consider-merging-classes-inherited
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 
@@ -24,4 +24,6 @@ class ResCompany(models.Model):
     @api.constrains("mhrs_finalise_days_ahead")
     def _check_mhrs_finalise_days_ahead(self):
         if self.filtered(lambda company: company.mhrs_finalise_days_ahead < 0):
-            raise ValidationError(_("The number of days drafts are finalised ahead cannot be negative."))
+            raise ValidationError(
+                self.env._("The number of days drafts are finalised ahead cannot be negative.")
+            )
