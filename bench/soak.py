@@ -7,9 +7,10 @@ in-process on a free loopback port with faults injected into 30% of the calls (d
 500/503, SOAP server faults, truncated answers, slow answers), some of them *after* MHRS applied the
 change (the answer is lost, the change is not). The operations are those the addon sends: clinic
 registrations (with the branch registration they need), and over G2 clinic updates and cancellations
-(MHRS V2 has neither). MHRS V2 has no clinic query either, so a registration whose answer was lost cannot
-be looked up (it is resent and refused as a duplicate name): over REST the faults of the first part
-replace the call instead of following it. Odoo's retry job is run until
+(MHRS V2 has neither). MHRS V2 has no clinic query either, so a registration whose answer was lost after
+MHRS may have applied it is not resent: the clinic waits for a person to check MHRS, which the soak does
+as a person would (it looks at MHRS's state, then presses Mark as Registered with the examination place
+id, or Register Again), and reports how many needed it. Odoo's retry job is run until
 nothing is left to resend; then Odoo and the simulator's state are compared: lost operations,
 duplicated records at MHRS and drifted records must all be 0.
 
@@ -67,14 +68,6 @@ FAULTS = [
     ({"mode": SERVER_ERROR}, 0.05),
     ({"mode": "timeout", "timeout_s": 0.3}, 0.02),
 ]
-if INTERFACE == "rest":
-    # No clinic query over MHRS V2: a lost registration cannot be looked up, so no fault follows the call.
-    FAULTS = [
-        ({"mode": "drop"}, 0.1),
-        ({"mode": "http500"}, 0.1),
-        ({"mode": SERVER_ERROR}, 0.08),
-        ({"mode": "timeout", "timeout_s": 0.3}, 0.02),
-    ]
 
 # Appointment part.
 TZ = ZoneInfo("Europe/Istanbul")
@@ -174,6 +167,31 @@ class TestSoak(TransactionCase):
             )
             self.env.invalidate_all()
             company_model._mhrs_cron_retry(batch_size=100)
+            self._check_at_mhrs()
+
+    def _check_at_mhrs(self):
+        """The person's part over MHRS V2 (no clinic query): for each clinic waiting for a check, look
+        at MHRS (the simulator's state, as one would in MHRS's own screens), then Mark as Registered with
+        its examination place id, or Register Again."""
+        held = self.clinics.filtered(lambda c: c.state == "draft" and c._mhrs_held_for_check())
+        if not held:
+            return
+        remote = {
+            (c["name"], c["branch"]): c["id"]
+            for c in self.sim.get("state")["clinics"].values()
+            if c["institution"] == INSTITUTION["code"] and c["active"]
+        }
+        for clinic in held:
+            self.checked += 1
+            code = remote.get((clinic.name, clinic.mhrs_branch_id.code))
+            if code:
+                action = clinic.action_mhrs_mark_registered()
+                wizard = self.env[action["res_model"]].with_context(**action["context"])
+                wizard.create({"examination_place_id": str(code)}).action_confirm()
+                self.marked += 1
+            else:
+                self._send(clinic, "action_mhrs_register_again")
+                self.ops -= 1  # the same operation, sent again
 
     def _pending(self):
         """How many records still wait for a retry."""
@@ -182,7 +200,7 @@ class TestSoak(TransactionCase):
     # ------------------------------------------------------------------------------------------------
     def test_soak(self):
         rng = random.Random(SEED)
-        self.ops = self.refused = self.rounds = 0
+        self.ops = self.refused = self.rounds = self.checked = self.marked = 0
         branches = self.env["mhrs.branch"].search([("code", "in", [157, 132, 171])])
         started = time.monotonic()
         self.sim.post("requests/reset")
@@ -232,6 +250,8 @@ class TestSoak(TransactionCase):
                     f"  refused by MHRS            {self.refused}",
                     f"  faults injected            {injected}",
                     f"  retry job runs             {self.rounds}",
+                    f"  checked at MHRS by a person {self.checked} (marked registered {self.marked}, "
+                    f"registered again {self.checked - self.marked})",
                     f"  MHRS calls made / needed   {calls} / {needed} ({calls / needed:.2f}x)",
                     f"  lost operations            {report['lost']}",
                     f"  duplicated at MHRS         {report['duplicated']}",

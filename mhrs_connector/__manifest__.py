@@ -26,6 +26,7 @@
         "views/mhrs_branch_views.xml",
         "views/mhrs_action_code_views.xml",
         "wizards/mhrs_clinic_query_wizard_views.xml",
+        "wizards/mhrs_clinic_mark_wizard_views.xml",
         "wizards/mhrs_schedule_query_wizard_views.xml",
         "wizards/mhrs_schedule_plan_wizard_views.xml",
         "views/mhrs_schedule_views.xml",

@@ -46,6 +46,7 @@ class StatusJob:
     def __init__(self, appointments):
         self.model = appointments.browse()
         self.env = appointments.env
+        self.lost_calls = 0  # calls of a halved batch MHRS did not answer while it answered others
 
     @staticmethod
     def item(appointment):
@@ -90,10 +91,16 @@ class StatusJob:
             return self.env["mhrs.connector.mixin"]._mhrs_error_message(exc)
         return outcome.get(appointment.id, "postponed")
 
-    def call(self, company, items, record=None):
+    def call(self, company, items, record=None, failures=None):
         """MHRS's per-item answers ``[{"hrn", "ok", "code", "text"}]``. MHRS V2 answers a batch as a
         whole: when it refuses one item, the batch is sent again in halves until the refused items are
-        alone (a few calls per refusal, not one per appointment), so that the others still go."""
+        alone (a few calls per refusal, not one per appointment), so that the others still go.
+
+        Once one half is answered, its answers are kept whatever happens to the other half: a half MHRS
+        does not answer gets no row (its appointments stay to send, the resend takes "already set" as
+        sent) and a line in ``failures``. Only when nothing at all is answered does the error propagate.
+        Without this, a resend of a batch whose answer was lost (every item "already set", halved down
+        to single items) lost every answer to one timeout among its calls, again at each run."""
         connector = self.env["mhrs.connector.mixin"]
         try:
             return connector._mhrs_call("appointment_set_status", company=company, record=record, items=items)
@@ -101,7 +108,26 @@ class StatusJob:
             if len(items) == 1:
                 return [{"hrn": items[0]["hrn"], "ok": False, "code": exc.code, "text": exc.text}]
         half = len(items) // 2
-        return self.call(company, items[:half], record) + self.call(company, items[half:], record)
+        answers, lost = [], []
+        for part in (items[:half], items[half:]):
+            try:
+                answers += self.call(company, part, record, failures)
+            except (errors.MhrsTransportError, errors.MhrsMalformedResponse) as exc:
+                lost.append((part, exc))
+        if lost and not answers:
+            raise lost[-1][1]
+        for part, exc in lost:
+            self.lost_calls += 1
+            if failures is not None:
+                failures.append(
+                    self.env._(
+                        "%(count)s statuses kept to send (MHRS answered the rest of their batch): "
+                        "%(error)s",
+                        count=len(part),
+                        error=connector._mhrs_error_message(exc),
+                    )
+                )
+        return answers
 
     def send(self, appointments, company, now, counts, failures, record=None):
         """Send the status of these appointments in one call and store MHRS's per-item answers.
@@ -116,7 +142,7 @@ class StatusJob:
         if undecided:
             quiet_write(undecided, {"state": "no_show", "checked_in_at": False})
         items = [self.item(appointment) for appointment in appointments]
-        answers = self.call(company, items, record=record)
+        answers = self.call(company, items, record=record, failures=failures)
         by_hrn = {appointment.mhrs_hrn: appointment for appointment in appointments}
         codes = {item["hrn"]: STATUS_ATTENDED if item["attended"] else STATUS_NOT_ATTENDED for item in items}
         sent = {STATUS_ATTENDED: [], STATUS_NOT_ATTENDED: []}
@@ -175,6 +201,7 @@ class StatusJob:
 
     def run_company(self, company, now):
         """One company: close ended days, then send today's due statuses; returns the runs created."""
+        self.lost_calls = 0
         today = local_now(company, now).date()
         day_start, day_end = local_day_bounds(company, today)
         runs = self.env["mhrs.sync.run"]
@@ -228,7 +255,7 @@ class StatusJob:
             state = "failed"
         elif batch_errors and batch_errors == batch_count:
             state = "failed"
-        elif batch_errors or counts["failed"]:
+        elif batch_errors or counts["failed"] or self.lost_calls:  # lost calls: partly answered batches
             state = "partial"
         else:
             state = "done"
@@ -247,7 +274,7 @@ class StatusJob:
                 "status_postponed_count": counts["postponed"],
                 "cancelled_count": counts["cancelled"],
                 "batch_count": batch_count,
-                "error_count": batch_errors + counts["failed"],
+                "error_count": batch_errors + counts["failed"] + self.lost_calls,
                 "error_text": "\n".join(lines) or False,
                 "status_unsent_ids": [(6, 0, unsent.ids)],
             }

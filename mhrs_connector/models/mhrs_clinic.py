@@ -140,12 +140,92 @@ class MhrsClinic(models.Model):
         self.ensure_one()
         if self.state != "draft":
             raise UserError(self.env._("Only draft clinics can be registered on MHRS."))
+        if self._mhrs_held_for_check():
+            raise UserError(self.mhrs_last_error)
+        if self.mhrs_maybe_applied and self.mhrs_pending_operation == "clinic_register":
+            # The last answer was lost: look at MHRS (or stop for a check) before sending it again.
+            self._mhrs_retry_one()
+            return self._mhrs_register_result()
         result = self._mhrs_run("clinic_register")
         return self._mhrs_action_result(
             result,
             self.env._("Clinic registered"),
             self.env._("%(name)s is registered on MHRS.", name=self.name),
         )
+
+    @mhrs_entry_point
+    def action_mhrs_register_again(self):
+        """The person checked MHRS and it does not hold the clinic: send the registration again."""
+        self.ensure_one()
+        if not (self.state == "draft" and self._mhrs_held_for_check()):
+            raise UserError(self.env._("Only a clinic waiting for a check at MHRS can be registered again."))
+        self.mhrs_maybe_applied = False
+        self._mhrs_log_note(
+            self.env._(
+                "%(user)s checked MHRS: it does not hold the clinic; registering it again.",
+                user=self.env.user.name,
+            )
+        )
+        return self.action_mhrs_register()
+
+    def action_mhrs_mark_registered(self):
+        """The person found the clinic at MHRS: a manager enters its examination place id."""
+        self.ensure_one()
+        self._mhrs_check_mark_registered()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Mark as Registered"),
+            "res_model": "mhrs.clinic.mark.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_clinic_id": self.id},
+        }
+
+    def _mhrs_check_mark_registered(self):
+        """Only an MHRS manager, only for a draft clinic whose registration may have been applied."""
+        if not self.env.user.has_group("mhrs_connector.group_mhrs_manager"):
+            raise UserError(self.env._("Only an MHRS manager can mark a clinic as registered."))
+        if not (self.state == "draft" and self.mhrs_maybe_applied):
+            raise UserError(
+                self.env._(
+                    "Only a draft clinic whose registration may have been done at MHRS can be marked as "
+                    "registered."
+                )
+            )
+
+    def _mhrs_mark_registered(self, code):
+        """MHRS holds this clinic under examination place id ``code`` (checked there by a manager)."""
+        self.ensure_one()
+        self._mhrs_check_mark_registered()
+        self.write({"state": "registered", "mhrs_clinic_code": code})
+        self._mhrs_write_synced()
+        self._mhrs_log_note(
+            self.env._(
+                "%(user)s found the clinic at MHRS and marked it as registered (examination place id "
+                "%(code)s); nothing was sent.",
+                user=self.env.user.name,
+                code=code,
+            )
+        )
+
+    def _mhrs_register_result(self):
+        """The notification of a registration pressed again after a lost answer."""
+        if self.state == "registered":
+            return self._mhrs_action_result(
+                True,
+                self.env._("Clinic registered"),
+                self.env._("%(name)s is registered on MHRS.", name=self.name),
+            )
+        if self._mhrs_held_for_check():
+            return self._mhrs_check_notification()
+        return self._mhrs_action_result(None if self.mhrs_sync_state == "to_retry" else False, "", "")
+
+    def _mhrs_check_notification(self):
+        action = self.env["mhrs.connector.mixin"]._mhrs_notify(
+            self.env._("Check at MHRS"), self.mhrs_last_error, kind="warning", sticky=True
+        )
+        action["params"]["next"] = {"type": "ir.actions.client", "tag": "soft_reload"}
+        return action
 
     @mhrs_entry_point
     def action_mhrs_update(self):
@@ -289,7 +369,8 @@ class MhrsClinic(models.Model):
 
     def _mhrs_adopt_existing(self, operation):
         """A registration or cancellation whose answer was lost may have been applied: look first
-        (SOAP G2 only; MHRS V2 has no clinic query, so the operation is resent)."""
+        (SOAP G2). MHRS V2 has no clinic query: a registration it may have done waits for a person to
+        check MHRS (:meth:`_mhrs_hold_for_check`); one it surely did not do (503...) is resent."""
         self.ensure_one()
         if operation not in ("clinic_register", "clinic_delete"):
             return super()._mhrs_adopt_existing(operation)
@@ -297,15 +378,15 @@ class MhrsClinic(models.Model):
             rows = self.env["mhrs.connector.mixin"]._mhrs_call(
                 "clinic_query", record=self, branch=self.mhrs_branch_id.code
             )
-        except (errors.MhrsNotAvailable, errors.MhrsBusinessError):
-            # No query on this interface, or the branch itself is not registered yet: nothing to adopt.
+        except errors.MhrsNotAvailable:
+            # Resending blindly would be refused as a duplicate name (or register it twice).
+            unsure = operation == "clinic_register" and self.mhrs_maybe_applied
+            return unsure and self._mhrs_hold_for_check(operation, self._mhrs_check_message())
+        except errors.MhrsBusinessError:
+            # The branch itself is not registered yet: nothing to adopt.
             return False
         if operation == "clinic_delete":
-            if any(r["id"] == self.mhrs_clinic_code for r in rows):
-                return False
-            self.write({"state": "cancelled"})
-            self._mhrs_mark_adopted(self.env._("MHRS had already cancelled the clinic; nothing resent."))
-            return True
+            return self._mhrs_adopt_cancelled(rows)
         taken = set(
             self.with_context(active_test=False)
             .search(
@@ -334,6 +415,29 @@ class MhrsClinic(models.Model):
             # Changed here since the lost registration: bring MHRS in line.
             self._mhrs_run("clinic_update")
         return True
+
+    def _mhrs_adopt_cancelled(self, rows):
+        """MHRS's clinics no longer include this one: its lost cancellation was applied."""
+        if any(r["id"] == self.mhrs_clinic_code for r in rows):
+            return False
+        self.write({"state": "cancelled"})
+        self._mhrs_mark_adopted(self.env._("MHRS had already cancelled the clinic; nothing resent."))
+        return True
+
+    def _mhrs_check_message(self):
+        """What to check at MHRS after a lost registration, and what to do then."""
+        # Built outside _(): babel evaluates the strings inside it, an f-string too.
+        branch = f"{self.mhrs_branch_id.code} {self.mhrs_branch_id.name}"
+        return self.env._(
+            "MHRS did not answer the registration of %(name)s (%(detail)s) and may have registered it; "
+            "MHRS V2 offers no query to check it from here, so it is not sent again blindly. Look at MHRS "
+            'for an examination place named "%(name)s" under branch %(branch)s of your institution. If it '
+            "is there, an MHRS manager presses Mark as Registered and enters its examination place id "
+            "(muayeneYeriId). If it is not, press Register Again.",
+            name=self.name,
+            detail=self.mhrs_last_error or "-",
+            branch=branch,
+        )
 
     def _mhrs_differences(self, row):
         """What differs between this clinic and MHRS's row (``{"id", "name", "branch", "active"?}``),

@@ -1,4 +1,4 @@
-from odoo import _, api, models
+from odoo import api, models
 from odoo.exceptions import UserError
 
 from ..tools import outcome
@@ -44,7 +44,7 @@ class MhrsConnectorMixin(models.AbstractModel):
     through :meth:`_mhrs_call` and never know which wire was used."""
 
     _name = "mhrs.connector.mixin"
-    _description = "MHRS Connector Mixin"
+    _description = "MHRS Client of a Company"
 
     @api.model
     def _mhrs_acting_tckn(self, company):
@@ -56,24 +56,27 @@ class MhrsConnectorMixin(models.AbstractModel):
         company.ensure_one()
         root = company.sudo()
         rest = root.mhrs_interface != "g2"
-        wanted = [(_("Institution code"), root.mhrs_institution_code), (_("Base URL"), root.mhrs_base_url)]
+        wanted = [
+            (self.env._("Institution code"), root.mhrs_institution_code),
+            (self.env._("Base URL"), root.mhrs_base_url),
+        ]
         if rest:
             wanted += [
-                (_("Username (kullanıcı adı)"), root.mhrs_username),
-                (_("Password (parola)"), root.mhrs_password),
-                (_("Application code (uygulama kodu)"), root.mhrs_app_code),
+                (self.env._("Username (kullanıcı adı)"), root.mhrs_username),
+                (self.env._("Password (parola)"), root.mhrs_password),
+                (self.env._("Application code (uygulama kodu)"), root.mhrs_app_code),
             ]
         else:
             wanted += [
-                (_("User code (kullanıcı kodu)"), root.mhrs_g2_user_code),
-                (_("Password (şifre)"), root.mhrs_g2_password),
+                (self.env._("User code (kullanıcı kodu)"), root.mhrs_g2_user_code),
+                (self.env._("Password (şifre)"), root.mhrs_g2_password),
             ]
         missing = [label for label, value in wanted if not value]
         if not self._mhrs_acting_tckn(company):
-            missing.append(_("Responsible TCKN (or a TCKN on your user)"))
+            missing.append(self.env._("Responsible TCKN (or a TCKN on your user)"))
         if missing:
             raise UserError(
-                _(
+                self.env._(
                     "MHRS settings of %(company)s are incomplete: %(fields)s. "
                     "Complete them in Settings → MHRS.",
                     company=company.name,
@@ -139,8 +142,8 @@ class MhrsConnectorMixin(models.AbstractModel):
         """Test Connection: a fresh login (REST) or the branch query (G2); a short summary."""
         result = self._mhrs_call_ui("test_connection", company=company)
         if "actions" in result:
-            return _("%(count)s action code(s)", count=result["actions"])
-        return _("%(count)s branch(es) registered", count=result.get("branches", 0))
+            return self.env._("%(count)s action code(s)", count=result["actions"])
+        return self.env._("%(count)s branch(es) registered", count=result.get("branches", 0))
 
     @api.model
     def _mhrs_call_ui(self, operation, company=None, record=None, **kwargs):
@@ -158,7 +161,7 @@ class MhrsConnectorMixin(models.AbstractModel):
         ]._mhrs_is_server_fault(exc)
         if outage and not isinstance(exc, errors.MhrsNotAvailable) and exc.code != "AUTH":
             # Nothing keeps a button's call for later: say so, never promise a retry.
-            message = _(
+            message = self.env._(
                 "%(message)s This is not retried automatically: try again when MHRS answers.",
                 message=message,
             )
@@ -169,7 +172,7 @@ class MhrsConnectorMixin(models.AbstractModel):
         """The user's explanation of an MHRS error, with MHRS's code for the support desk."""
         message = user_message(self.env, exc)
         if exc.code and exc.code not in message:
-            message = _("%(message)s (MHRS code: %(code)s)", message=message, code=exc.code)
+            message = self.env._("%(message)s (MHRS code: %(code)s)", message=message, code=exc.code)
         return message
 
     @api.model

@@ -129,6 +129,14 @@ class MhrsRecordMixin(models.AbstractModel):
         index=True,
         help="When the pending operation will be resent at the earliest.",
     )
+    mhrs_maybe_applied = fields.Boolean(
+        string="May Be Done at MHRS",
+        readonly=True,
+        copy=False,
+        help="The answer to the last attempt was lost after MHRS may have carried it out (a timeout, a "
+        "dropped connection, a cut or unreadable answer, HTTP 500): it is not sent again blindly. MHRS "
+        "surely did nothing after a refused connection, HTTP 502/503/504 or a refusal.",
+    )
 
     @api.depends("mhrs_pending_operation")
     def _compute_mhrs_pending_operation_name(self):
@@ -227,7 +235,9 @@ class MhrsRecordMixin(models.AbstractModel):
         if kind is None:
             raise exc
         if kind == "retry":
-            self._mhrs_keep_for_retry(operation, user_message(self.env, exc))
+            self._mhrs_keep_for_retry(
+                operation, user_message(self.env, exc), maybe_applied=getattr(exc, "maybe_applied", True)
+            )
             return None
         if kind == "refused" and self._mhrs_adopt_after_refusal(operation, exc):
             return {}
@@ -248,6 +258,7 @@ class MhrsRecordMixin(models.AbstractModel):
                 "mhrs_pending_operation": False,
                 "mhrs_retry_count": 0,
                 "mhrs_next_retry": False,
+                "mhrs_maybe_applied": False,
             }
         )
 
@@ -267,6 +278,7 @@ class MhrsRecordMixin(models.AbstractModel):
                 {
                     "mhrs_sync_state": "to_retry",
                     "mhrs_pending_operation": operation,
+                    "mhrs_maybe_applied": True,  # MHRS did apply it
                     "mhrs_retry_count": 0,
                     "mhrs_next_retry": fields.Datetime.now(),
                     "mhrs_last_error": self.env._(
@@ -388,19 +400,23 @@ class MhrsRecordMixin(models.AbstractModel):
             else ["mhrs_sync_state", "mhrs_last_error"]
         )
 
-    def _mhrs_keep_for_retry(self, operation, detail):
+    def _mhrs_keep_for_retry(self, operation, detail, maybe_applied=None):
+        """Keep ``operation`` for the retry job. ``maybe_applied``: whether the failed attempt may have
+        been carried out by MHRS (the error's ``maybe_applied``); None when nothing was sent (a failed
+        look at MHRS), which keeps what the last attempt left."""
         same = self.mhrs_pending_operation == operation and self.mhrs_sync_state == "to_retry"
         count = self.mhrs_retry_count + 1 if same else 1
         delay = min(RETRY_FIRST_DELAY * (2 ** (count - 1)), RETRY_MAX_DELAY)
-        self.write(
-            {
-                "mhrs_sync_state": "to_retry",
-                "mhrs_pending_operation": operation,
-                "mhrs_retry_count": count,
-                "mhrs_next_retry": fields.Datetime.now() + delay,
-                "mhrs_last_error": detail,
-            }
-        )
+        vals = {
+            "mhrs_sync_state": "to_retry",
+            "mhrs_pending_operation": operation,
+            "mhrs_retry_count": count,
+            "mhrs_next_retry": fields.Datetime.now() + delay,
+            "mhrs_last_error": detail,
+        }
+        if maybe_applied is not None:
+            vals["mhrs_maybe_applied"] = bool(maybe_applied)
+        self.write(vals)
         self._mhrs_outcome_recorded()
         self._mhrs_followup(
             self._mhrs_log_note,
@@ -433,6 +449,38 @@ class MhrsRecordMixin(models.AbstractModel):
         """
         self.ensure_one()
         return False
+
+    def _mhrs_hold_for_check(self, operation, message):
+        """The lost attempt of ``operation`` may have been applied and MHRS cannot be asked: resending
+        it blindly could do it twice (or be refused as a duplicate). The record stops retrying, shows
+        ``message`` (what to check at MHRS and what to do) and the MHRS managers get a to-do. True (the
+        retry has nothing to send)."""
+        self.ensure_one()
+        self.write(
+            {
+                "mhrs_sync_state": "error",
+                "mhrs_last_error": message,
+                "mhrs_pending_operation": False,
+                "mhrs_next_retry": False,
+                "mhrs_maybe_applied": True,
+            }
+        )
+        self._mhrs_outcome_recorded()
+        self._mhrs_followup(self._mhrs_log_note, message)
+        self._mhrs_followup(
+            self._mhrs_notify_managers,
+            self.env._(
+                "Check at MHRS: %(op)s may have been done",
+                op=dict(operation_selection()).get(operation, operation),
+            ),
+            message,
+        )
+        return True
+
+    def _mhrs_held_for_check(self):
+        """True while the record waits for a person to check MHRS (:meth:`_mhrs_hold_for_check`)."""
+        self.ensure_one()
+        return self.mhrs_sync_state == "error" and self.mhrs_maybe_applied
 
     def _mhrs_mark_adopted(self, message):
         """The pending operation turned out to be applied at MHRS already: the record is synced."""
@@ -473,8 +521,9 @@ class MhrsRecordMixin(models.AbstractModel):
             return self.mhrs_sync_state != "to_retry"
 
     def _mhrs_notify_refused_after_outcome(self, operation):
-        """A retry that MHRS partly did and then refused: nobody pressed a button, tell the managers."""
-        if self.mhrs_sync_state == "error":
+        """A retry that MHRS partly did and then refused: nobody pressed a button, tell the managers.
+        A record held for a check at MHRS has its own to-do (:meth:`_mhrs_hold_for_check`)."""
+        if self.mhrs_sync_state == "error" and not self.mhrs_maybe_applied:
             self._mhrs_followup(
                 self._mhrs_notify_managers,
                 self.env._(

@@ -12,6 +12,7 @@ from . import test_appointment_sync
 from . import test_sync_queries
 from . import test_exception
 from . import test_retry
+from . import test_lost_registration
 from . import test_reliability
 from . import test_security
 from . import test_schedule_retry

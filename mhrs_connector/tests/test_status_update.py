@@ -259,6 +259,38 @@ class TestStatusUpdate(AppointmentCase):
         self.assertEqual((forgotten.mhrs_status, forgotten.state), ("failed", "no_show"))
         self.assertIn("Failed", came.message_ids.tracking_value_ids.mapped("old_value_char"))
 
+    def test_lost_answer_resent_as_already_set(self):
+        """MHRS applied a batch whose answer was lost (timeout): the resend is answered "already set"
+        (RDG-008), recorded as sent. MHRS V2 answers a batch as a whole, so the resend is halved down
+        to single items: a call among them lost again must not take the answers of the others with it
+        (the drift seen in make soak: statuses held at MHRS, never recorded as sent)."""
+        self.company.mhrs_timeout = 1  # a "timeout" fault costs one client timeout
+        appointments = self.book(4)
+        came = appointments[0]
+        came._mhrs_check_in(now=self.at(9, 1))
+        self.sim.fault(STATUS, "timeout", self.mhrs_interface, count=1, execute=True)
+        runs = self.run_job(11)
+        self.assertEqual(runs.state, "failed")
+        self.assertEqual(set(appointments.mapped("mhrs_status")), {"to_send"})
+        self.assertEqual([self.remote(a)["status"] for a in appointments], [1, 2, 2, 2], "MHRS applied it")
+        # The resend: its first call answered, its second lost again (MHRS V2: a half of the batch).
+        self.sim.fault(STATUS, "latency", self.mhrs_interface, count=1, latency_ms=1)
+        self.sim.fault(STATUS, "timeout", self.mhrs_interface, count=1, execute=True)
+        runs = self.run_job(11, 5)
+        sent = appointments.filtered(lambda a: a.mhrs_status == "sent")
+        if self.mhrs_interface == "g2":
+            # Per-item answers in one call: every "already set" is recorded at once.
+            self.assertEqual((runs.state, sent), ("done", appointments))
+        else:
+            # [1 2 3 4] refused as a whole -> [1 2] lost, [3 4] refused -> [3] and [4] already set.
+            self.assertEqual((runs.state, sent), ("partial", appointments[2:]))
+            self.assertIn("kept to send", runs.error_text)
+        self.sim.post("faults", {"clear": True})
+        self.run_job(11, 10)
+        self.assertEqual(set(appointments.mapped("mhrs_status")), {"sent"})
+        self.assertEqual(appointments.mapped("mhrs_status_code"), ["1", "2", "2", "2"])
+        self.assertEqual([self.remote(a)["status"] for a in appointments], [1, 2, 2, 2])
+
     def test_undo_check_in_only_before_sending(self):
         appointment, other = self.book(2)
         with self.assertRaisesRegex(UserError, "not today"):

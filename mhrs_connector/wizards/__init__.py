@@ -1,4 +1,4 @@
-from . import mhrs_clinic_query_wizard
+from . import mhrs_clinic_query_wizard, mhrs_clinic_mark_wizard
 from . import mhrs_schedule_query_wizard, mhrs_schedule_query_wizard_line
 from . import mhrs_schedule_plan_wizard, mhrs_schedule_plan_wizard_line
 from . import mhrs_slot_search_wizard, mhrs_slot_search_wizard_line, mhrs_appointment_book_wizard
