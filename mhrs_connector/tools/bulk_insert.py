@@ -165,7 +165,7 @@ def _column_writer(field, model, encode):
         value = field.convert_to_column_insert(value, model, row)
         return NULL if value is None else encode(value)
 
-    if field.company_dependent or field.translate:
+    if field.company_dependent or field.translate or field.name == "id":
         return orm
     if field.type == "selection":
         # Few distinct values: each converted (and validated) by the ORM once.
