@@ -281,7 +281,7 @@ class AppointmentSync:
         to_create, changes = [], {}
         for row in rows:
             appointment = by_hrn.get(row["hrn"])
-            vals = self.row_vals(row, partners, physician_by_tckn, clinic_by_code, appointment)
+            vals = self.row_vals(row, partners, physician_by_tckn, clinic_by_code, appointment, current)
             if "mhrs_schedule_ref" in vals:
                 vals["schedule_line_id"] = line_by_ref.get(vals["mhrs_schedule_ref"], False)
             if not appointment:
@@ -393,19 +393,20 @@ class AppointmentSync:
     def patient_name(row):
         return " ".join(part for part in (row.get("patient_name"), row.get("patient_surname")) if part)
 
-    def row_vals(self, row, partners, physician_by_tckn, clinic_by_code, appointment=None):
-        """The record values of one facade appointment row (wire/client.py, appointment_query)."""
+    def row_vals(self, row, partners, physician_by_tckn, clinic_by_code, appointment=None, current=None):
+        """The record values of one facade appointment row (wire/client.py, appointment_query);
+        ``current`` is what ``cached_values`` gave for the batch, if it did."""
         tckn = (row.get("patient_tckn") or "").strip()
         channel = str(row.get("channel") or "")
         if row.get("record_status") == 2:
             state = "cancelled"
             # Neither G2 nor MHRS V2 says who cancelled: what Odoo knew is kept; a cancellation Odoo did
             # not make is taken as the patient's (an approved exception relabels its own).
-            cancelled_by = (appointment.cancelled_by if appointment else False) or "patient_mhrs"
+            cancelled_by = self.stored(appointment, "cancelled_by", current) or "patient_mhrs"
         else:
             state = {1: "attended", 2: "no_show"}.get(row.get("status"), "booked")
             cancelled_by = False
-            if state == "booked" and appointment and appointment.state in ("attended", "no_show"):
+            if state == "booked" and self.stored(appointment, "state", current) in ("attended", "no_show"):
                 # Checked in here, status not yet sent to MHRS: keep the local status.
                 state = appointment.state
         physician = physician_by_tckn.get(row.get("physician"))
@@ -434,7 +435,9 @@ class AppointmentSync:
                 del vals[name]
         phone = vals["patient_phone"]
         if appointment and (
-            not phone or phone == (known := appointment.patient_phone) or same_phone(phone, known)
+            not phone
+            or phone == (known := self.stored(appointment, "patient_phone", current))
+            or same_phone(phone, known)
         ):
             del vals["patient_phone"]
         # A status MHRS already holds is recorded as sent.
@@ -453,6 +456,17 @@ class AppointmentSync:
             if len(cached) == len(records):
                 values[name] = dict(zip(records._ids, cached, strict=True))
         return values
+
+    @staticmethod
+    def stored(appointment, name, current=None):
+        """The value of a SYNC_FIELDS scalar of ``appointment`` (False for none), from ``current``
+        (cached_values) when it has it: no record read per row."""
+        if not appointment:
+            return False
+        try:
+            return current[name][appointment.id] or False
+        except (KeyError, TypeError):
+            return appointment[name]
 
     def diff(self, appointment, vals, current_values=None):
         """The values of ``vals`` that differ from the record (an unchanged sync writes nothing);
