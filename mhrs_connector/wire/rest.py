@@ -50,6 +50,8 @@ def jwt_exp(token):
 
 
 def _int(value, what):
+    if type(value) is int:  # the usual case, first (a bool is not an int here)
+        return value
     if isinstance(value, bool) or not isinstance(value, int):
         if isinstance(value, str) and value.strip().lstrip("-").isdigit():
             return int(value)
