@@ -25,3 +25,4 @@ from . import test_tour_mobile
 from . import test_migration
 from . import test_schedule_workflow
 from . import test_dates
+from . import test_bulk_insert_writers

@@ -15,6 +15,7 @@ row written here with the same row written by ``create()``, column by column.
 """
 
 import io
+from datetime import date, datetime
 
 from odoo import sql_db
 from odoo.models import LOG_ACCESS_COLUMNS
@@ -105,15 +106,17 @@ def insert_records(model, vals_list, computed=None):
     if model._log_access:
         now = str(cr.now())
         magic = [str(model.env.uid), now, str(model.env.uid), now]
-    lines = io.StringIO()
+    writers = [_column_writer(field, model, encode) for field, encode in zip(fields, encoders, strict=True)]
+    names_order = [field.name for field in fields]
+    tail = "\t".join(magic)
+    tail = "\t" + tail + "\n" if magic else "\n"
+    lines, rows = [], []
     for record_id, vals in zip(ids, vals_list, strict=True):
         full = {**defaults, **vals, **computed(vals)}
-        values = (field.convert_to_column_insert(full[field.name], model, full) for field in fields)
-        cells = (
-            NULL if value is None else encode(value) for encode, value in zip(encoders, values, strict=True)
-        )
-        lines.write("\t".join((str(record_id), *cells, *magic)) + "\n")
-    lines.seek(0)
+        rows.append(full)
+        cells = [write(full[name], full) for write, name in zip(writers, names_order, strict=True)]
+        lines.append(f"{record_id}\t" + "\t".join(cells) + tail)
+    lines = io.StringIO("".join(lines))
     names_sql = SQL(", ").join(
         SQL.identifier(name)
         for name in ["id", *(field.name for field in fields), *(LOG_ACCESS_COLUMNS if magic else [])]
@@ -122,8 +125,71 @@ def insert_records(model, vals_list, computed=None):
     records = model.browse(ids)
     _after_insert(records, fields, [model._fields[name] for name in computed_names])
     if model._check_company_auto:
-        _check_companies(records, [{**defaults, **vals} for vals in vals_list])
+        _check_companies(records, rows)
     return records
+
+
+def _string_writer(size):
+    return lambda value: (
+        NULL
+        if value is None or value is False
+        else _text(value[:size] if size else value)
+        if type(value) is str
+        else None
+    )
+
+
+# ``write(value)`` per plain field type: the COPY text of a value of the type callers give, or ``None``
+# for any other value (then the ORM converts it). Built per column from the field's size.
+PLAIN_WRITERS = {
+    "boolean": lambda size: lambda value: "t" if value else "f",
+    "integer": lambda size: lambda value: (
+        str(int(value or 0)) if value is None or type(value) in (int, bool) else None
+    ),
+    "many2one": lambda size: lambda value: NULL if not value else str(value) if type(value) is int else None,
+    "char": _string_writer,
+    "text": _string_writer,
+    "datetime": lambda size: lambda value: (
+        NULL if not value else str(value) if type(value) is datetime and not value.tzinfo else None
+    ),
+    "date": lambda size: lambda value: NULL if not value else str(value) if type(value) is date else None,
+}
+
+
+def _column_writer(field, model, encode):
+    """``write(value, row)``: the COPY text of one column's value, as ``encode(convert_to_column_insert)``
+    gives it. The plain types are written directly (the ORM conversion costs a sync of 12,000 appointments
+    a quarter of its time); the others, and values of an unexpected type, go through the ORM."""
+
+    def orm(value, row):
+        value = field.convert_to_column_insert(value, model, row)
+        return NULL if value is None else encode(value)
+
+    if field.company_dependent or field.translate or field.name == "id":
+        return orm
+    if field.type == "selection":
+        # Few distinct values: each converted (and validated) by the ORM once.
+        known = {}
+
+        def selection(value, row):
+            try:
+                return known[value]
+            except KeyError:
+                known[value] = text = orm(value, row)
+                return text
+            except TypeError:  # unhashable: the ORM says what it makes of it
+                return orm(value, row)
+
+        return selection
+    if field.type not in PLAIN_WRITERS:
+        return orm
+    plain = PLAIN_WRITERS[field.type](getattr(field, "size", None))
+
+    def write(value, row):
+        text = plain(value)
+        return orm(value, row) if text is None else text
+
+    return write
 
 
 def copy_rows(cr, statement, lines):

@@ -42,7 +42,8 @@ def _integer(text):
         raise FastDecodeError(f"not an integer: {text!r}") from exc
 
 
-SIMPLE = {"string": str, "int": _integer, "long": _integer, "boolean": _boolean}
+# None: the text as it is (xs:string).
+SIMPLE = {"string": None, "int": _integer, "long": _integer, "boolean": _boolean}
 
 
 def _load_types(xsd_file):
@@ -96,7 +97,8 @@ def _compile(types, type_name, namespace, compiled):
                 if len(child):
                     raise FastDecodeError(f"{name} is not a simple value")
                 text = child.text
-                value = None if text is None else convert(text)
+                # A string is taken as lxml gives it (no call per element).
+                value = text if text is None or convert is None else convert(text)
             if many:
                 out[name].append(value)
             else:

@@ -50,6 +50,8 @@ def jwt_exp(token):
 
 
 def _int(value, what):
+    if type(value) is int:  # the usual case, first (a bool is not an int here)
+        return value
     if isinstance(value, bool) or not isinstance(value, int):
         if isinstance(value, str) and value.strip().lstrip("-").isdigit():
             return int(value)
@@ -475,6 +477,17 @@ class RestWire:
             "appointment query",
         )
         out = []
+        times = {}  # wire text -> datetime: a day's appointments start and end at a few dozen times
+
+        def when(text):
+            try:
+                return times[text]
+            except KeyError:
+                times[text] = value = self._dt(text)
+                return value
+            except TypeError:  # not a string: parse_dt says what is wrong with it
+                return self._dt(text)
+
         for a in data:
             phones = a.get("vatandasTelefonList") or []
             out.append(
@@ -484,8 +497,8 @@ class RestWire:
                     "branch": _opt_int(a.get("klinikKodu"), "klinikKodu"),
                     "clinic": _opt_int(a.get("muayeneYeriId"), "muayeneYeriId"),
                     "physician": None if a.get("hekimTcKimlikNo") is None else str(a["hekimTcKimlikNo"]),
-                    "start": self._dt(a.get("baslangicZamani")),
-                    "end": self._dt(a.get("bitisZamani")),
+                    "start": when(a.get("baslangicZamani")),
+                    "end": when(a.get("bitisZamani")),
                     "patient_tckn": None
                     if a.get("vatandasTcKimlikNo") is None
                     else str(a["vatandasTcKimlikNo"]),
