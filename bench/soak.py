@@ -415,7 +415,7 @@ class TestSoak(TransactionCase):
     def _register_day_schedules(self):
         """Final blocks registered as another HBYS would: branch, physician links, one draft per block,
         one finalisation per physician for the period."""
-        connector = self.env["mhrs.connector.mixin"].with_context(mhrs_trigger="cron")
+        connector = self.env["mhrs.client"].with_context(mhrs_trigger="cron")
         connector._mhrs_call("branch_register", company=self.company, branch=157)
         for physician in self.physicians:
             connector._mhrs_call("physician_link", company=self.company, branch=157, physician=physician.tckn)

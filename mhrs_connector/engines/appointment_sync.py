@@ -226,7 +226,7 @@ class AppointmentSync:
         )
 
     def error_text(self, exc):
-        return self.env["mhrs.connector.mixin"]._mhrs_error_message(exc)
+        return self.env["mhrs.client"]._mhrs_error_message(exc)
 
     def query_batch(self, company, start, end, physicians, counts, branch=None):
         """One MHRS query (one branch: all its physicians, or one) and one search / create per batch;
@@ -236,7 +236,7 @@ class AppointmentSync:
             for code, batch in branches.items():
                 self.query_batch(company, start, end, batch, counts, branch=code)
             return
-        rows = self.env["mhrs.connector.mixin"]._mhrs_call(
+        rows = self.env["mhrs.client"]._mhrs_call(
             "appointment_query",
             company=company,
             branch=branch,

@@ -49,18 +49,18 @@ class ScheduleWorkflow:
                 self.delete_drafts_of(line)
             except errors.MhrsError as exc:
                 if not done:
-                    raise UserError(self.env["mhrs.connector.mixin"]._mhrs_button_message(exc)) from exc
+                    raise UserError(self.env["mhrs.client"]._mhrs_button_message(exc)) from exc
                 message = self.env._(
                     "%(done)s draft block(s) of %(name)s were withdrawn from MHRS, then MHRS answered: "
                     "%(error)s. Press Cancel Schedule again to withdraw the others.",
                     done=len(done),
                     name=schedule.name,
-                    error=self.env["mhrs.connector.mixin"]._mhrs_error_message(exc),
+                    error=self.env["mhrs.client"]._mhrs_error_message(exc),
                 )
                 schedule.write({"mhrs_sync_state": "error", "mhrs_last_error": message})
                 schedule._mhrs_outcome_recorded()
                 schedule._mhrs_followup(schedule._mhrs_log_note, message)
-                return self.env["mhrs.connector.mixin"]._mhrs_notify(
+                return self.env["mhrs.client"]._mhrs_notify(
                     self.env._("Schedule partly cancelled"), message, kind="warning", sticky=True
                 )
             line.write({"state": "cancelled", "mhrs_draft_id": False, "mhrs_changed": False})
@@ -71,7 +71,7 @@ class ScheduleWorkflow:
         schedule._mhrs_followup(
             schedule._mhrs_log_note, self.env._("Draft blocks withdrawn from MHRS; schedule cancelled.")
         )
-        return self.env["mhrs.connector.mixin"]._mhrs_notify(
+        return self.env["mhrs.client"]._mhrs_notify(
             self.env._("Schedule cancelled"),
             self.env._("%(name)s is cancelled: its drafts are deleted on MHRS.", name=schedule.name),
         )
@@ -84,7 +84,7 @@ class ScheduleWorkflow:
             if not draft_id.isdigit():
                 continue
             try:
-                self.env["mhrs.connector.mixin"]._mhrs_call(
+                self.env["mhrs.client"]._mhrs_call(
                     "draft_delete", record=self.schedule, draft_id=int(draft_id)
                 )
             except errors.MhrsBusinessError as exc:
@@ -176,7 +176,7 @@ class ScheduleWorkflow:
 
     def register_result(self, sent, result):
         schedule = self.schedule
-        connector = self.env["mhrs.connector.mixin"]
+        connector = self.env["mhrs.client"]
         if result is not None and sent and not sent.filtered(lambda line: line.state != "error"):
             return connector._mhrs_notify(
                 self.env._("MHRS refused the schedule"),
@@ -315,16 +315,12 @@ class ScheduleWorkflow:
 
     def add_draft(self, line):
         """Send ``line`` as a draft; the draft id(s) MHRS gave, as the block stores them."""
-        ids = self.env["mhrs.connector.mixin"]._mhrs_call(
-            "draft_add", record=self.schedule, block=line._mhrs_block()
-        )
+        ids = self.env["mhrs.client"]._mhrs_call("draft_add", record=self.schedule, block=line._mhrs_block())
         return ",".join(str(i) for i in ids) or "?"
 
     def finalise_lines(self, lines):
         """Finalise the drafts of ``lines``' period for the physician; {line id: final id}."""
-        self.env["mhrs.connector.mixin"]._mhrs_call(
-            "draft_finalise", record=self.schedule, **self.place(lines)
-        )
+        self.env["mhrs.client"]._mhrs_call("draft_finalise", record=self.schedule, **self.place(lines))
         return self.match_final(lines)
 
     def message_draft_finalise(self):
@@ -337,9 +333,7 @@ class ScheduleWorkflow:
             if not draft_id.isdigit():
                 continue
             try:
-                self.env["mhrs.connector.mixin"]._mhrs_call(
-                    "draft_delete", record=schedule, draft_id=int(draft_id)
-                )
+                self.env["mhrs.client"]._mhrs_call("draft_delete", record=schedule, draft_id=int(draft_id))
             except errors.MhrsError:
                 _logger.warning("MHRS: draft %s of %s could not be withdrawn", draft_id, schedule)
         line.write({"mhrs_draft_id": False, "state": "draft"})
@@ -349,9 +343,7 @@ class ScheduleWorkflow:
     def match_final(self, lines):
         """{line id: final id} for the blocks MHRS holds as final in their period (matched by start, end
         and action: the final ids are not mapped to the drafts on every wire)."""
-        rows = self.env["mhrs.connector.mixin"]._mhrs_call(
-            "schedule_query", record=self.schedule, **self.place(lines)
-        )
+        rows = self.env["mhrs.client"]._mhrs_call("schedule_query", record=self.schedule, **self.place(lines))
         by_key = {
             (from_wire(r["start"]), from_wire(r["end"]), r["action"]): r["id"]
             for r in rows
@@ -536,14 +528,12 @@ class ScheduleWorkflow:
         adopted when MHRS holds none of the blocks any more (asked in one query)."""
         schedule = self.schedule
         try:
-            return schedule.env["mhrs.connector.mixin"]._mhrs_call(
-                "schedule_cancel", record=schedule, **payload
-            )
+            return schedule.env["mhrs.client"]._mhrs_call("schedule_cancel", record=schedule, **payload)
         except errors.MhrsBusinessError as exc:
             if exc.code != "CTV-002" or not self.delete_was_lost():
                 raise
             place = {key: value for key, value in payload.items() if key != "final_ids"}
-            rows = schedule.env["mhrs.connector.mixin"]._mhrs_call("schedule_query", record=schedule, **place)
+            rows = schedule.env["mhrs.client"]._mhrs_call("schedule_query", record=schedule, **place)
             held = {str(row["id"]) for row in rows if row.get("final", True)}
             if held & {str(final_id) for final_id in payload["final_ids"]}:
                 raise  # MHRS still holds some: the refusal is MHRS's to explain

@@ -88,7 +88,7 @@ class StatusJob:
         try:
             outcome = self.send(appointment, appointment.company_id, now, counts, [], record=appointment)
         except errors.MhrsError as exc:
-            return self.env["mhrs.connector.mixin"]._mhrs_error_message(exc)
+            return self.env["mhrs.client"]._mhrs_error_message(exc)
         return outcome.get(appointment.id, "postponed")
 
     def call(self, company, items, record=None, failures=None):
@@ -101,7 +101,7 @@ class StatusJob:
         sent) and a line in ``failures``. Only when nothing at all is answered does the error propagate.
         Without this, a resend of a batch whose answer was lost (every item "already set", halved down
         to single items) lost every answer to one timeout among its calls, again at each run."""
-        connector = self.env["mhrs.connector.mixin"]
+        connector = self.env["mhrs.client"]
         try:
             return connector._mhrs_call("appointment_set_status", company=company, record=record, items=items)
         except errors.MhrsBusinessError as exc:
@@ -300,7 +300,7 @@ class StatusJob:
             try:
                 self.send(batch, company, now, counts, failures)
             except errors.MhrsError as exc:
-                message = self.env["mhrs.connector.mixin"]._mhrs_error_message(exc)
+                message = self.env["mhrs.client"]._mhrs_error_message(exc)
                 _logger.warning(
                     "MHRS status update: batch %s of %s kept to send: %s", index + 1, company.name, message
                 )

@@ -1,6 +1,6 @@
 from . import mhrs_operation_code
 from . import mhrs_sync_log
-from . import mhrs_connector_mixin
+from . import mhrs_client
 from . import mhrs_record_mixin
 from . import mhrs_call_log_link
 from . import mhrs_branch

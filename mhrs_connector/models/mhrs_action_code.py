@@ -67,8 +67,8 @@ class MhrsActionCode(models.Model):
         try:
             created, updated = self._mhrs_refresh(company)
         except errors.MhrsError as exc:
-            raise UserError(self.env["mhrs.connector.mixin"]._mhrs_button_message(exc)) from exc
-        return self.env["mhrs.connector.mixin"]._mhrs_notify(
+            raise UserError(self.env["mhrs.client"]._mhrs_button_message(exc)) from exc
+        return self.env["mhrs.client"]._mhrs_notify(
             self.env._("Action codes read from MHRS"),
             self.env._("%(created)s new, %(updated)s updated.", created=created, updated=updated),
         )
@@ -78,7 +78,7 @@ class MhrsActionCode(models.Model):
         """Create or update the codes MHRS lists for ``company``'s interface; returns (created, updated).
         A value MHRS does not send over this interface (G2 says nothing of bookable or documents) keeps
         what the code has."""
-        rows = self.env["mhrs.connector.mixin"]._mhrs_call("action_codes", company=company)
+        rows = self.env["mhrs.client"]._mhrs_call("action_codes", company=company)
         interface = company.mhrs_interface
         codes = self.sudo().with_context(active_test=False)
         known = codes.search([("code", "in", [row["code"] for row in rows])])

@@ -420,7 +420,7 @@ class MhrsAppointment(models.Model):
         """Send attended / not attended now, without waiting for the status job."""
         self.ensure_one()
         outcome = self._mhrs_send_status_now()
-        connector = self.env["mhrs.connector.mixin"]
+        connector = self.env["mhrs.client"]
         title = self.env._("MHRS Status")
         if outcome == "sent":
             action = connector._mhrs_notify(title, self.env._("MHRS received the status."))
@@ -477,7 +477,7 @@ class MhrsAppointment(models.Model):
         branch = self._mhrs_branch_code()
         if not branch:
             return False
-        rows = self.env["mhrs.connector.mixin"]._mhrs_call(
+        rows = self.env["mhrs.client"]._mhrs_call(
             "appointment_query",
             record=self,
             branch=branch,

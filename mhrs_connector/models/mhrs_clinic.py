@@ -221,7 +221,7 @@ class MhrsClinic(models.Model):
         return self._mhrs_action_result(None if self.mhrs_sync_state == "to_retry" else False, "", "")
 
     def _mhrs_check_notification(self):
-        action = self.env["mhrs.connector.mixin"]._mhrs_notify(
+        action = self.env["mhrs.client"]._mhrs_notify(
             self.env._("Check at MHRS"), self.mhrs_last_error, kind="warning", sticky=True
         )
         action["params"]["next"] = {"type": "ir.actions.client", "tag": "soft_reload"}
@@ -255,7 +255,7 @@ class MhrsClinic(models.Model):
             # Never sent to MHRS: nothing to cancel there.
             self.state = "cancelled"
             self._mhrs_log_note(self.env._("Cancelled before it was registered on MHRS."))
-            return self.env["mhrs.connector.mixin"]._mhrs_notify(
+            return self.env["mhrs.client"]._mhrs_notify(
                 self.env._("Clinic cancelled"), self.env._("%(name)s is cancelled.", name=self.name)
             )
         result = self._mhrs_run("clinic_delete")
@@ -278,7 +278,7 @@ class MhrsClinic(models.Model):
         A list header button: the web client calls it with the (maybe empty) selection's ids, so it is
         a record method (an ``api.model`` one would receive the ids as an argument and crash)."""
         company = self.env.company
-        connector = self.env["mhrs.connector.mixin"]
+        connector = self.env["mhrs.client"]
         rows = []
         for branch in self._mhrs_query_branches(company):
             rows += connector._mhrs_call_ui("clinic_query", company=company, branch=branch)
@@ -375,7 +375,7 @@ class MhrsClinic(models.Model):
         if operation not in ("clinic_register", "clinic_delete"):
             return super()._mhrs_adopt_existing(operation)
         try:
-            rows = self.env["mhrs.connector.mixin"]._mhrs_call(
+            rows = self.env["mhrs.client"]._mhrs_call(
                 "clinic_query", record=self, branch=self.mhrs_branch_id.code
             )
         except errors.MhrsNotAvailable:

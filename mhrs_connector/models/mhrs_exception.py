@@ -223,7 +223,7 @@ class MhrsException(models.Model):
         try:
             self.filtered(lambda e: e.state == "sent")._mhrs_follow_up(self.company_id or self.env.company)
         except errors.MhrsError as exc:
-            raise UserError(self.env["mhrs.connector.mixin"]._mhrs_button_message(exc)) from exc
+            raise UserError(self.env["mhrs.client"]._mhrs_button_message(exc)) from exc
         return True
 
     def action_open_appointments(self):
@@ -364,7 +364,7 @@ class MhrsException(models.Model):
         try:
             rows = []
             for branch in set(lines.mapped("clinic_id.mhrs_branch_code")):
-                rows += self.env["mhrs.connector.mixin"]._mhrs_call(
+                rows += self.env["mhrs.client"]._mhrs_call(
                     "schedule_query",
                     record=self,
                     branch=branch,
@@ -391,7 +391,7 @@ class MhrsException(models.Model):
         now = fields.Datetime.now()
         start = min(*pending.mapped("date_start"), now)
         end = max(*pending.mapped("date_end"), now + timedelta(days=FOLLOW_UP_DAYS))
-        result = self.env["mhrs.connector.mixin"]._mhrs_call(
+        result = self.env["mhrs.client"]._mhrs_call(
             "exception_query", company=company, start=to_aware(start), end=to_aware(end)
         )
         rows = {str(row["id"]): row for row in result}

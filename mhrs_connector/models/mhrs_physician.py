@@ -329,7 +329,7 @@ class MhrsPhysician(models.Model):
         self.company_id._mhrs_ensure_branch(branch, record=record)
         if branch in self.mhrs_linked_branch_ids:
             return False
-        self.env["mhrs.connector.mixin"]._mhrs_call(
+        self.env["mhrs.client"]._mhrs_call(
             "physician_link",
             company=self.company_id,
             record=record,
@@ -346,7 +346,7 @@ class MhrsPhysician(models.Model):
         ekleme), registering the branch first when needed. A link MHRS made stays recorded whatever MHRS
         answers for the next branch (sticky warning instead of an error)."""
         self.ensure_one()
-        connector = self.env["mhrs.connector.mixin"]
+        connector = self.env["mhrs.client"]
         branches = self.clinic_ids.filtered(lambda clinic: clinic.state == "registered").mhrs_branch_id
         todo = branches - self.mhrs_linked_branch_ids
         if not todo:

@@ -50,7 +50,7 @@ class MhrsRecordMixin(models.AbstractModel):
     ``message()`` is the chatter line of its success).
 
     Call path: ``action_mhrs_*`` (decorated with ``outcome.mhrs_entry_point``) -> ``_mhrs_run(op)`` ->
-    ``_mhrs_execute`` -> ``_mhrs_send`` -> ``mhrs.connector.mixin._mhrs_call`` -> the wire client.
+    ``_mhrs_execute`` -> ``_mhrs_send`` -> ``mhrs.client._mhrs_call`` -> the wire client.
 
     The rule: once MHRS has answered, its outcome is recorded whatever fails afterwards. Therefore,
     after the first MHRS answer in a transaction, nothing raises:
@@ -191,7 +191,7 @@ class MhrsRecordMixin(models.AbstractModel):
     def _mhrs_send(self, operation, payload):
         """Send ``operation`` for this record: one facade call by default; models whose operation needs
         several calls at MHRS (a branch before its clinic, drafts then their finalisation) override it."""
-        return self.env["mhrs.connector.mixin"]._mhrs_call(operation, record=self, **payload)
+        return self.env["mhrs.client"]._mhrs_call(operation, record=self, **payload)
 
     def _mhrs_execute(self, operation, success_message, applier=None, **payload):
         """Call MHRS for this record and record the outcome (see the class docstring).
@@ -578,7 +578,7 @@ class MhrsRecordMixin(models.AbstractModel):
     def _mhrs_action_result(self, result, title, message, warnings=None):
         """Notification returned by a button: success, or a warning when the call is kept for retry
         (then the title says so: not confirmed by MHRS), with the follow-ups that failed."""
-        connector = self.env["mhrs.connector.mixin"]
+        connector = self.env["mhrs.client"]
         warnings = [*(warnings or []), *self._mhrs_followup_failure_lines()]
         if result is None:
             action = connector._mhrs_notify(
@@ -622,7 +622,7 @@ class MhrsRecordMixin(models.AbstractModel):
         message = self._mhrs_partly_done_message(
             self.env._("a later step failed and was not saved: %(error)s", error=detail)
         )
-        action = self.env["mhrs.connector.mixin"]._mhrs_notify(
+        action = self.env["mhrs.client"]._mhrs_notify(
             self.env._("Done on MHRS, not completed here"),
             "\n".join([message, *self._mhrs_followup_failure_lines()]),
             kind="warning",

@@ -277,7 +277,7 @@ class MhrsSchedule(models.Model):
         ScheduleChecks(self).check_before_sending(lines)
         result = self._mhrs_run("draft_finalise")
         if isinstance(result, dict) and result.get("error"):
-            return self.env["mhrs.connector.mixin"]._mhrs_notify(
+            return self.env["mhrs.client"]._mhrs_notify(
                 self.env._("Drafts sent, not finalised"), self.mhrs_last_error, kind="warning", sticky=True
             )
         return self._mhrs_action_result(
@@ -323,7 +323,7 @@ class MhrsSchedule(models.Model):
             self.line_ids.write({"state": "cancelled", "mhrs_changed": False})
             self.state = "cancelled"
             self._mhrs_log_note(self.env._("Cancelled before it was registered on MHRS."))
-            return self.env["mhrs.connector.mixin"]._mhrs_notify(
+            return self.env["mhrs.client"]._mhrs_notify(
                 self.env._("Schedule cancelled"), self.env._("%(name)s is cancelled.", name=self.name)
             )
         result = self._mhrs_run("schedule_cancel")

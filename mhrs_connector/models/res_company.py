@@ -235,9 +235,7 @@ class ResCompany(models.Model):
         self.ensure_one()
         if branch in self.sudo().mhrs_registered_branch_ids:
             return False
-        self.env["mhrs.connector.mixin"]._mhrs_call(
-            "branch_register", company=self, record=record, branch=branch.code
-        )
+        self.env["mhrs.client"]._mhrs_call("branch_register", company=self, record=record, branch=branch.code)
         self.sudo().mhrs_registered_branch_ids = [fields.Command.link(branch.id)]
         return True
 
@@ -287,7 +285,7 @@ class ResCompany(models.Model):
         """(records handled, finished) for one company; stops when another worker holds the company."""
         done = 0
         try:
-            self.env["mhrs.connector.mixin"]._mhrs_check_settings(company)
+            self.env["mhrs.client"]._mhrs_check_settings(company)
         except UserError as exc:
             # Not configured (or neutralized): keep everything queued until the settings are complete.
             _logger.info("MHRS retry skipped for %s: %s", company.name, exc)

@@ -41,9 +41,9 @@ class ResConfigSettings(models.TransientModel):
         self.ensure_one()
         self.execute()
         company = self.company_id
-        result = self.env["mhrs.connector.mixin"]._mhrs_test_connection(company)
+        result = self.env["mhrs.client"]._mhrs_test_connection(company)
         labels = dict(company._fields["mhrs_interface"]._description_selection(self.env))
-        return self.env["mhrs.connector.mixin"]._mhrs_notify(
+        return self.env["mhrs.client"]._mhrs_notify(
             self.env._("MHRS connection works"),
             self.env._(
                 "MHRS answered over %(interface)s for institution %(code)s (%(detail)s).",

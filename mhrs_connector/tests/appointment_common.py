@@ -58,7 +58,7 @@ class AppointmentCase(MhrsCase):
         """Final blocks registered as another HBYS would (branch, physician links, drafts,
         finalisation) through the facade; returns {physician: final id}."""
         physicians = physicians or self.doctors
-        connector = self.env["mhrs.connector.mixin"].with_context(mhrs_trigger="cron")
+        connector = self.env["mhrs.client"].with_context(mhrs_trigger="cron")
         connector._mhrs_call("branch_register", company=self.company, branch=157)
         begin, finish = datetime.combine(day, start, TZ), datetime.combine(day, end, TZ)
         for doctor in physicians:

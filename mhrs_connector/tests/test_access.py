@@ -13,7 +13,7 @@ class TestAccess(MhrsCase):
         cls.manager = new_test_user(cls.env, login="mhrs_manager", groups="mhrs_connector.group_mhrs_manager")
 
     def _make_log(self):
-        self.env["mhrs.connector.mixin"]._mhrs_call("action_codes", company=self.company)
+        self.env["mhrs.client"]._mhrs_call("action_codes", company=self.company)
         return self.env["mhrs.sync.log"].search([], limit=1)
 
     def test_user_without_mhrs_group_reads_no_log_and_no_password(self):

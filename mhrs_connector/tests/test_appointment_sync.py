@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 from odoo import fields
 
 from odoo.addons.mhrs_connector.engines.appointment_sync import AppointmentSync
-from odoo.addons.mhrs_connector.models.mhrs_connector_mixin import MhrsConnectorMixin
+from odoo.addons.mhrs_connector.models.mhrs_client import MhrsClientOfCompany
 
 from .appointment_common import TZ, AppointmentCase, utc_naive
 
@@ -262,14 +262,14 @@ class TestAppointmentSync(AppointmentCase):
         remote = set(self._sim_appointments())
         self.sim.post("requests/reset")
         # About 0.9 KB an appointment: one physician's hour fits, both physicians' 15 days do not.
-        original = MhrsConnectorMixin._mhrs_wire_config
+        original = MhrsClientOfCompany._mhrs_wire_config
 
         def small_answers(connector, company):
             config = original(connector, company)
             config.max_response_bytes = 6000
             return config
 
-        with patch.object(MhrsConnectorMixin, "_mhrs_wire_config", small_answers):
+        with patch.object(MhrsClientOfCompany, "_mhrs_wire_config", small_answers):
             run = self._sync_all()
         self.assertEqual((run.state, run.error_count, run.created_count), ("done", 0, len(remote)))
         self.assertGreater(run.batch_count, 3)

@@ -226,7 +226,7 @@ class TestClinic(ClinicCase):
             return
         self.sim.post("seed", {"clinics": [{"branch": 157, "name": "Dahiliye Diğer HBYS"}]})
         # Another HBYS renamed our clinic directly on MHRS.
-        self.env["mhrs.connector.mixin"]._mhrs_call(
+        self.env["mhrs.client"]._mhrs_call(
             "clinic_update", company=self.company, clinic_id=mine.mhrs_clinic_code, name="Dahiliye A"
         )
         action = self.env["mhrs.clinic"].action_mhrs_query()

@@ -162,7 +162,7 @@ class TestSyncReport(AppointmentCase):
         # A refusal (its log is written through a separate cursor, as in production).
         self.assertRaisesKeepingLogs(
             UserError,
-            self.env["mhrs.connector.mixin"]._mhrs_call_ui,
+            self.env["mhrs.client"]._mhrs_call_ui,
             "appointment_cancel",
             company=self.company,
             hrn="999999999",

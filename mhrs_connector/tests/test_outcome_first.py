@@ -97,7 +97,7 @@ class TestAppointmentOutcomeFirst(AppointmentCase):
         """Had an outcome been lost anyway (MHRS did it, Odoo did not record it), the next press adopts
         what MHRS holds instead of being refused for ever."""
         appointment, _search = self._book()
-        self.env["mhrs.connector.mixin"]._mhrs_call(
+        self.env["mhrs.client"]._mhrs_call(
             "appointment_cancel", company=self.company, hrn=appointment.mhrs_hrn
         )
         action = self._cancel(appointment)

@@ -304,7 +304,7 @@ class TestSchedule(ScheduleCase):
         """Another HBYS registers, directly at MHRS, ``blocks`` [(day offset, hour, hours, action, slot,
         patients)] of the physician: drafts, then their finalisation."""
         tz = pytz.timezone("Europe/Istanbul")
-        connector = self.env["mhrs.connector.mixin"].with_context(mhrs_trigger="cron")
+        connector = self.env["mhrs.client"].with_context(mhrs_trigger="cron")
         connector._mhrs_call("physician_link", branch=157, physician=self.physician.tckn)
         starts = []
         for offset, hour, hours, action, slot, patients in blocks:

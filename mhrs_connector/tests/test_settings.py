@@ -125,7 +125,7 @@ class TestSettings(MhrsCase):
         field = "mhrs_username" if self.mhrs_interface == "rest" else "mhrs_g2_user_code"
         self.company[field] = False
         with self.assertRaises(UserError) as caught:
-            self.env["mhrs.connector.mixin"]._mhrs_call("test_connection", company=self.company)
+            self.env["mhrs.client"]._mhrs_call("test_connection", company=self.company)
         self.assertIn("kullanıcı", str(caught.exception))
         self.assertEqual(self.sim.calls(), 0)
 
@@ -135,7 +135,7 @@ class TestSettings(MhrsCase):
         self.env["mhrs.operation.code"].create(
             {"company_id": self.company.id, "operation": "appointment_query", "code": "QUSC_IN009999TR01"}
         )
-        self.env["mhrs.connector.mixin"]._mhrs_call_ui(
+        self.env["mhrs.client"]._mhrs_call_ui(
             "appointment_query",
             company=self.company,
             branch=self.env.ref("mhrs_connector.mhrs_branch_103").code,

@@ -111,12 +111,12 @@ class TestStatusUpdate(AppointmentCase):
         attended, cancelled_remote, already_set, unknown = self.book(4)
         attended._mhrs_check_in(now=self.at(9))
         # Cancelled at MHRS (by another HBYS) while Odoo still believes it booked: RDG-007.
-        self.env["mhrs.connector.mixin"]._mhrs_call(
+        self.env["mhrs.client"]._mhrs_call(
             "appointment_cancel", company=self.company, hrn=cancelled_remote.mhrs_hrn
         )
         # Not attended already set at MHRS: RDG-008, which is a success.
         self.mhrs_clock(10)
-        result = self.env["mhrs.connector.mixin"]._mhrs_call(
+        result = self.env["mhrs.client"]._mhrs_call(
             "appointment_set_status",
             company=self.company,
             items=[{"hrn": already_set.mhrs_hrn, "attended": False}],

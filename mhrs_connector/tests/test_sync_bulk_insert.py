@@ -25,7 +25,7 @@ class TestSyncBulkInsert(AppointmentCase):
     def _mhrs_rows(self):
         """MHRS's answer for the test day, fetched over HTTP through the client, as the sync reads it."""
         start = utc_naive(datetime.combine(self.day, time(0)))
-        return self.env["mhrs.connector.mixin"]._mhrs_call(
+        return self.env["mhrs.client"]._mhrs_call(
             "appointment_query",
             company=self.company,
             branch=157,

@@ -17,7 +17,7 @@ class TestSyncLog(MhrsCase):
         return self.env["mhrs.sync.log"].search([("company_id", "=", self.company.id)])
 
     def test_successful_call_is_logged_without_the_password(self):
-        connector = self.env["mhrs.connector.mixin"]
+        connector = self.env["mhrs.client"]
         connector._mhrs_call("branch_register", company=self.company, branch=157)
         clinic_id = connector._mhrs_call(
             "clinic_register", company=self.company, branch=157, name="Dahiliye 1"
@@ -37,7 +37,7 @@ class TestSyncLog(MhrsCase):
     def test_business_error_is_logged_and_shown(self):
         exc = self.assertRaisesKeepingLogs(
             UserError,
-            self.env["mhrs.connector.mixin"]._mhrs_call_ui,
+            self.env["mhrs.client"]._mhrs_call_ui,
             "clinic_register",
             company=self.company,
             branch=157,  # not registered by the institution
@@ -51,14 +51,14 @@ class TestSyncLog(MhrsCase):
     def test_transport_error_is_logged(self):
         self.company.mhrs_base_url = f"http://127.0.0.1:{_closed_port()}"
         self.assertRaisesKeepingLogs(
-            UserError, self.env["mhrs.connector.mixin"]._mhrs_call_ui, "test_connection", company=self.company
+            UserError, self.env["mhrs.client"]._mhrs_call_ui, "test_connection", company=self.company
         )
         log = self._logs()[:1]
         self.assertEqual(log.state, "transport_error")
         self.assertNotIn(INSTITUTION["password"], (log.request_xml or "") + (log.error_text or ""))
 
     def test_cron_trigger_is_recorded(self):
-        self.env["mhrs.connector.mixin"].with_context(mhrs_trigger="cron")._mhrs_call(
+        self.env["mhrs.client"].with_context(mhrs_trigger="cron")._mhrs_call(
             "branch_register", company=self.company, branch=157
         )
         self.assertEqual(self._logs()[:1].trigger, "cron")
@@ -83,7 +83,7 @@ class TestSyncLog(MhrsCase):
         self.assertEqual(log.response_xml, "<ok/>")
         # 0 keeps everything whole.
         self.company.mhrs_log_max_kb = 0
-        self.env["mhrs.connector.mixin"]._mhrs_call("action_codes", company=self.company)
+        self.env["mhrs.client"]._mhrs_call("action_codes", company=self.company)
         self.assertNotIn("truncated", self._logs()[:1].response_xml)
         self.company.mhrs_log_max_kb = 1
         self.env["mhrs.sync.log"]._store_calls([dict(call, request_xml="é" * 2000)], self.company)

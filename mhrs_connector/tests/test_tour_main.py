@@ -54,7 +54,7 @@ class TestTourMain(MhrsHttpCase):
         self.sim.post("clock", {"set": (block_start - timedelta(minutes=30)).isoformat(), "frozen": True})
         try:
             # Another HBYS of the institution opens today's block: link, draft, finalisation.
-            connector = self.env["mhrs.connector.mixin"]
+            connector = self.env["mhrs.client"]
             connector._mhrs_call(
                 "physician_link", company=self.company, branch=157, physician=today_doctor.tckn
             )

@@ -62,7 +62,7 @@ class MhrsAppointmentBookWizard(models.TransientModel):
             raise UserError(self.env._("%(tckn)s is not a valid T.C. Kimlik No.", tckn=tckn))
         if not (self.phone or "").strip():
             raise UserError(self.env._("MHRS needs the patient's phone number to book."))
-        connector = self.env["mhrs.connector.mixin"]
+        connector = self.env["mhrs.client"]
         try:
             hrn = connector._mhrs_call(
                 "appointment_book",
@@ -115,7 +115,7 @@ class MhrsAppointmentBookWizard(models.TransientModel):
                 appointment = self._mhrs_create_appointment(tckn, hrn)
         except Exception as exc:  # whatever failed, MHRS's booking must not be hidden by a rollback
             _logger.exception("MHRS booked %s but Odoo could not record it", hrn)
-            return self.env["mhrs.connector.mixin"]._mhrs_notify(
+            return self.env["mhrs.client"]._mhrs_notify(
                 self.env._("Booked on MHRS, not yet in Odoo"),
                 self.env._(
                     "MHRS booked the appointment (HRN %(hrn)s), but Odoo could not record it: %(error)s. "
@@ -143,7 +143,7 @@ class MhrsAppointmentBookWizard(models.TransientModel):
         When MHRS cannot be asked either, the booking is unknown: the user is told so."""
         physician_tckn = self.physician_tckn or self.physician_id.tckn
         try:
-            rows = self.env["mhrs.connector.mixin"]._mhrs_call(
+            rows = self.env["mhrs.client"]._mhrs_call(
                 "appointment_query",
                 company=self.company_id,
                 record=self,
@@ -247,7 +247,7 @@ class MhrsAppointmentBookWizard(models.TransientModel):
         failures = appointment._mhrs_followup_failure_lines()
         if not failures:
             return action
-        notification = self.env["mhrs.connector.mixin"]._mhrs_notify(
+        notification = self.env["mhrs.client"]._mhrs_notify(
             self.env._("Appointment booked"), "\n".join(failures), kind="warning", sticky=True
         )
         notification["params"]["next"] = action

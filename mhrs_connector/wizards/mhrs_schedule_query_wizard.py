@@ -85,7 +85,7 @@ class MhrsScheduleQueryWizard(models.TransientModel):
             branches = self.env["mhrs.clinic"]._mhrs_query_branches(self.company_id)
         rows = []
         for branch in branches:
-            rows += self.env["mhrs.connector.mixin"]._mhrs_call_ui(
+            rows += self.env["mhrs.client"]._mhrs_call_ui(
                 "schedule_query",
                 company=self.company_id,
                 branch=branch,

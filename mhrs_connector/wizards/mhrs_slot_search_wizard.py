@@ -66,7 +66,7 @@ class MhrsSlotSearchWizard(models.TransientModel):
             )
         rows = []
         for physician in physicians:
-            rows += self.env["mhrs.connector.mixin"]._mhrs_call_ui(
+            rows += self.env["mhrs.client"]._mhrs_call_ui(
                 "slot_query",
                 company=self.company_id,
                 branch=self.clinic_id.mhrs_branch_code,

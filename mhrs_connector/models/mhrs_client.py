@@ -38,12 +38,12 @@ CLIENT_CHANGES = {
 }
 
 
-class MhrsConnectorMixin(models.AbstractModel):
+class MhrsClientOfCompany(models.AbstractModel):
     """The company's MHRS client: builds it from the company's settings (interface, address,
     credentials) and records every exchange in the call log. Models call the facade's operations
     through :meth:`_mhrs_call` and never know which wire was used."""
 
-    _name = "mhrs.connector.mixin"
+    _name = "mhrs.client"
     _description = "MHRS Client of a Company"
 
     @api.model
