@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..tools.actions import count_by, open_list
+from ..tools.dates import local_today
 from ..tools.outcome import mhrs_entry_point
 from ..tools.record_operation import MhrsOperation
 from ..wire import errors
@@ -335,7 +336,7 @@ class MhrsClinic(models.Model):
         that are still active, and its future booked appointments."""
         self.ensure_one()
         blockers = []
-        today = fields.Date.context_today(self)
+        today = local_today(self.company_id or self.env.company)
         schedules = self.env["mhrs.schedule"].search(
             [("clinic_id", "=", self.id), ("state", "=", "registered"), ("date_to", ">=", today)]
         )

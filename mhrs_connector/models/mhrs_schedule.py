@@ -11,6 +11,7 @@ from ..tools.dates import (
     WEEKDAY_FIELDS,
     company_tz,
     float_to_minutes,
+    local_today,
     minutes_to_time,
     to_local,
     to_utc,
@@ -343,7 +344,7 @@ class MhrsSchedule(models.Model):
     def action_mhrs_query(self):
         """Compare Odoo's schedules with MHRS's for a physician, clinic and period (operation 11)."""
         schedule = self[:1]
-        today = fields.Date.context_today(self)
+        today = local_today(schedule.company_id or self.env.company)
         wizard = self.env["mhrs.schedule.query.wizard"].create(
             {
                 "company_id": (schedule.company_id or self.env.company).id,

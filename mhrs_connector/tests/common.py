@@ -2,10 +2,16 @@
 
 import atexit
 import threading
+from contextlib import contextmanager
+from datetime import UTC, datetime, time
+from unittest.mock import patch
+from zoneinfo import ZoneInfo
 
+import freezegun
 import requests
 
 from odoo.tests import HttpCase, TransactionCase
+from odoo.tests.common import ChromeBrowser
 
 from mhrs_simulator.server import SimulatorServer
 
@@ -20,6 +26,7 @@ INSTITUTION = {
     "name": "Test Hastanesi",
 }
 APP_CODE = "ODOO-TEST"
+HOSPITAL_TZ = ZoneInfo("Europe/Istanbul")
 RESPONSIBLE_TCKN = "10000000146"
 _server = None
 _server_lock = threading.Lock()
@@ -117,6 +124,22 @@ class MhrsTestMixin:
         self.sim.reset()
         rest.clear_tokens()  # each test logs in afresh: the simulator forgot its tokens
 
+    def sim_clock_follows_odoo(self):
+        """MHRS's clock runs on from Odoo's present instant (which a test may have moved)."""
+        self.sim.post("clock", {"set": datetime.now(UTC).isoformat(), "frozen": False})
+
+    @contextmanager
+    def at_hospital_midday(self):
+        """Odoo's clock and MHRS's at 12:00 today in the hospital's zone, both running on: a test that
+        needs a patient of today whose appointment has already ended passes at 00:05 as at 15:00."""
+        midday = datetime.combine(datetime.now(HOSPITAL_TZ).date(), time(12), HOSPITAL_TZ)
+        with freezegun.freeze_time(midday.astimezone(UTC), tick=True):
+            self.sim_clock_follows_odoo()
+            try:
+                yield midday
+            finally:
+                self.sim.post("clock", {"release": True})
+
     def assertRaisesKeepingLogs(self, exc_class, func, *args, **kwargs):
         """Like assertRaises, without Odoo's savepoint: MHRS logs and chatter written through a
         separate cursor must stay visible, as they do in production after the action rolls back."""
@@ -143,3 +166,14 @@ class MhrsHttpCase(MhrsTestMixin, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls._setup_mhrs()
+        cls.startClassPatcher(patch.object(ChromeBrowser, "navigate_to", _navigate_in_hospital_zone))
+
+
+_navigate_to = ChromeBrowser.navigate_to
+
+
+def _navigate_in_hospital_zone(browser, url, wait_stop=False):
+    """The hospital's browsers run in its zone: the web client's "today" is the hospital's day, not the
+    test machine's (UTC's date is yesterday's for three hours a night)."""
+    browser._websocket_request("Emulation.setTimezoneOverride", params={"timezoneId": HOSPITAL_TZ.key})
+    return _navigate_to(browser, url, wait_stop=wait_stop)

@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
+from odoo.tests.common import freeze_time
 
 from .appointment_common import AppointmentCase, make_tckn, utc_naive
 from .test_schedule import ScheduleCase
@@ -168,7 +169,7 @@ class TestSyncReport(AppointmentCase):
             hrn="999999999",
         )
         wizard = self.env["mhrs.sync.report.wizard"].create({})
-        self.assertEqual(wizard.date_to, fields.Date.context_today(wizard))
+        self.assertEqual(wizard.date_to, self.today)
         data = wizard._report_data()
         start, end = wizard._bounds()
         Log = self.env["mhrs.sync.log"]
@@ -203,6 +204,22 @@ class TestSyncReport(AppointmentCase):
         self.assertIn(code, html)
         self.assertIn("Appointment Sync", html)
         self.assertIn("MHRS Senkronizasyon Raporu", render_html(self.env, action, lang="tr_TR"))
+
+    def test_the_period_is_the_hospitals_day_whatever_the_users_zone(self):
+        """At 00:30 in Istanbul (21:30 UTC the day before), a user without a time zone still reports
+        and prints the hospital's day, not UTC's."""
+        self.env.user.tz = False
+        utc_evening = datetime.combine(self.today, time(21, 30))
+        with freeze_time(utc_evening):
+            istanbul_day = self.today + timedelta(days=1)
+            for model, field in (
+                ("mhrs.sync.report.wizard", "date_to"),
+                ("mhrs.day.list.wizard", "date"),
+                ("mhrs.schedule.query.wizard", "date_from"),
+            ):
+                self.assertEqual(self.env[model].create({})[field], istanbul_day, model)
+            plan = self.env["mhrs.schedule.plan.wizard"].default_get(["date_from"])
+            self.assertEqual(plan["date_from"], istanbul_day + timedelta(days=1))
 
     def test_period_must_not_end_before_it_starts(self):
         with self.assertRaises(ValidationError):

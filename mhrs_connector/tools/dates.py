@@ -76,9 +76,15 @@ def local_day_bounds(company, day):
     return to_utc(start, tz), to_utc(start + timedelta(days=1), tz)
 
 
+def local_today(company, now=None):
+    """The company's local calendar date at ``now`` (default: now). The hospital's day, not the
+    user's: a user without a time zone would otherwise get UTC's date for three hours a night."""
+    return local_now(company, now or fields.Datetime.now()).date()
+
+
 def today_bounds(company, now=None):
     """(start, end) in naive UTC of the company's local day at ``now`` (default: now)."""
-    return local_day_bounds(company, local_now(company, now or fields.Datetime.now()).date())
+    return local_day_bounds(company, local_today(company, now))
 
 
 def user_datetime_text(record, value):

@@ -2,6 +2,8 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_date
 
+from ..tools.dates import local_today
+
 
 class MhrsDayListWizard(models.TransientModel):
     """Print Day List: the appointments of one day for a physician or a clinic (or the whole hospital),
@@ -18,7 +20,10 @@ class MhrsDayListWizard(models.TransientModel):
         help="The hospital whose appointments are printed.",
     )
     date = fields.Date(
-        string="Day", required=True, default=fields.Date.context_today, help="The day to print."
+        string="Day",
+        required=True,
+        default=lambda self: local_today(self.env.company),
+        help="The day to print (the hospital's local day).",
     )
     physician_id = fields.Many2one(
         "mhrs.physician",

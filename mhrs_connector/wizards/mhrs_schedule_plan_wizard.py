@@ -6,7 +6,7 @@ from odoo.exceptions import UserError
 
 from ..engines.schedule_checks import ScheduleChecks
 from ..engines.schedule_workflow import ScheduleWorkflow
-from ..tools.dates import WEEKDAY_FIELDS, company_tz, weekdays_of
+from ..tools.dates import WEEKDAY_FIELDS, company_tz, local_today, weekdays_of
 from ..tools.outcome import mhrs_entry_point
 
 
@@ -49,13 +49,13 @@ class MhrsSchedulePlanWizard(models.TransientModel):
     date_from = fields.Date(
         string="From",
         required=True,
-        default=lambda self: fields.Date.context_today(self) + timedelta(days=1),
+        default=lambda self: local_today(self.env.company) + timedelta(days=1),
         help="First day of the planned period.",
     )
     date_to = fields.Date(
         string="To",
         required=True,
-        default=lambda self: fields.Date.context_today(self) + timedelta(days=30),
+        default=lambda self: local_today(self.env.company) + timedelta(days=30),
         help="Last day of the planned period (included).",
     )
     monday = fields.Boolean(default=True, help="Plan Mondays.")

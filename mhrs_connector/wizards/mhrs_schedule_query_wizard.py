@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..engines.schedule_checks import ScheduleChecks
-from ..tools.dates import WEEKDAY_FIELDS, company_tz, from_wire, to_local
+from ..tools.dates import WEEKDAY_FIELDS, company_tz, from_wire, local_today, to_local
 
 
 class MhrsScheduleQueryWizard(models.TransientModel):
@@ -34,12 +34,15 @@ class MhrsScheduleQueryWizard(models.TransientModel):
         help="Compare this clinic's schedules only (AltKlinikKodu). Empty: all clinics.",
     )
     date_from = fields.Date(
-        string="From", required=True, default=fields.Date.context_today, help="First day compared."
+        string="From",
+        required=True,
+        default=lambda self: local_today(self.env.company),
+        help="First day compared.",
     )
     date_to = fields.Date(
         string="To",
         required=True,
-        default=lambda self: fields.Date.context_today(self) + timedelta(days=30),
+        default=lambda self: local_today(self.env.company) + timedelta(days=30),
         help="Last day compared (included).",
     )
     state = fields.Selection(

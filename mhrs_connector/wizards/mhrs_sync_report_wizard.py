@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools.misc import format_date
 
+from ..tools.dates import local_today
 from ..tools.run_kinds import SIDE_KINDS
 
 FAILED_CALL_STATES = ("transport_error", "malformed")
@@ -23,11 +24,14 @@ class MhrsSyncReportWizard(models.TransientModel):
     date_from = fields.Date(
         string="From",
         required=True,
-        default=lambda self: fields.Date.context_today(self).replace(day=1),
+        default=lambda self: local_today(self.env.company).replace(day=1),
         help="First day of the period (hospital's local days).",
     )
     date_to = fields.Date(
-        string="To", required=True, default=fields.Date.context_today, help="Last day of the period."
+        string="To",
+        required=True,
+        default=lambda self: local_today(self.env.company),
+        help="Last day of the period.",
     )
 
     @api.constrains("date_from", "date_to")
