@@ -2,8 +2,7 @@
 the Finalise buttons (schedule, plan wizard), the finalisation-ahead job and the rollback rule (a step
 MHRS answered is never undone by a later refusal). Over REST and SOAP G2 against the simulator."""
 
-import base64
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from lxml import etree
 
@@ -15,7 +14,6 @@ from odoo.tools.safe_eval import safe_eval
 
 from mhrs_simulator.codes import ACTIVE
 
-from .appointment_common import AppointmentCase, utc_naive
 from .test_schedule import ScheduleCase, make_tckn
 
 
@@ -346,80 +344,6 @@ class TestPrerequisites(ScheduleCase):
 
 class TestPrerequisitesG2(TestPrerequisites):
     mhrs_interface = "g2"
-
-
-class TestExceptionWorkflow(AppointmentCase):
-    """Exceptions with the document MHRS requires for their action, and withdrawn before the decision."""
-
-    mhrs_interface = "g2"
-
-    def _exception(self, **vals):
-        return self.env["mhrs.exception"].create(
-            dict(
-                {
-                    "physician_id": self.doctor_a.id,
-                    "clinic_id": self.clinic.id,
-                    "date_start": utc_naive(datetime.combine(self.day, time(9))),
-                    "date_end": utc_naive(datetime.combine(self.day, time(12))),
-                    "action_code_id": self.env.ref("mhrs_connector.mhrs_action_code_5").id,
-                    "description": "Yıllık izin",
-                },
-                **vals,
-            )
-        )
-
-    def _sim_exceptions(self):
-        return list(self.sim.get("state")["exceptions"].values())
-
-    def test_document_required_by_the_action_is_checked_before_any_call(self):
-        self.env.ref("mhrs_connector.mhrs_action_code_5").document_required = True
-        exception = self._exception()
-        calls = self.sim.calls()
-        with self.assertRaisesRegex(UserError, "supporting document"):
-            exception.action_mhrs_send()
-        self.assertEqual(self.sim.calls(), calls)
-        exception.write({"document": base64.b64encode(b"%PDF-1.4 izin"), "document_name": "izin.pdf"})
-        exception.action_mhrs_send()
-        self.assertEqual(exception.state, "sent")
-        [sent] = self._sim_exceptions()
-        self.assertEqual(sent["document"], "izin.pdf")  # REST: multipart with istisnaBelgesi
-
-    def _withdraw_button(self):
-        arch = self.env["mhrs.exception"].get_view(view_type="form")["arch"]
-        return etree.fromstring(arch).xpath("//button[@name='action_mhrs_withdraw']")[0]
-
-    def test_withdraw_a_sent_exception(self):
-        self.assertEqual(self._withdraw_button().get("invisible"), "not mhrs_withdrawable")
-        exception = self._exception()
-        self.assertFalse(exception.mhrs_withdrawable, "a draft is not at MHRS")
-        exception.action_mhrs_send()
-        self.assertEqual(len(self._sim_exceptions()), 1)
-        self.assertTrue(exception.mhrs_withdrawable)
-        action = exception.action_mhrs_withdraw()
-        self.assertEqual(action["params"]["type"], "success")
-        self.assertEqual(exception.state, "cancelled")
-        self.assertFalse(exception.mhrs_withdrawable)
-        self.assertEqual(self._sim_exceptions(), [])
-        with self.assertRaisesRegex(UserError, "waiting for approval"):
-            exception.action_mhrs_withdraw()
-
-
-class TestExceptionWorkflowRest(TestExceptionWorkflow):
-    mhrs_interface = "rest"
-
-    def test_withdraw_a_sent_exception(self):
-        """MHRS V2 has no known path to delete an exception: the button is not offered; pressed anyway
-        (an older page), it says so and sends nothing."""
-        self.assertEqual(self._withdraw_button().get("invisible"), "not mhrs_withdrawable")
-        exception = self._exception()
-        exception.action_mhrs_send()
-        self.assertFalse(exception.mhrs_withdrawable)
-        calls = self.sim.calls()
-        exc = self.assertRaisesKeepingLogs(UserError, exception.action_mhrs_withdraw)
-        self.assertIn("MHRS V2", str(exc))
-        self.assertEqual(self.sim.calls(), calls)
-        self.assertEqual(exception.state, "sent")
-        self.assertEqual(len(self._sim_exceptions()), 1)
 
 
 class TestActionCodes(ScheduleCase):

@@ -23,26 +23,17 @@ import zeep.helpers
 from _simhelpers import NOW, at, block, citizen
 from zeep.transports import Transport
 
+from mhrs_simulator import pytest_fixtures
 from mhrs_simulator.clock import TZ
 from mhrs_simulator.demo import DEMO_INSTITUTION, seed_demo
-from mhrs_simulator.server import SimulatorServer
 
 BINDING = "{urn:mhrs-connector:PRSC_AR001001TR01}PRSC_AR001001TR01Binding"
 ACTING_USER = "10000000146"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def load_registry():
-    """Shadow pytest-odoo's autouse fixture of the same name: these tests need no Odoo database."""
-    yield
-
-
-@pytest.fixture(scope="session")
-def sim_server():
-    server = SimulatorServer(host="127.0.0.1", port=0, check_responses=True)
-    server.start()
-    yield server
-    server.stop()
+# The session's simulator and the shadow of pytest-odoo's registry, shared with the other suite.
+load_registry = pytest_fixtures.load_registry
+sim_server = pytest_fixtures.sim_server
 
 
 @pytest.fixture

@@ -20,9 +20,9 @@ if "mhrs_connector" not in sys.modules:
     sys.modules["mhrs_connector"] = _pkg
 
 from mhrs_connector.wire import MhrsClient, WireConfig, rest  # noqa: E402
+from mhrs_simulator import pytest_fixtures  # noqa: E402
 from mhrs_simulator.clock import TZ  # noqa: E402
 from mhrs_simulator.demo import seed_demo  # noqa: E402
-from mhrs_simulator.server import SimulatorServer  # noqa: E402
 
 INSTITUTION = 1234567
 USER_CODE = "98765"
@@ -34,18 +34,9 @@ PHYSICIAN_2 = "10000000292"
 PATIENT = "10000000078"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def load_registry():
-    """Shadow pytest-odoo's autouse fixture of the same name: these tests need no Odoo database."""
-    yield
-
-
-@pytest.fixture(scope="session")
-def sim_server():
-    server = SimulatorServer(host="127.0.0.1", port=0, check_responses=True)
-    server.start()
-    yield server
-    server.stop()
+# The session's simulator and the shadow of pytest-odoo's registry, shared with the other suite.
+load_registry = pytest_fixtures.load_registry
+sim_server = pytest_fixtures.sim_server
 
 
 @pytest.fixture
