@@ -70,7 +70,6 @@ INSTITUTION = {
     "name": "Bench Hastanesi",
 }
 RESPONSIBLE_TCKN = "10000000146"
-TNS = "urn:mhrs-connector:PRSC_AR001001TR01"
 SEED = 20261126
 
 

@@ -10,12 +10,16 @@ from .server import SimulatorServer
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="mhrs_simulator", description="Stand-alone MHRS SOAP simulator")
+    parser = argparse.ArgumentParser(
+        prog="mhrs_simulator", description="Stand-alone MHRS simulator (REST MHRS V2 and SOAP G2)"
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8070)
     parser.add_argument("--state", metavar="FILE", help="load state from FILE and save changes to it (JSON)")
     parser.add_argument("--seed-demo", action="store_true", help="seed the demo institution 1234567")
-    parser.add_argument("--check-responses", action="store_true", help="validate own responses (debug)")
+    parser.add_argument(
+        "--check-responses", action="store_true", help="validate own G2 answers against the G2 schema (debug)"
+    )
     parser.add_argument(
         "--g2-namespace", help="target namespace of the G2 SOAP service (default: the public placeholder)"
     )
@@ -38,8 +42,8 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     server.start()
     print(
-        f"MHRS simulator on {server.url} (WSDL {server.wsdl_url}, control {server.control_url}); "
-        f"MHRS V2 REST under {server.base_url}/api/rs/, SOAP G2 at {server.g2_url}",
+        f"MHRS simulator on {server.base_url}: MHRS V2 REST under {server.base_url}/api/rs/, "
+        f"SOAP G2 at {server.g2_url} (WSDL {server.g2_url}?wsdl), control {server.control_url}",
         flush=True,
     )
     try:

@@ -139,16 +139,13 @@ def message(code, *args):
 
 
 class SimError(Exception):
-    """A business refusal: becomes an AE acknowledgement (or AR for GEN-001..003)."""
+    """A business refusal: each wire answers it in its own error shape (REST ``errors``, G2
+    ``ServisBasarisi=false`` with ``Aciklama`` "<code>: <text>")."""
 
     def __init__(self, code, text=None):
         super().__init__(code)
         self.code = code
         self.text = text or message(code)
-
-    @property
-    def ack(self):
-        return "AR" if self.code in ("GEN-001", "GEN-002", "GEN-003") else "AE"
 
 
 def block_is_valid(action, slot, capacity, minutes):

@@ -130,7 +130,7 @@ def _faults_get(app, _data):
 
 def _state(app, _data):
     with app.simulator.lock:
-        # Serialise under the lock: a concurrent SOAP call must not change dicts while they are dumped.
+        # Serialise under the lock: a concurrent REST or G2 call must not change dicts while they are dumped.
         return json.loads(dumps(app.simulator.state))
 
 

@@ -1,4 +1,4 @@
-"""Fault injection: rules chosen per operation code, applied by the server around a SOAP call."""
+"""Fault injection: rules chosen per wire and operation, applied by the server around a REST or G2 call."""
 
 import random
 import threading
@@ -15,7 +15,7 @@ MODES = (
     "drop",
     "refuse",
 )
-WIRES = ("legacy", "rest", "g2")
+WIRES = ("rest", "g2")
 # "refuse" answers with the MHRS business refusal ``code`` (the wire's own error answer) without applying
 # the operation: a refusal MHRS could give that the test cannot otherwise provoke (issue #15).
 # These answer with the real operation's result, so the operation takes effect; the others replace the
@@ -78,9 +78,9 @@ class Faults:
         with self._lock:
             return [dict(rule) for rule in self._rules]
 
-    def pick(self, code, wire="legacy"):
-        """The rule to apply to one call of ``code`` on ``wire`` (consuming a count), or None. Operation
-        names: the legacy code, the G2 operation (``KurumRandevuSorgulamaObj``) or the REST path under
+    def pick(self, code, wire):
+        """The rule to apply to one call of ``code`` on ``wire`` ("rest" or "g2"), consuming a count, or
+        None. Operation names: the G2 operation (``KurumRandevuSorgulamaObj``) or the REST path under
         /api/rs/ (``hbys/cetvel/ekle``, ``login``)."""
         with self._lock:
             for rule in self._rules:

@@ -1,8 +1,8 @@
-"""The Simulator: state + MHRS behaviour, no HTTP. One method per contract operation.
+"""The Simulator: state + MHRS behaviour, no HTTP. One method per operation of the directive's Table 1.
 
-Every operation method takes the authenticated institution code and the request Payload as a dict with
-the contract's field names (what soap.py decodes, and what the addon's client sends as keyword arguments)
-and returns the response Payload as a dict in the XSD's element order. Refusals raise ``SimError``.
+Every operation method takes the authenticated institution code and the request as a dict with Table 1's
+field names (what wire_rest.py and wire_g2.py translate each wire's request into) and returns the answer as a
+dict. Refusals raise ``SimError``.
 """
 
 import itertools
@@ -19,28 +19,27 @@ from .seeding import SeedOps
 from .state import empty_state, next_id
 from .tckn import is_valid
 
-# code -> (method, changes state). Codes of rows 16-18 are this project's placeholders (contract.md).
+# Table 1 operation (method) -> whether it changes state.
 OPERATIONS = {
-    "PRSC_IN001023TR01": ("clinic_register", True),
-    "PRSC_IN001024TR01": ("clinic_update", True),
-    "QUSC_IN001005TR01": ("clinic_query", False),
-    "PRSC_IN001026TR01": ("clinic_cancel", True),
-    "PRSC_IN001012TR01": ("template_register", True),
-    "PRSC_IN001014TR01": ("template_update", True),
-    "PRSC_IN001015TR01": ("template_set_state", True),
-    "QUSC_IN001003TR01": ("template_query", False),
-    "PRSC_IN001017TR01": ("schedule_register", True),
-    "PRSC_IN001019TR01": ("schedule_update", True),
-    "QUSC_IN001004TR01": ("schedule_query", False),
-    "PRSC_IN001022TR01": ("schedule_cancel", True),
-    "PRSC_IN001010TR01": ("appointment_exception", True),
-    "QUSC_IN001001TR01": ("appointment_query", False),
-    "PRSC_IN001009TR01": ("appointment_set_status", True),
-    "PRSC_IN001007TR01": ("appointment_register", True),
-    "PRSC_IN001008TR01": ("appointment_cancel", True),
-    "QUSC_IN001002TR01": ("slot_query", False),
+    "clinic_register": True,
+    "clinic_update": True,
+    "clinic_query": False,
+    "clinic_cancel": True,
+    "template_register": True,
+    "template_update": True,
+    "template_set_state": True,
+    "template_query": False,
+    "schedule_register": True,
+    "schedule_update": True,
+    "schedule_query": False,
+    "schedule_cancel": True,
+    "appointment_exception": True,
+    "appointment_query": False,
+    "appointment_set_status": True,
+    "appointment_register": True,
+    "appointment_cancel": True,
+    "slot_query": False,
 }
-CODES = {method: code for code, (method, _) in OPERATIONS.items()}
 
 
 def _key(value):
@@ -89,17 +88,11 @@ class Simulator(ScheduleOps, AppointmentOps, CitizenOps, SeedOps, RealWireOps):
             self.state = state
             self._slot_index_cache = None
 
-    def authenticate(self, institution_code, username, password):
-        inst = self.state["institutions"].get(_key(institution_code))
-        if not inst or inst["username"] != username or inst["password"] != password:
-            raise SimError("GEN-001")
-        return inst["code"]
-
     def call(self, operation, institution, payload):
-        """Run one operation by client method name or code; returns the response Payload dict."""
-        method, mutating = OPERATIONS.get(operation) or OPERATIONS[CODES[operation]]
+        """Run one operation by its name (``OPERATIONS``); returns the answer as a dict."""
+        mutating = OPERATIONS[operation]
         with self.lock:
-            result = getattr(self, method)(institution, payload or {})
+            result = getattr(self, operation)(institution, payload or {})
         if mutating:
             self.changed()
         return result

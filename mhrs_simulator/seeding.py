@@ -1,4 +1,4 @@
-"""Seeding through the control interface (and demo.py): the same checks as the SOAP operations."""
+"""Seeding through the control interface (and demo.py): the same checks as the operations."""
 
 from datetime import time
 

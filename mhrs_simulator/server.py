@@ -1,4 +1,5 @@
-"""The WSGI service: SOAP endpoint, WSDL/XSD download, /_control/, and SimulatorServer for tests.
+"""The WSGI service: REST MHRS V2 under /api/rs/, SOAP G2 (and its WSDL/XSD download), /_control/, and
+SimulatorServer for tests.
 
 Stdlib only (wsgiref + ThreadingMixIn), so concurrent calls from several Odoo workers are served at once.
 """
@@ -13,19 +14,15 @@ import time
 from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
-from lxml import etree
-
-from . import control, g2codec, soap, wire_g2, wire_rest
+from . import control, g2codec, wire_g2, wire_rest
 from .faults import Faults
 from .logic import Simulator
 from .state import dumps, load, write_atomic
 
 _logger = logging.getLogger(__name__)
 
-SOAP_PATH = "/" + soap.SERVICE
 CONTROL_PREFIX = "/_control/"
 MAX_BODY = 10 * 1024 * 1024
-WSDL_NS = {"soap": "http://schemas.xmlsoap.org/wsdl/soap/", "xs": "http://www.w3.org/2001/XMLSchema"}
 
 
 class CallLog:
@@ -70,15 +67,6 @@ def _base_url(environ):
     return f"{environ.get('wsgi.url_scheme', 'http')}://{host}"
 
 
-def _peek_code(body, environ):
-    """Operation code for fault matching and logging: the body element, else the SOAPAction header."""
-    try:
-        element = soap._request_element(body)
-        return soap.local_name(element)
-    except Exception:
-        return (environ.get("HTTP_SOAPACTION") or "").strip('"') or None
-
-
 class SimulatorApp:
     def __init__(self, simulator, faults=None, check_responses=False, g2_namespace=None):
         self.simulator = simulator
@@ -87,9 +75,11 @@ class SimulatorApp:
         self.faults = faults or Faults()
         self.calls = CallLog()
         self.check_responses = check_responses
-        self.response_errors = []  # our own schema mistakes, when check_responses is on (tests)
+        # Our own G2 answers that do not match the G2 schema, when check_responses is on (tests). REST has
+        # no published schema to check against.
+        self.response_errors = []
 
-    def __call__(self, environ, start_response):  # noqa: PLR0911 - one return per route
+    def __call__(self, environ, start_response):
         path, method = environ.get("PATH_INFO", ""), environ["REQUEST_METHOD"]
         if path.startswith(CONTROL_PREFIX):
             status, payload = control.dispatch(self, environ)
@@ -100,13 +90,7 @@ class SimulatorApp:
             if method == "GET":
                 return self._g2_download(environ, start_response)
             return self._new_wire(environ, start_response, "g2")
-        if path != SOAP_PATH:
-            return self._reply(start_response, 404, b"not found", "text/plain")
-        if method == "GET":
-            return self._download(environ, start_response)
-        if method != "POST":
-            return self._reply(start_response, 405, b"method not allowed", "text/plain")
-        return self._soap(environ, start_response)
+        return self._reply(start_response, 404, b"not found", "text/plain")
 
     @staticmethod
     def _reply(start_response, status, body, content_type, reason=None):
@@ -125,35 +109,6 @@ class SimulatorApp:
             f"{status} {reason}", [("Content-Type", content_type), ("Content-Length", str(len(body)))]
         )
         return [body]
-
-    # -- WSDL / XSD ------------------------------------------------------------------------------------
-    def _download(self, environ, start_response):
-        query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
-        endpoint = _base_url(environ) + SOAP_PATH
-        if "xsd" in query:
-            name = os.path.basename(query["xsd"][0])
-            path = os.path.join(soap.WSDL_DIR, name)
-            if not name.endswith(".xsd") or not os.path.isfile(path):
-                return self._reply(start_response, 404, b"no such schema", "text/plain")
-            return self._reply(start_response, 200, self._rewrite(path, endpoint), "text/xml; charset=utf-8")
-        if "wsdl" in query:
-            body = self._rewrite(os.path.join(soap.WSDL_DIR, soap.WSDL_FILE), endpoint)
-            return self._reply(start_response, 200, body, "text/xml; charset=utf-8")
-        return self._reply(
-            start_response, 405, b"POST SOAP requests here; GET ?wsdl for the WSDL", "text/plain"
-        )
-
-    @staticmethod
-    def _rewrite(path, endpoint):
-        """The shipped file with the endpoint and schema locations pointing at this server."""
-        tree = etree.parse(path, soap.safe_parser())
-        for address in tree.iterfind(".//soap:address", WSDL_NS):
-            address.set("location", endpoint)
-        for ref in tree.xpath(
-            "//xs:import[@schemaLocation] | //xs:include[@schemaLocation]", namespaces=WSDL_NS
-        ):
-            ref.set("schemaLocation", f"{endpoint}?xsd={os.path.basename(ref.get('schemaLocation'))}")
-        return etree.tostring(tree, xml_declaration=True, encoding="utf-8")
 
     # -- the real wires (REST MHRS V2, SOAP G2) ---------------------------------------------------------
     def _g2_download(self, environ, start_response):
@@ -236,51 +191,6 @@ class SimulatorApp:
             return self._reply(start_response, 200, outcome.body[: len(outcome.body) // 2], content_type)
         return self._drop(environ)
 
-    # -- SOAP ------------------------------------------------------------------------------------------
-    def _soap(self, environ, start_response):
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        if length > MAX_BODY:
-            return self._reply(start_response, 413, b"request too large", "text/plain")
-        body = environ["wsgi.input"].read(length) if length else b""
-        started = time.monotonic()
-        code = _peek_code(body, environ)
-        rule = self.faults.pick(code)
-        outcome = None
-        if rule is None or rule["execute"]:
-            outcome = soap.handle(self.simulator, body, self.check_responses)
-            self.response_errors.extend(outcome.response_errors)
-        elapsed = round((time.monotonic() - started) * 1000, 1)
-        now = self.simulator.now()
-        if rule is None:
-            self.calls.add(outcome.code or code, now, outcome.ack, outcome.issue, None, elapsed)
-            return self._reply(start_response, outcome.status, outcome.body, "text/xml; charset=utf-8")
-        self.calls.add(code, now, outcome.ack if outcome else None, None, rule["mode"], elapsed)
-        return self._fault(environ, start_response, rule, outcome)
-
-    def _fault(self, environ, start_response, rule, outcome):  # noqa: PLR0911 - one per mode
-        mode = rule["mode"]
-        if mode == "latency":
-            self.faults.stop_event.wait(rule["latency_ms"] / 1000)
-            return self._reply(start_response, outcome.status, outcome.body, "text/xml; charset=utf-8")
-        if mode == "timeout":
-            self.faults.stop_event.wait(rule["timeout_s"])
-            return self._reply(start_response, 500, b"<html><body>timeout</body></html>", "text/html")
-        if mode == "http500":
-            html = b"<html><head><title>500</title></head><body><h1>Internal Server Error</h1></body></html>"
-            return self._reply(start_response, 500, html, "text/html; charset=utf-8")
-        if mode == "soap_fault":
-            body = soap.fault_bytes(
-                "soap:Server", "MHRS servisinde beklenmeyen bir hata oluştu (simülasyon)."
-            )
-            return self._reply(start_response, 500, body, "text/xml; charset=utf-8")
-        if mode == "malformed":
-            return self._reply(start_response, 200, b"this is not XML <<<", "text/xml; charset=utf-8")
-        if mode == "truncated":
-            return self._reply(
-                start_response, 200, outcome.body[: len(outcome.body) // 2], "text/xml; charset=utf-8"
-            )
-        return self._drop(environ)
-
     @staticmethod
     def _drop(environ):
         """Close the connection without a single byte of answer."""
@@ -347,7 +257,8 @@ class _StateSaver:
 
 
 class SimulatorServer:
-    """``srv = SimulatorServer(port=0); srv.start(); srv.url; srv.stop()``, or ``with SimulatorServer()``."""
+    """``srv = SimulatorServer(port=0); srv.start(); srv.base_url; srv.stop()``, or
+    ``with SimulatorServer() as srv``."""
 
     def __init__(
         self,
@@ -383,16 +294,8 @@ class SimulatorServer:
         return f"http://{self.host}:{self.port}"
 
     @property
-    def url(self):
-        return self.base_url + SOAP_PATH
-
-    @property
     def g2_url(self):
         return self.base_url + wire_g2.G2_PATH
-
-    @property
-    def wsdl_url(self):
-        return self.url + "?wsdl"
 
     @property
     def control_url(self):

@@ -1,4 +1,5 @@
-"""Control interface, clock, citizens, faults, WSDL download, state file and pure-Python units."""
+"""Control interface, clock, citizens, faults (over the real wires), G2 WSDL/XSD download, state file and
+pure-Python units."""
 
 import json
 import random
@@ -8,9 +9,10 @@ from datetime import timedelta
 
 import pytest
 import requests
-from _simhelpers import DAY, NOW, PHYSICIAN, at, block, items
+from _simhelpers import DAY, NOW, PHYSICIAN, at, block
 from lxml import etree
 
+from conftest import G2
 from mhrs_simulator import Simulator
 from mhrs_simulator.clock import Clock
 from mhrs_simulator.control import is_loopback
@@ -19,8 +21,8 @@ from mhrs_simulator.server import SimulatorServer
 from mhrs_simulator.state import dumps, loads
 from mhrs_simulator.tckn import generate, is_valid
 
-APP_QUERY = "QUSC_IN001001TR01"
-WEEK = {"BaslangicZamani": NOW, "BitisZamani": NOW + timedelta(days=7)}
+WEEK = (NOW, NOW + timedelta(days=7))
+APP_QUERY = "hbys/randevu/kurum-randevulari-sorgula"
 
 
 # -- units -----------------------------------------------------------------------------------------
@@ -120,87 +122,119 @@ def _control_raw(server, name, body):
     return answer.status_code, answer.json()
 
 
-def test_clock_control(sim, control, soap):
+def test_clock_control(sim, control, g2):
     assert control("clock")["now"] == NOW.isoformat()
     assert control("clock", {"advance_minutes": 30})["now"] == (NOW + timedelta(minutes=30)).isoformat()
     assert control("clock", {"set": "2027-01-01T00:00:00+03:00"})["frozen"] is True
-    answer = soap(APP_QUERY, {"TarihBilgileri": WEEK})
-    assert answer["Acknowledgement"]["ServiceTime"].year == 2027  # responses use the simulator's clock
+    answer = g2.ok("KurumKlinikSorgulama")
+    assert answer["TemelCevapBilgileri"]["ServisZamani"] == "01.01.2027 00:00:00"  # the simulator's clock
     assert control("clock", {"release": True})["frozen"] is False
 
 
-def test_citizens_book_and_cancel(world, control, soap):
+def test_citizens_book_and_cancel(world, control, rest, g2):
     done = control("citizens", {"bookings": 3, "seed": 7})
     assert len(done["booked"]) == 3 and done["cancelled"] == []
-    rows = items(soap(APP_QUERY, {"TarihBilgileri": WEEK}), "KurumRandevuBilgileri")
-    assert sorted(r["RandevuHrn"] for r in rows) == sorted(done["booked"])
-    assert all(r["EkleyenKullaniciTipi"] in (2, 3) and is_valid(r["HastaTCKimlikNo"]) for r in rows)
+    rows = rest.appointments(*WEEK)
+    assert sorted(r["hrn"] for r in rows) == sorted(done["booked"])
+    assert all(r["randevuKanali"] in (2, 3) and is_valid(str(r["vatandasTcKimlikNo"])) for r in rows)
     more = control("citizens", {"bookings": 5, "cancellations": 2, "seed": 1})
     assert len(more["booked"]) == 1  # only 4 slots of capacity 1 exist
-    rows = {
-        r["RandevuHrn"]: r for r in items(soap(APP_QUERY, {"TarihBilgileri": WEEK}), "KurumRandevuBilgileri")
-    }
-    assert [(rows[h]["KayitDurumKodu"], rows[h]["IptalEdenTipi"]) for h in more["cancelled"]] == [
-        (2, 1),
+    rows = {r["RandevuHrn"]: r for r in g2.appointments(*WEEK)}
+    appointments = world["server"].simulator.state["appointments"]
+    assert [(rows[h]["KayitDurumKodu"], appointments[h]["cancelled_by"]) for h in more["cancelled"]] == [
+        (2, 1),  # cancelled by the citizen
         (2, 1),
     ]
     window = {"start": (DAY + timedelta(days=2)).isoformat(), "end": (DAY + timedelta(days=3)).isoformat()}
     assert control("citizens", {"bookings": 2, "window": window})["booked"] == []
 
 
-def test_auto_cancel_tomorrow_unconfirmed(world, control, soap, sim_server):
+def test_auto_cancel_tomorrow_unconfirmed(world, control, rest, sim_server):
     sim_server.simulator.clock.set(NOW - timedelta(days=5))  # booked well ahead: needs confirmation
     booked = control("citizens", {"bookings": 2, "seed": 3})["booked"]
     sim_server.simulator.clock.set(NOW.replace(hour=20))
     assert sorted(control("auto_cancel", {})["cancelled"]) == sorted(booked)
-    rows = items(soap(APP_QUERY, {"TarihBilgileri": WEEK}), "KurumRandevuBilgileri")
-    assert {(r["KayitDurumKodu"], r["IptalEdenTipi"]) for r in rows} == {(2, 4)}
-    world["book"]()  # booked the day before: counts as confirmed
+    rows = rest.appointments(*WEEK)
+    appointments = sim_server.simulator.state["appointments"]
+    assert {(r["randevuKayitDurumu"]["val"], appointments[r["hrn"]]["cancelled_by"]) for r in rows} == {
+        (2, 4)
+    }
+    free = next(s for s in rest.slots(*WEEK) if s["durum"])["slotId"]
+    assert rest.book(free)[0] == 200  # booked the day before: counts as confirmed
     assert control("auto_cancel", {})["cancelled"] == []
 
 
-def test_requests_log(sim, soap, control):
+def test_requests_log(sim, rest, control):
     control("requests/reset", {})
-    soap(APP_QUERY, {"TarihBilgileri": WEEK})
-    soap(APP_QUERY, {"TarihBilgileri": WEEK}, password="bad")
+    rest.appointments(*WEEK)
+    rest.call("POST", APP_QUERY, {}, token="forged.token.x")
+    G2(sim, password="bad").call("KurumKlinikSorgulama")
     log = control("requests")
-    assert log["counts"] == {APP_QUERY: 2}
-    assert [(c["code"], c["ack"]) for c in log["calls"]] == [(APP_QUERY, "AA"), (APP_QUERY, "AR")]
+    assert log["counts"] == {"rest:login": 1, f"rest:{APP_QUERY}": 2, "g2:KurumKlinikSorgulama": 1}
+    assert [(c["code"], c["ack"], c["issue"]) for c in log["calls"]] == [
+        ("rest:login", "AA", None),
+        (f"rest:{APP_QUERY}", "AA", None),
+        (f"rest:{APP_QUERY}", "AE", "GEN-001"),
+        ("g2:KurumKlinikSorgulama", "AE", "GEN-001"),
+    ]
 
 
 # -- faults ----------------------------------------------------------------------------------------
 def _post(server, timeout=5):
-    body = (
-        '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" '
-        'xmlns:m="urn:mhrs-connector:PRSC_AR001001TR01"><soap:Body><m:QUSC_IN001005TR01/></soap:Body>'
-        "</soap:Envelope>"
-    )
-    return requests.post(
-        server.url, data=body.encode(), headers={"SOAPAction": '"QUSC_IN001005TR01"'}, timeout=timeout
-    )
+    """One G2 call (the institution's branches), as bytes on the wire."""
+    return G2(server).post(G2(server).envelope("KurumKlinikSorgulama", {}), timeout=timeout)
+
+
+def _rest_post(server, timeout=5):
+    """One REST call without a token (the fault is applied before the token is checked)."""
+    return requests.post(f"{server.base_url}/api/rs/{APP_QUERY}", json={}, timeout=timeout)
+
+
+def _is_json(content):
+    try:
+        json.loads(content)
+    except ValueError:
+        return False
+    return True
 
 
 @pytest.mark.parametrize(
-    ("mode", "status", "check"),
+    ("wire", "mode", "status", "check"),
     [
-        ("http500", 500, lambda content: b"<html>" in content),
-        ("soap_fault", 500, lambda content: b"<faultcode>soap:Server</faultcode>" in content),
-        ("malformed", 200, lambda content: not content.startswith(b"<")),
+        ("g2", "http500", 500, lambda content: b"<html>" in content),
+        ("g2", "soap_fault", 500, lambda content: b"<faultcode>soap:Server</faultcode>" in content),
+        ("g2", "malformed", 200, lambda content: not content.startswith(b"<")),
+        ("rest", "http500", 500, lambda content: b"<html>" in content),
+        ("rest", "http503", 503, lambda content: json.loads(content)["errors"][0]["kodu"] == "HTTP503"),
+        ("rest", "soap_fault", 500, lambda content: json.loads(content)["errors"] == []),
+        ("rest", "malformed", 200, lambda content: not _is_json(content)),
     ],
 )
-def test_fault_answers(sim, control, mode, status, check):
-    control("faults", {"mode": mode, "operation": "QUSC_IN001005TR01", "count": 1})
-    answer = _post(sim)
+def test_fault_answers(sim, control, wire, mode, status, check):
+    operation = "KurumKlinikSorgulama" if wire == "g2" else APP_QUERY
+    post = _post if wire == "g2" else _rest_post
+    control("faults", {"mode": mode, "operation": operation, "wire": wire, "count": 1})
+    answer = post(sim)
     assert answer.status_code == status and check(answer.content)
-    assert _post(sim).status_code == 200  # count consumed: back to normal (schema error answered as AR)
+    normal = post(sim)  # count consumed: back to normal (REST: 401 without a token)
+    assert normal.status_code == (200 if wire == "g2" else 401)
     log = control("requests")
     assert [c["fault"] for c in log["calls"]] == [mode, None]
 
 
-def test_fault_truncated_executes_then_cuts(sim, control, soap):
-    control("faults", {"mode": "truncated", "operation": "PRSC_IN001023TR01", "count": 1})
-    with pytest.raises(Exception):  # noqa: B017 - zeep raises an XML parse error of its own kind
-        soap("PRSC_IN001023TR01", {"KlinikKodu": 157, "AltKlinikAdi": "T", "GoruntuluRandevu": False})
+def test_fault_rule_matches_its_wire_and_operation(sim, control):
+    control("faults", {"mode": "http500", "operation": APP_QUERY, "wire": "g2"})  # no such G2 operation
+    control("faults", {"mode": "http500", "operation": "KurumKlinikSorgulama", "wire": "rest"})
+    assert _post(sim).status_code == 200 and _rest_post(sim).status_code == 401
+    status, body = _control_raw(sim, "faults", {"mode": "http500", "wire": "legacy"})
+    assert status == 400 and "wire must be one of rest, g2" in body["text"]
+
+
+def test_fault_truncated_executes_then_cuts(sim, control, g2):
+    g2.ok("KurumKlinikEkleme", {"KlinikKodu": 157})
+    control("faults", {"mode": "truncated", "operation": "KurumAltKlinikEkleme", "count": 1})
+    with pytest.raises(etree.XMLSyntaxError):
+        g2.call("KurumAltKlinikEkleme", {"KlinikKodu": 157, "AltKlinikAdi": "T"})
     assert "4001" in control("state")["clinics"]  # the change happened; only the answer was lost
 
 
@@ -210,6 +244,20 @@ def test_fault_truncated_body_is_half(sim, control):
     assert answer.status_code == 200
     with pytest.raises(etree.XMLSyntaxError):
         etree.fromstring(answer.content)
+
+
+def test_fault_refuse_answers_the_code_without_applying(sim, control, g2, rest):
+    g2.ok("KurumKlinikEkleme", {"KlinikKodu": 157})
+    control("faults", {"mode": "refuse", "code": "KLN-003", "operation": "KurumAltKlinikEkleme", "count": 1})
+    assert g2.refusal("KurumAltKlinikEkleme", {"KlinikKodu": 157, "AltKlinikAdi": "T"}) == "KLN-003"
+    control(
+        "faults", {"mode": "refuse", "code": "KLN-003", "operation": "hbys/muayene-yeri/ekle", "count": 1}
+    )
+    assert rest.refusal("hbys/muayene-yeri/ekle", {"klinikKodu": 157, "muayeneYeriAdi": "T"}) == (
+        400,
+        "KLN-003",
+    )
+    assert control("state")["clinics"] == {}  # refused: nothing applied
 
 
 def test_fault_latency(sim, control):
@@ -246,17 +294,21 @@ def test_fault_share_and_clear(sim, control):
     assert control("faults", {"mode": "refuse", "code": "KLN-003"})["faults"][0]["code"] == "KLN-003"
 
 
-# -- WSDL / XSD download ---------------------------------------------------------------------------
-def test_wsdl_and_xsd_are_served_with_local_addresses(sim_server):
-    wsdl = requests.get(sim_server.wsdl_url, timeout=5)
+# -- G2 WSDL / XSD download ------------------------------------------------------------------------
+def test_g2_wsdl_and_xsd_are_served_with_local_addresses(sim_server):
+    wsdl = requests.get(sim_server.g2_url + "?wsdl", timeout=5)
     assert wsdl.status_code == 200
     tree = etree.fromstring(wsdl.content)
     ns = {"soap": "http://schemas.xmlsoap.org/wsdl/soap/", "xs": "http://www.w3.org/2001/XMLSchema"}
-    assert tree.find(".//soap:address", ns).get("location") == sim_server.url
+    assert tree.find(".//soap:address", ns).get("location") == sim_server.g2_url
     location = tree.find(".//xs:import", ns).get("schemaLocation")
-    assert location == sim_server.url + "?xsd=PRSC_AR001001TR01.xsd"
+    assert location == sim_server.g2_url + "?xsd=MHRSServis.xsd"
     assert requests.get(location, timeout=5).content.count(b"<xs:element") > 30
-    assert requests.get(sim_server.url + "?xsd=../../etc/passwd", timeout=5).status_code == 404
+    # The one schema is served whatever is asked: no file is read by the name in the request.
+    probe = requests.get(sim_server.g2_url + "?xsd=../../etc/passwd", timeout=5)
+    assert b"root:" not in probe.content and b"<xs:schema" in probe.content
+    assert requests.get(sim_server.g2_url, timeout=5).status_code == 405
+    assert requests.get(sim_server.base_url + "/PRSC_AR001001TR01?wsdl", timeout=5).status_code == 404
 
 
 def test_concurrent_calls_are_served(sim, control):
