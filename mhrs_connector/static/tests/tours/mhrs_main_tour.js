@@ -59,9 +59,18 @@ function printDayListAndOpenKanban() {
             run: "click",
         },
         {
+            // The facet is there before the switch ends: removed earlier, the kanban would bring it back.
+            content: "The kanban is shown",
+            trigger: ".o_kanban_view .o_kanban_renderer",
+        },
+        {
             content: "Show every status, not only the booked appointments",
-            trigger: ".o_searchview_facet:contains('Booked') .o_facet_remove",
+            trigger: ".o_kanban_view .o_searchview_facet:contains('Booked') .o_facet_remove",
             run: "click",
+        },
+        {
+            content: "Every status is shown",
+            trigger: ".o_kanban_view .o_searchview:not(:has(.o_searchview_facet:contains('Booked')))",
         },
         {
             content: "The checked-in patient is in the Attended column",
