@@ -6,7 +6,9 @@ added as a draft, then the drafts finalised), the finalisation of drafts (one sc
 job that finalises ahead), the change of a final schedule (blocks deleted and added, or updated on REST),
 the cancellation (final blocks, or the drafts one by one) and the adoption of what MHRS already holds
 after a lost answer. The outcome of every MHRS answer is recorded through the schedule's
-``mhrs.record.mixin`` methods (``_mhrs_execute``, ``_mhrs_outcome_recorded``, ``_mhrs_followup``).
+``mhrs.record.mixin`` methods (``_mhrs_execute``, ``_mhrs_outcome_recorded``, ``_mhrs_followup``), and so
+is a refusal (``_mhrs_failed``): raised before MHRS did anything in the press, recorded once it did
+(``outcome.held``). Only the blocks MHRS refuses one by one are the workflow's own.
 
 Local checks (EK 2, conflicts, booked appointments) are ``engines/schedule_checks.py``.
 """
@@ -139,7 +141,9 @@ class ScheduleWorkflow:
         )
         for schedule in model.browse(lines.schedule_id.ids):
             try:
-                with model.env.cr.savepoint():
+                # Each schedule is an entry point of the job, as a record of the retry job is: the drafts
+                # MHRS took again are recorded with a refusal of their finalisation, not rolled back.
+                with model.env.cr.savepoint(), outcome.scope(model.env.cr):
                     results = cls.finalise_many(schedule)
             except (UserError, errors.MhrsError) as exc:
                 _logger.warning("MHRS: drafts of %s not finalised: %s", schedule.display_name, exc)
@@ -184,7 +188,7 @@ class ScheduleWorkflow:
                 kind="danger",
                 sticky=True,
             )
-        if isinstance(result, dict) and result.get("error"):
+        if self.refused_midway(result):
             # MHRS did a step (branch, drafts) then refused the next: recorded, not undone (rollback rule).
             title = (
                 self.env._("Drafts sent, not finalised")
@@ -211,6 +215,14 @@ class ScheduleWorkflow:
             ),
             self.line_warnings(),
         )
+
+    def refused_midway(self, result):
+        """Whether MHRS did a step of this press, then refused the next one, and that is recorded: by the
+        schedule's refusal path (False, the schedule in error; False To Retry is an answer that could not
+        be stored) or, for the finalisation of the drafts, with them (send_blocks' ``"error"``)."""
+        if result is False:
+            return self.schedule.mhrs_sync_state == "error"
+        return isinstance(result, dict) and bool(result.get("error"))
 
     def line_warnings(self):
         failed = self.schedule.line_ids.filtered(lambda line: line.state == "error")
@@ -241,21 +253,16 @@ class ScheduleWorkflow:
     def send_blocks(self, lines):
         """Row 9 as the real MHRS has it: link the physician to the branch when needed, add each block
         as a draft, then finalise the drafts of the period so that they are bookable. Returns
-        ``{"final": {line id: final id}, "refused": {line id: message}}``.
+        ``{"final": {line id: final id}, "refused": {line id: message}}``, with ``"error"`` when MHRS
+        refused the finalisation of the drafts.
 
-        A block MHRS refuses is reported on its own and the others go on, as with the old per-item
-        answer. When MHRS stops answering midway, the drafts added by this attempt are withdrawn (best
-        effort) so that the retry does not collide with them, and the transport error is raised."""
+        A refused branch or link is the schedule's refusal (``_mhrs_failed``): raised when MHRS did
+        nothing yet in this press, recorded after it registered the branch. A block MHRS refuses is
+        reported on its own and the others go on, as with the old per-item answer. When MHRS stops
+        answering midway, the drafts added by this attempt are withdrawn (best effort) so that the retry
+        does not collide with them, and the transport error is raised."""
         schedule = self.schedule
-        branch = schedule.clinic_id.mhrs_branch_id
-        branch_added = schedule.company_id._mhrs_ensure_branch(branch, record=schedule)
-        try:
-            schedule.physician_id._mhrs_ensure_link(branch, record=schedule)
-        except errors.MhrsBusinessError as exc:
-            if not branch_added:
-                raise  # the first step MHRS answered in this press: nothing to keep
-            # MHRS registered the branch, then refused the link: the branch stays recorded.
-            return {"final": {}, "refused": {}, "error": schedule._mhrs_business_message(exc)}
+        schedule.physician_id._mhrs_ensure_link(schedule.clinic_id.mhrs_branch_id, record=schedule)
         refused, added = {}, self.env["mhrs.schedule.line"]
         for line in lines.filtered(lambda line: not line.mhrs_draft_id):
             try:
@@ -280,6 +287,8 @@ class ScheduleWorkflow:
                 result["final"] = self.finalise_lines(sent)
             except errors.MhrsBusinessError as exc:
                 # MHRS holds the drafts: the refusal of the next step is recorded, never rolled back.
+                # Not the schedule's refusal path: the drafts and the blocks MHRS refused are this
+                # operation's result, stored with the refusal (apply_blocks), which says what to press.
                 result["error"] = self.env._(
                     "%(count)s block(s) of %(name)s are drafts at MHRS, but MHRS refused their "
                     "finalisation: %(error)s\nPress Finalise when the cause is removed.",
@@ -293,17 +302,16 @@ class ScheduleWorkflow:
         """Drafts changed here since they were sent: MHRS holds the old values, so each is deleted and
         added again before the finalisation. Each step MHRS answered is recorded at once; a refused new
         draft leaves its block refused (the old draft is gone) and the others go on. Returns
-        ({line id: error}, whether MHRS did anything)."""
-        refused, done = {}, False
+        {line id: error}."""
+        refused = {}
         for line in self.schedule._mhrs_draft_lines().filtered("mhrs_changed"):
             try:
                 self.delete_drafts_of(line)
             except errors.MhrsBusinessError as exc:
-                if not done:
-                    raise  # nothing answered yet in this press
+                if not outcome.held(self.env.cr):
+                    raise  # nothing answered yet in this press: the schedule's refusal
                 refused[line.id] = f"{exc.code}: {user_message(self.env, exc)}"
                 continue
-            done = True
             line.write({"mhrs_draft_id": False, "state": "draft"})
             try:
                 draft_id = self.add_draft(line)
@@ -311,7 +319,7 @@ class ScheduleWorkflow:
                 refused[line.id] = f"{exc.code}: {user_message(self.env, exc)}"
                 continue
             line.write({"mhrs_draft_id": draft_id, "state": "mhrs_draft", "mhrs_changed": False})
-        return refused, done
+        return refused
 
     def add_draft(self, line):
         """Send ``line`` as a draft; the draft id(s) MHRS gave, as the block stores them."""
@@ -357,21 +365,20 @@ class ScheduleWorkflow:
 
     def apply_blocks(self, result):
         schedule = self.schedule
-        for line in schedule.line_ids:
-            if line.id in result["final"]:
-                line.write(
-                    {
-                        "mhrs_schedule_id": str(result["final"][line.id]),
-                        "mhrs_draft_id": False,
-                        "state": "registered",
-                        "mhrs_error": False,
-                        "mhrs_changed": False,
-                    }
-                )
-            elif line.id in result["refused"]:
-                line.write(
-                    {"state": "error", "mhrs_error": result["refused"][line.id], "mhrs_draft_id": False}
-                )
+        final = result["final"]
+        for line in schedule.line_ids.filtered(lambda line: line.id in final):
+            line.write(
+                {
+                    "mhrs_schedule_id": str(final[line.id]),
+                    "mhrs_draft_id": False,
+                    "state": "registered",
+                    "mhrs_error": False,
+                    "mhrs_changed": False,
+                }
+            )
+        self.refuse_blocks(
+            {line_id: error for line_id, error in result["refused"].items() if line_id not in final}
+        )
         if schedule.state in ("draft", "mhrs_draft"):
             if schedule.line_ids.filtered(lambda line: line.state == "registered"):
                 schedule.state = "registered"
@@ -386,6 +393,11 @@ class ScheduleWorkflow:
             schedule.write({"mhrs_sync_state": "error", "mhrs_last_error": message})
             schedule._mhrs_outcome_recorded()
             schedule._mhrs_followup(schedule._mhrs_log_note, message)
+
+    def refuse_blocks(self, refused):
+        """Store MHRS's refusal of single blocks ({line id: error}) on them."""
+        for line in self.schedule.line_ids.filtered(lambda line: line.id in refused):
+            line.write({"state": "error", "mhrs_error": refused[line.id], "mhrs_draft_id": False})
 
     def message_draft_add(self):
         return self.env._("Blocks sent to MHRS (Çalışma Cetveli Kayıt).")
@@ -420,9 +432,9 @@ class ScheduleWorkflow:
     def send_changes(self):
         """Send the update plan: one cancel call, one update call per changed block, one register call.
 
-        Stops at the first transport error and keeps "schedule_update" for the retry job. A refusal after
-        earlier calls succeeded does not roll those back here (MHRS already applied them): it is stored
-        on the schedule and shown as a warning.
+        Stops at the first transport error and keeps "schedule_update" for the retry job, and at the
+        first refusal: each call is the schedule's (``_mhrs_execute``), whose refusal is raised before
+        MHRS did anything in this press and recorded after it.
         """
         schedule = self.schedule
         plan = self.update_plan()
@@ -438,23 +450,13 @@ class ScheduleWorkflow:
             steps += [self.step_update(line) for line in plan["update"]]
         if plan["register"] or (plan["update"] and schedule.company_id.mhrs_interface == "g2"):
             steps.append(self.step_register())
-        result, done = {}, False
+        result = {}
         for step in steps:
-            try:
-                result = step()
-            except UserError as exc:
-                if not done:
-                    raise
-                message = exc.args[0]
-                schedule.write({"mhrs_sync_state": "error", "mhrs_last_error": message})
-                schedule._mhrs_outcome_recorded()
-                schedule._mhrs_followup(schedule._mhrs_log_note, message)
-                return result
+            result = step()
             if result is None:
                 return self.keep_update_for_retry()
             if result is False:  # refused after an earlier step: already recorded by _mhrs_execute
                 return result
-            done = True
         return result
 
     def step_cancel(self, lines):
@@ -508,16 +510,16 @@ class ScheduleWorkflow:
         return step
 
     def send_finalise(self):
-        """draft_finalise: drafts changed here are sent again, then the period is finalised."""
-        refused, resent = self.resend_changed_drafts()
+        """draft_finalise: drafts changed here are sent again, then the period is finalised. A refused
+        finalisation is the schedule's refusal (``_mhrs_failed``), recorded with the drafts sent again
+        in this press; the blocks MHRS refused meanwhile are stored first."""
+        refused = self.resend_changed_drafts()
         lines = self.schedule._mhrs_draft_lines()
         try:
             final = self.finalise_lines(lines) if lines else {}
-        except errors.MhrsBusinessError as exc:
-            if not resent:
-                raise  # the first step MHRS answered in this press
-            # The drafts sent again stay recorded (rollback rule).
-            return {"final": {}, "refused": refused, "error": self.schedule._mhrs_business_message(exc)}
+        except errors.MhrsBusinessError:
+            self.refuse_blocks(refused)
+            raise
         return {"final": final, "refused": refused}
 
     def send_delete(self, payload):

@@ -47,7 +47,8 @@ class MhrsRecordMixin(models.AbstractModel):
     ``_mhrs_operations()``: ``{operation: MhrsOperation(payload=..., apply=..., message=...)}`` with bound
     methods of the record (``payload()`` builds the request from the record alone, so a retry job can
     rebuild and resend ``mhrs_pending_operation`` later; ``apply(result)`` stores MHRS's answer;
-    ``message()`` is the chatter line of its success).
+    ``message()`` is the chatter line of its success; ``run()`` sends an operation that is a plan of
+    several calls, each recorded by ``_mhrs_execute``).
 
     Call path: ``action_mhrs_*`` (decorated with ``outcome.mhrs_entry_point``) -> ``_mhrs_run(op)`` ->
     ``_mhrs_execute`` -> ``_mhrs_send`` -> ``mhrs.client._mhrs_call`` -> the wire client.
@@ -179,10 +180,13 @@ class MhrsRecordMixin(models.AbstractModel):
         return self._mhrs_operation(operation).payload()
 
     def _mhrs_run(self, operation):
-        """Build the payload, send it, store the answer; returns the result, None (kept for retry) or
-        False (MHRS did part of it and refused the rest, or its answer could not be stored)."""
+        """Build the payload, send it, store the answer (or run the declared plan); returns the result,
+        None (kept for retry) or False (MHRS did part of it and refused the rest, or its answer could not
+        be stored)."""
         self.ensure_one()
         declared = self._mhrs_operation(operation)
+        if declared.run:
+            return declared.run()
         success_message = (
             declared.message() if declared.message else self.env._("MHRS accepted the operation.")
         )

@@ -277,15 +277,19 @@ class MhrsSchedule(models.Model):
             )
         ScheduleChecks(self).check_before_sending(lines)
         result = self._mhrs_run("draft_finalise")
-        if isinstance(result, dict) and result.get("error"):
+        workflow = ScheduleWorkflow(self)
+        if workflow.refused_midway(result):
             return self.env["mhrs.client"]._mhrs_notify(
-                self.env._("Drafts sent, not finalised"), self.mhrs_last_error, kind="warning", sticky=True
+                self.env._("Drafts sent, not finalised"),
+                "\n".join([*workflow.line_warnings(), self.mhrs_last_error]),
+                kind="warning",
+                sticky=True,
             )
         return self._mhrs_action_result(
             result,
             self.env._("Schedule finalised"),
             self.env._("%(name)s is final on MHRS: patients can book its blocks.", name=self.name),
-            ScheduleWorkflow(self).line_warnings(),
+            workflow.line_warnings(),
         )
 
     @mhrs_entry_point
@@ -489,11 +493,6 @@ class MhrsSchedule(models.Model):
             lambda company: ScheduleWorkflow.finalise_ahead(self, company), company_ids=company_ids
         )
 
-    def _mhrs_run(self, operation):
-        if operation == "schedule_update":
-            return ScheduleWorkflow(self).send_changes()
-        return super()._mhrs_run(operation)
-
     @api.model
     def _mhrs_business_message(self, exc):
         message = super()._mhrs_business_message(exc)
@@ -514,19 +513,19 @@ class MhrsSchedule(models.Model):
         return f"{message}\n{hint}" if hint else message
 
     def _mhrs_operations(self):
-        # schedule_update is not declared: it is a plan of several calls (_mhrs_run sends it). The
-        # payloads of draft_add and draft_finalise are empty: _mhrs_send builds the calls from the blocks.
+        # The payloads of draft_add and draft_finalise are empty: _mhrs_send builds the calls from the
+        # blocks. schedule_update is a plan of several calls (cancel, update, register), each recorded
+        # as MHRS answers it.
         workflow = ScheduleWorkflow(self)
         return {
-            "draft_add": MhrsOperation(
-                payload=dict, apply=workflow.apply_blocks, message=workflow.message_draft_add
-            ),
+            "draft_add": MhrsOperation(apply=workflow.apply_blocks, message=workflow.message_draft_add),
             "draft_finalise": MhrsOperation(
-                payload=dict, apply=workflow.apply_blocks, message=workflow.message_draft_finalise
+                apply=workflow.apply_blocks, message=workflow.message_draft_finalise
             ),
             "schedule_cancel": MhrsOperation(
                 payload=workflow.payload_cancel, apply=workflow.apply_cancel, message=workflow.message_cancel
             ),
+            "schedule_update": MhrsOperation(run=workflow.send_changes),
         }
 
     def _mhrs_send(self, operation, payload):

@@ -97,6 +97,24 @@ class TestSchedulePlan(ScheduleCase):
         skipped = wizard.result_ids.filtered(lambda line: line.result == "skipped")
         self.assertEqual(skipped.physician_id, team[0])
 
+    def test_branch_registered_then_link_refused_stays_recorded(self):
+        """Register now: MHRS registers the branch for the first schedule, then refuses its physician's
+        link. The branch stays recorded (not rolled back with that schedule's call), the row says why,
+        and the next physician's schedule is registered without registering the branch again."""
+        branch = self.clinic.mhrs_branch_id
+        self.company.sudo().mhrs_registered_branch_ids = [(3, branch.id)]
+        branch_calls = self.sim.wire_calls("branch_register", self.mhrs_interface)
+        self.sim.fault("physician_link", "refuse", self.mhrs_interface, count=1, code="HKM-001")
+        wizard = self._wizard(self.physicians[:2], register_now=True)
+        wizard.action_plan()
+        self.assertIn(branch, self.company.sudo().mhrs_registered_branch_ids)
+        self.assertEqual(self.sim.wire_calls("branch_register", self.mhrs_interface), branch_calls + 1)
+        refused = wizard.result_ids.filtered(lambda row: "HKM-001" in (row.reason or ""))
+        self.assertEqual(len(refused), 1)
+        self.assertEqual((refused.schedule_id.state, refused.schedule_id.mhrs_sync_state), ("draft", "error"))
+        registered = wizard.result_ids - refused
+        self.assertEqual(registered.schedule_id.state, "registered")
+
     def test_plan_skips_physician_without_clinic_and_ek2(self):
         loner = self.env["mhrs.physician"].create({"name": "Dr. Kliniksiz", "tckn": make_tckn(4300)})
         wizard = self._wizard(loner | self.physicians[0])

@@ -338,6 +338,29 @@ class TestPrerequisites(ScheduleCase):
         self.assertEqual(self.physician.mhrs_linked_branch_ids, branch)
         self.assertEqual(self.sim.wire_calls("branch_register", self.mhrs_interface), branch_calls)
 
+    def test_branch_registered_then_link_refused_on_register_keeps_the_branch(self):
+        """Registering a schedule: MHRS registers the branch, then refuses the physician's link. The
+        branch stays recorded with the refusal (no rollback, no draft sent, a sticky warning); the next
+        press only links."""
+        branch = self.clinic.mhrs_branch_id
+        self.company.sudo().mhrs_registered_branch_ids = [(3, branch.id)]
+        schedule = self._schedule(template=self.template_morning, date_to=self.monday)
+        self.sim.fault("physician_link", "refuse", self.mhrs_interface, count=1, code="HKM-001")
+        action = schedule.action_mhrs_register()
+        params = action["params"]
+        self.assertEqual(
+            (params["title"], params["type"], params["sticky"]), ("Not registered", "warning", True)
+        )
+        self.assertIn("HKM-001", params["message"])
+        self.assertEqual((schedule.state, schedule.mhrs_sync_state), ("draft", "error"))
+        self.assertIn("HKM-001", schedule.mhrs_last_error)
+        self.assertIn(branch, self.company.sudo().mhrs_registered_branch_ids)
+        self.assertEqual(self.sim.wire_calls("draft_add", self.mhrs_interface), 0)
+        branch_calls = self.sim.wire_calls("branch_register", self.mhrs_interface)
+        schedule.action_mhrs_register()
+        self.assertEqual((schedule.state, schedule.mhrs_sync_state), ("registered", "synced"))
+        self.assertEqual(self.sim.wire_calls("branch_register", self.mhrs_interface), branch_calls)
+
     def sim_institution(self):
         return self.company.mhrs_institution_code
 
@@ -459,6 +482,28 @@ class TestChangedDrafts(ScheduleCase):
         schedule.action_mhrs_finalise()
         self.assertEqual(block.state, "registered")
         self.assertEqual(self.sim.wire_calls("draft_add", self.mhrs_interface), 2)
+
+    def test_finalise_ahead_keeps_the_draft_sent_again_when_finalisation_is_refused(self):
+        """The finalisation-ahead job sends a changed draft again, then MHRS refuses the finalisation:
+        the new draft MHRS holds stays the block's (not rolled back with the job's schedule) and the
+        refusal is shown on the schedule."""
+        self.company.mhrs_finalise_on_register = False
+        schedule = self._schedule(template=self.template_morning, date_to=self.monday)
+        schedule.action_mhrs_register()
+        block = schedule.line_ids
+        old_draft = block.mhrs_draft_id
+        block.slot_minutes = 30
+        Schedule = self.env["mhrs.schedule"]
+        self.company.mhrs_finalise_days_ahead = (self.monday - fields.Date.context_today(Schedule)).days + 1
+        self.sim.fault("draft_finalise", "refuse", self.mhrs_interface, count=1, code="CTV-009")
+        Schedule._cron_finalise_ahead(company_ids=[self.company.id])
+        self.assertEqual((block.state, block.mhrs_changed), ("mhrs_draft", False))
+        self.assertNotEqual(block.mhrs_draft_id, old_draft)
+        self.assertEqual(
+            [str(d["id"]) for d in self.sim.get("state")["drafts"].values()], [block.mhrs_draft_id]
+        )
+        self.assertEqual(schedule.mhrs_sync_state, "error")
+        self.assertIn("CTV-009", schedule.mhrs_last_error)
 
 
 class TestChangedDraftsG2(TestChangedDrafts):

@@ -7,7 +7,7 @@ from odoo.exceptions import UserError
 from ..engines.schedule_checks import ScheduleChecks
 from ..engines.schedule_workflow import ScheduleWorkflow
 from ..tools.dates import WEEKDAY_FIELDS, company_tz, local_today, weekdays_of
-from ..tools.outcome import mhrs_entry_point
+from ..tools.outcome import mhrs_entry_point, scope
 
 
 class MhrsSchedulePlanWizard(models.TransientModel):
@@ -232,7 +232,9 @@ class MhrsSchedulePlanWizard(models.TransientModel):
     def _register_schedule(self, schedule):
         """Register one planned schedule; a refusal rolls back its call only, not the plan."""
         try:
-            with self.env.cr.savepoint():
+            # Each schedule is an entry point of its own: what MHRS did for it (a branch registered) is
+            # recorded with the refusal of its next step instead of rolled back.
+            with self.env.cr.savepoint(), scope(self.env.cr):
                 sent, result = ScheduleWorkflow(schedule).register()
         except UserError as exc:
             return "failed", exc.args[0]
