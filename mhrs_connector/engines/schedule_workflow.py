@@ -115,8 +115,13 @@ class ScheduleWorkflow:
             except UserError as exc:
                 results[schedule] = ("failed", exc.args[0])
                 continue
-            if result is None:
+            if ScheduleWorkflow(schedule).refused_midway(result):
+                # Refused after MHRS finalised another schedule of this press: recorded, not raised.
+                results[schedule] = ("failed", schedule.mhrs_last_error)
+            elif result is None:
                 results[schedule] = ("created", schedule._mhrs_kept_message())
+            elif result is False:  # MHRS answered, storing it failed: kept To Retry, which adopts it
+                results[schedule] = ("created", schedule._mhrs_partly_done_message(schedule.mhrs_last_error))
             else:
                 results[schedule] = ("registered", False)
         return results

@@ -3,11 +3,11 @@ appointment analysis with its no-show rate."""
 
 from datetime import datetime, time, timedelta
 
-from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tests.common import freeze_time
 
+from ..tools.dates import local_today
 from .appointment_common import AppointmentCase, make_tckn, utc_naive
 from .test_schedule import ScheduleCase
 
@@ -119,7 +119,7 @@ class TestDayList(AppointmentCase):
 @tagged("post_install", "-at_install")
 class TestScheduleReport(ScheduleCase):
     def test_planned_schedule_prints_its_blocks_by_day(self):
-        today = fields.Date.context_today(self.Schedule)
+        today = local_today(self.company)
         wizard = self.env["mhrs.schedule.plan.wizard"].create(
             {
                 "template_id": self.template_day.id,

@@ -2,11 +2,11 @@ from datetime import date, datetime, timedelta
 
 import pytz
 
-from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tools.misc import get_lang
 
 from ..engines.schedule_checks import ScheduleChecks
+from ..tools.dates import local_today
 from .common import MhrsCase
 
 # Facade operations, counted in the call log (the REST wire sends update and cancel to the same path).
@@ -76,7 +76,7 @@ class ScheduleCase(MhrsCase):
         for clinic in (self.clinic, self.clinic2):
             clinic.write({"state": "draft", "mhrs_clinic_code": 0})
             clinic.action_mhrs_register()
-        today = fields.Date.context_today(self.Schedule)
+        today = local_today(self.company)
         self.monday = today + timedelta(days=7 - today.weekday())
         self.friday = self.monday + timedelta(days=4)
 

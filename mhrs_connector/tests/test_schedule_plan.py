@@ -1,8 +1,8 @@
 from datetime import timedelta
 
-from odoo import fields
 from odoo.tools.misc import get_lang
 
+from ..tools.dates import local_today
 from .test_schedule import REGISTER, ScheduleCase, make_tckn
 
 
@@ -22,7 +22,7 @@ class TestSchedulePlan(ScheduleCase):
         )
 
     def _wizard(self, physicians, **extra):
-        today = fields.Date.context_today(self.Schedule)
+        today = local_today(self.company)
         vals = {
             "template_id": self.template_day.id,
             "physician_ids": [(6, 0, physicians.ids)],
@@ -111,6 +111,7 @@ class TestSchedulePlan(ScheduleCase):
         self.assertEqual(self.sim.wire_calls("branch_register", self.mhrs_interface), branch_calls + 1)
         refused = wizard.result_ids.filtered(lambda row: "HKM-001" in (row.reason or ""))
         self.assertEqual(len(refused), 1)
+        self.assertEqual(refused.result, "failed")
         self.assertEqual((refused.schedule_id.state, refused.schedule_id.mhrs_sync_state), ("draft", "error"))
         registered = wizard.result_ids - refused
         self.assertEqual(registered.schedule_id.state, "registered")

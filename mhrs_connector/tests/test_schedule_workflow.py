@@ -14,6 +14,7 @@ from odoo.tools.safe_eval import safe_eval
 
 from mhrs_simulator.codes import ACTIVE
 
+from ..tools.dates import local_today
 from .test_schedule import ScheduleCase, make_tckn
 
 
@@ -129,15 +130,16 @@ class TestScheduleWorkflow(ScheduleCase):
         self.assertEqual((schedule.state, schedule.mhrs_sync_state), ("cancelled", "synced"))
         self.assertFalse(schedule.line_ids.mhrs_draft_id)
 
-    def test_plan_wizard_finalises_a_month_in_one_step(self):
+    def _month_planned_as_drafts(self, count):
+        """The plan wizard, registering now without finalising: ``count`` physicians' month as drafts."""
         self._drafts_only()
         physicians = self.env["mhrs.physician"].create(
             [
                 {"name": f"Dr. Kesin {i}", "tckn": make_tckn(4700 + i), "clinic_ids": [(4, self.clinic.id)]}
-                for i in range(3)
+                for i in range(count)
             ]
         )
-        today = fields.Date.context_today(self.Schedule)
+        today = local_today(self.company)
         wizard = self.env["mhrs.schedule.plan.wizard"].create(
             {
                 "template_id": self.template_morning.id,
@@ -148,6 +150,10 @@ class TestScheduleWorkflow(ScheduleCase):
             }
         )
         wizard.action_plan()
+        return wizard
+
+    def test_plan_wizard_finalises_a_month_in_one_step(self):
+        wizard = self._month_planned_as_drafts(3)
         self.assertEqual(set(wizard.result_ids.mapped("result")), {"mhrs_draft"})
         self.assertEqual(wizard.draft_count, 3)
         self.assertEqual(self._sim_schedules(), [])
@@ -159,6 +165,24 @@ class TestScheduleWorkflow(ScheduleCase):
         self.assertEqual(self._sim_drafts(), [])
         with self.assertRaisesRegex(UserError, "Nothing to finalise"):
             wizard.action_finalise()
+
+    def test_plan_wizard_finalise_refused_for_one_physician_says_so(self):
+        """MHRS finalises the first physician's month, then refuses the second's: the first row is
+        registered, the second says MHRS refused and why (not "Registered")."""
+        wizard = self._month_planned_as_drafts(2)
+        # The first finalisation goes through (a 1 ms delay), the second is refused.
+        self.sim.fault("draft_finalise", "latency", self.mhrs_interface, count=1, latency_ms=1)
+        self.sim.fault("draft_finalise", "refuse", self.mhrs_interface, count=1, code="CTV-009")
+        wizard.action_finalise()
+        final = wizard.result_ids.filtered(lambda row: row.result == "registered")
+        refused = wizard.result_ids.filtered(lambda row: row.result == "failed")
+        self.assertEqual((len(final), len(refused)), (1, 1))
+        self.assertEqual(final.schedule_id.state, "registered")
+        self.assertIn("CTV-009", refused.reason)
+        self.assertEqual(
+            (refused.schedule_id.state, refused.schedule_id.mhrs_sync_state), ("mhrs_draft", "error")
+        )
+        self.assertTrue(refused.schedule_id.draft_line_count)  # Finalise is still offered
 
     def test_finalise_ahead_job(self):
         self._drafts_only()
@@ -175,7 +199,7 @@ class TestScheduleWorkflow(ScheduleCase):
         Schedule._cron_finalise_ahead(company_ids=[self.company.id])
         self.assertEqual(self._wire_calls("draft_finalise"), 0)
         # Up to the day after the first Monday: Monday's blocks are finalised, Friday's stay drafts.
-        today = fields.Date.context_today(Schedule)
+        today = local_today(self.company)
         self.company.mhrs_finalise_days_ahead = (self.monday - today).days + 1
         until = fields.Datetime.now() + timedelta(days=self.company.mhrs_finalise_days_ahead)
         Schedule._cron_finalise_ahead(company_ids=[self.company.id])
@@ -494,7 +518,7 @@ class TestChangedDrafts(ScheduleCase):
         old_draft = block.mhrs_draft_id
         block.slot_minutes = 30
         Schedule = self.env["mhrs.schedule"]
-        self.company.mhrs_finalise_days_ahead = (self.monday - fields.Date.context_today(Schedule)).days + 1
+        self.company.mhrs_finalise_days_ahead = (self.monday - local_today(self.company)).days + 1
         self.sim.fault("draft_finalise", "refuse", self.mhrs_interface, count=1, code="CTV-009")
         Schedule._cron_finalise_ahead(company_ids=[self.company.id])
         self.assertEqual((block.state, block.mhrs_changed), ("mhrs_draft", False))

@@ -1,8 +1,9 @@
 from datetime import timedelta
 
-from odoo import Command, fields
+from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from ..tools.dates import local_today
 from .test_clinic import ClinicCase
 
 
@@ -74,7 +75,7 @@ class TestTemplate(TemplateCase):
         template.action_activate()
         clinic = self._clinic("Şablon Kliniği")
         physician = self.env["mhrs.physician"].create({"name": "Dr. Şablon", "tckn": "10000000146"})
-        today = fields.Date.context_today(template)
+        today = local_today(self.company)
         monday = today + timedelta(days=7 - today.weekday())
         schedule = self.env["mhrs.schedule"].create(
             {

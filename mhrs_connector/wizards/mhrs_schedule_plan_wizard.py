@@ -243,8 +243,9 @@ class MhrsSchedulePlanWizard(models.TransientModel):
         failed = sent.filtered(lambda line: line.state == "error")
         kind = "mhrs_draft" if schedule.state == "mhrs_draft" else "registered"
         if schedule.mhrs_sync_state == "error" or failed:
-            result_kind = "failed" if len(failed) == len(sent) else kind
-            return result_kind, schedule.mhrs_last_error
+            # Nothing of the schedule at MHRS (its link refused, or every block): the row says refused.
+            nothing_sent = schedule.state == "draft" or len(failed) == len(sent)
+            return ("failed" if nothing_sent else kind), schedule.mhrs_last_error
         return kind, False
 
     @mhrs_entry_point
