@@ -115,6 +115,8 @@ class ScheduleWorkflow:
             except UserError as exc:
                 results[schedule] = ("failed", exc.args[0])
                 continue
+            finally:
+                outcome.item_done(schedules.env)
             if ScheduleWorkflow(schedule).refused_midway(result):
                 # Refused after MHRS finalised another schedule of this press: recorded, not raised.
                 results[schedule] = ("failed", schedule.mhrs_last_error)

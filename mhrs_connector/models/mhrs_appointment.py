@@ -13,6 +13,7 @@ from ..engines.appointment_codes import (
 from ..engines.appointment_sync import AppointmentSync
 from ..engines.status_job import StatusJob
 from ..tools.dates import local_day_bounds, local_now, to_aware, today_bounds
+from ..tools.outcome import mhrs_entry_point
 from ..tools.record_operation import MhrsOperation
 
 _logger = logging.getLogger(__name__)
@@ -416,6 +417,7 @@ class MhrsAppointment(models.Model):
         self._mhrs_mark_no_show()
         return True
 
+    @mhrs_entry_point
     def action_mhrs_send_status(self):
         """Send attended / not attended now, without waiting for the status job."""
         self.ensure_one()

@@ -1,6 +1,9 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo.tools.misc import get_lang
+
+from odoo.addons.mhrs_connector.wizards.mhrs_schedule_plan_wizard import MhrsSchedulePlanWizard
 
 from ..tools.dates import local_today
 from .test_schedule import REGISTER, ScheduleCase, make_tckn
@@ -115,6 +118,23 @@ class TestSchedulePlan(ScheduleCase):
         self.assertEqual((refused.schedule_id.state, refused.schedule_id.mhrs_sync_state), ("draft", "error"))
         registered = wizard.result_ids - refused
         self.assertEqual(registered.schedule_id.state, "registered")
+
+    def test_a_failure_after_registering_keeps_what_mhrs_did(self):
+        """Register now: MHRS registers both physicians' schedules, then a local step of the wizard (its
+        result rows) fails. The registrations stay, and a sticky warning says what was done on MHRS."""
+        wizard = self._wizard(self.physicians[:2], register_now=True)
+        rows_broken = patch.object(
+            MhrsSchedulePlanWizard, "_write_results", side_effect=RuntimeError("rows are broken")
+        )
+        with rows_broken, self.assertLogs("odoo.addons.mhrs_connector.tools.outcome", "WARNING"):
+            action = wizard.action_plan()
+        self.assertEqual((action["params"]["type"], action["params"]["sticky"]), ("warning", True))
+        self.assertIn("rows are broken", action["params"]["message"])
+        schedules = self.env["mhrs.schedule"].search([("physician_id", "in", self.physicians[:2].ids)])
+        self.assertEqual(len(schedules), 2)
+        self.assertEqual(set(schedules.mapped("state")), {"registered"})
+        held = {str(block["id"]) for block in self._sim_schedules()}
+        self.assertTrue(set(schedules.line_ids.mapped("mhrs_schedule_id")) <= held)
 
     def test_plan_skips_physician_without_clinic_and_ek2(self):
         loner = self.env["mhrs.physician"].create({"name": "Dr. Kliniksiz", "tckn": make_tckn(4300)})

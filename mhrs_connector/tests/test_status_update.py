@@ -4,10 +4,14 @@ Odoo's time is passed as ``now=``; MHRS's time is the simulator's own clock (fre
 """
 
 from datetime import datetime, time, timedelta
+from unittest.mock import patch
 
 from lxml import etree
 
 from odoo.exceptions import UserError
+from odoo.tests.common import freeze_time
+
+from odoo.addons.mhrs_connector.models.mhrs_client import MhrsClientOfCompany
 
 from .appointment_common import TZ, AppointmentCase, make_tckn, utc_naive
 
@@ -320,6 +324,34 @@ class TestStatusUpdate(AppointmentCase):
                 getattr(appointment, method)(now=self.at(9, 30))
         with self.assertRaises(UserError):
             appointment._mhrs_send_status_now(now=self.at(9, 30))
+        self.assertEqual(self.status_calls(), 1)
+
+    def test_send_status_button_keeps_the_status_when_a_later_step_fails(self):
+        """Send Status: MHRS takes the status, then the button's notification fails. The status stays
+        sent (never sent twice by the job), and the user is told what was done on MHRS."""
+        appointment = self.book(1)
+        appointment._mhrs_check_in(now=self.at(8, 55))
+        self.mhrs_clock(9, 25)
+        notify = MhrsClientOfCompany._mhrs_notify
+        pressed = []
+
+        def notification_broken_once(client, *args, **kwargs):
+            pressed.append(args)
+            if len(pressed) == 1:
+                raise RuntimeError("notification is broken")
+            return notify(client, *args, **kwargs)
+
+        with (
+            freeze_time(self.at(9, 25)),
+            patch.object(MhrsClientOfCompany, "_mhrs_notify", notification_broken_once),
+            self.assertLogs("odoo.addons.mhrs_connector.tools.outcome", "WARNING"),
+        ):
+            action = appointment.action_mhrs_send_status()
+        self.assertEqual((action["params"]["type"], action["params"]["sticky"]), ("warning", True))
+        self.assertIn("notification is broken", action["params"]["message"])
+        appointment.invalidate_recordset()
+        self.assertEqual(appointment.mhrs_status, "sent")
+        self.assertEqual(self.remote(appointment)["status"], 1)
         self.assertEqual(self.status_calls(), 1)
 
     def test_buttons_and_views(self):

@@ -81,6 +81,15 @@ def advanced(cr):
         recorded(cr)
 
 
+def item_done(env):
+    """One item of an entry point that handles several, each in a savepoint of its own (the plan
+    wizard's schedules), is over: that savepoint was released with the points recorded in it, so a
+    point is recorded at the entry point's level, keeping what MHRS did for the item should a later one
+    fail."""
+    env.flush_all()
+    recorded(env.cr)
+
+
 def keep(env):
     """A failure escaped after MHRS had answered: leave the transaction able to commit what MHRS did.
 

@@ -7,7 +7,7 @@ from odoo.exceptions import UserError
 from ..engines.schedule_checks import ScheduleChecks
 from ..engines.schedule_workflow import ScheduleWorkflow
 from ..tools.dates import WEEKDAY_FIELDS, company_tz, local_today, weekdays_of
-from ..tools.outcome import mhrs_entry_point, scope
+from ..tools.outcome import item_done, mhrs_entry_point, scope
 
 
 class MhrsSchedulePlanWizard(models.TransientModel):
@@ -110,7 +110,9 @@ class MhrsSchedulePlanWizard(models.TransientModel):
             "target": "new",
         }
 
+    @mhrs_entry_point
     def action_plan(self):
+        """Create the schedules of the plan, and register them on MHRS at once when asked."""
         self.ensure_one()
         if self.state != "draft":
             raise UserError(self.env._("This plan was already made."))
@@ -238,6 +240,8 @@ class MhrsSchedulePlanWizard(models.TransientModel):
                 sent, result = ScheduleWorkflow(schedule).register()
         except UserError as exc:
             return "failed", exc.args[0]
+        finally:
+            item_done(self.env)
         if result is None:
             return "created", self.env._("MHRS did not answer; the registration will be retried.")
         failed = sent.filtered(lambda line: line.state == "error")
