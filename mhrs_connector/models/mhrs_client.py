@@ -3,8 +3,8 @@ from odoo.exceptions import UserError
 
 from ..tools import outcome
 from ..tools.messages import user_message
+from ..tools.operation_labels import operation_label
 from ..wire import MhrsClient, WireConfig, errors
-from .mhrs_sync_log import operation_selection
 
 # Every operation the addon calls, with the client's method that sends it. Queries change nothing at
 # MHRS; each of the others, once MHRS has accepted it, is an outcome the transaction must keep
@@ -132,7 +132,7 @@ class MhrsClientOfCompany(models.AbstractModel):
         try:
             result = send(client, **kwargs)
             if operation in CLIENT_CHANGES and outcome.current(self.env.cr):
-                outcome.answered(self.env.cr, dict(operation_selection()).get(operation, operation))
+                outcome.answered(self.env.cr, operation_label(operation))
             return result
         finally:
             self.env["mhrs.sync.log"]._store_calls(calls, company, record)

@@ -6,13 +6,17 @@ from ..tools.dates import local_today
 from ..tools.outcome import mhrs_entry_point
 from ..tools.record_operation import MhrsOperation
 from ..wire import errors
-from .mhrs_record_mixin import same_name
 
 CLINIC_STATES = [
     ("draft", "Draft"),
     ("registered", "Registered"),
     ("cancelled", "Cancelled"),
 ]
+
+
+def same_name(first, second):
+    """MHRS compares names without regard to case and repeated spaces."""
+    return " ".join((first or "").split()).casefold() == " ".join((second or "").split()).casefold()
 
 
 class MhrsClinic(models.Model):

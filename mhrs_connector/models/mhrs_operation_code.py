@@ -1,8 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools.operation_labels import operation_selection
 from ..wire import OPERATIONS
-from .mhrs_sync_log import operation_selection
 
 
 class MhrsOperationCode(models.Model):

@@ -1,14 +1,14 @@
 import logging
 import weakref
-from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..engines.record_retry import RecordRetry
 from ..tools import outcome
 from ..tools.messages import user_message
+from ..tools.operation_labels import operation_label, operation_selection
 from ..wire import errors
-from .mhrs_sync_log import operation_selection
 
 _logger = logging.getLogger(__name__)
 
@@ -18,11 +18,6 @@ SYNC_STATES = [
     ("to_retry", "To Retry"),
     ("error", "MHRS Error"),
 ]
-RETRY_FIRST_DELAY = timedelta(minutes=5)
-RETRY_MAX_DELAY = timedelta(hours=6)
-# A record whose pending operation could not be delivered this many times gets a to-do activity for the
-# MHRS managers ("MHRS keeps not answering"), so that nobody has to watch logs.
-RETRY_ALERT_COUNT = 3
 # Refusals meaning that MHRS already holds what the operation asks for: the answer of an earlier attempt
 # was lost, or its outcome never reached Odoo. The record adopts MHRS's state (_mhrs_adopt_existing)
 # instead of being left in error with every new press refused the same way.
@@ -33,11 +28,6 @@ ALREADY_DONE_CODES = {
 # The failed follow-ups of each cursor (transaction), kept for the user (see _mhrs_followup). Not in the
 # cursor's precommit data: a savepoint's rollback clears that.
 FOLLOWUP_FAILURES = weakref.WeakKeyDictionary()
-
-
-def same_name(first, second):
-    """MHRS compares names without regard to case and repeated spaces."""
-    return " ".join((first or "").split()).casefold() == " ".join((second or "").split()).casefold()
 
 
 class MhrsRecordMixin(models.AbstractModel):
@@ -288,7 +278,7 @@ class MhrsRecordMixin(models.AbstractModel):
                     "mhrs_last_error": self.env._(
                         "MHRS accepted %(op)s, but storing its answer here failed (%(error)s). The record is "
                         "kept To Retry: the retry looks at MHRS first and adopts what it holds.",
-                        op=dict(operation_selection()).get(operation, operation),
+                        op=operation_label(operation),
                         error=detail,
                     ),
                 }
@@ -405,42 +395,8 @@ class MhrsRecordMixin(models.AbstractModel):
         )
 
     def _mhrs_keep_for_retry(self, operation, detail, maybe_applied=None):
-        """Keep ``operation`` for the retry job. ``maybe_applied``: whether the failed attempt may have
-        been carried out by MHRS (the error's ``maybe_applied``); None when nothing was sent (a failed
-        look at MHRS), which keeps what the last attempt left."""
-        same = self.mhrs_pending_operation == operation and self.mhrs_sync_state == "to_retry"
-        count = self.mhrs_retry_count + 1 if same else 1
-        delay = min(RETRY_FIRST_DELAY * (2 ** (count - 1)), RETRY_MAX_DELAY)
-        vals = {
-            "mhrs_sync_state": "to_retry",
-            "mhrs_pending_operation": operation,
-            "mhrs_retry_count": count,
-            "mhrs_next_retry": fields.Datetime.now() + delay,
-            "mhrs_last_error": detail,
-        }
-        if maybe_applied is not None:
-            vals["mhrs_maybe_applied"] = bool(maybe_applied)
-        self.write(vals)
-        self._mhrs_outcome_recorded()
-        self._mhrs_followup(
-            self._mhrs_log_note,
-            self.env._(
-                "MHRS did not answer; the operation is kept and will be retried (%(detail)s).", detail=detail
-            ),
-        )
-        for record in self:
-            if record.mhrs_retry_count >= RETRY_ALERT_COUNT:
-                record._mhrs_followup(
-                    record._mhrs_notify_managers,
-                    self.env._("MHRS keeps not answering"),
-                    self.env._(
-                        "%(op)s could not be delivered %(count)s times; it is still retried "
-                        "automatically. Last error: %(detail)s",
-                        op=record.mhrs_pending_operation_name,
-                        count=record.mhrs_retry_count,
-                        detail=detail,
-                    ),
-                )
+        """Keep ``operation`` for the retry job, with a back-off (engines/record_retry.py)."""
+        RecordRetry(self).keep(operation, detail, maybe_applied)
 
     def _mhrs_adopt_existing(self, operation):
         """Hook called before ``operation`` is resent after a failed delivery.
@@ -455,31 +411,8 @@ class MhrsRecordMixin(models.AbstractModel):
         return False
 
     def _mhrs_hold_for_check(self, operation, message):
-        """The lost attempt of ``operation`` may have been applied and MHRS cannot be asked: resending
-        it blindly could do it twice (or be refused as a duplicate). The record stops retrying, shows
-        ``message`` (what to check at MHRS and what to do) and the MHRS managers get a to-do. True (the
-        retry has nothing to send)."""
-        self.ensure_one()
-        self.write(
-            {
-                "mhrs_sync_state": "error",
-                "mhrs_last_error": message,
-                "mhrs_pending_operation": False,
-                "mhrs_next_retry": False,
-                "mhrs_maybe_applied": True,
-            }
-        )
-        self._mhrs_outcome_recorded()
-        self._mhrs_followup(self._mhrs_log_note, message)
-        self._mhrs_followup(
-            self._mhrs_notify_managers,
-            self.env._(
-                "Check at MHRS: %(op)s may have been done",
-                op=dict(operation_selection()).get(operation, operation),
-            ),
-            message,
-        )
-        return True
+        """Stop retrying ``operation``, which MHRS may have done: a person checks (record_retry.py)."""
+        return RecordRetry(self).hold_for_check(operation, message)
 
     def _mhrs_held_for_check(self):
         """True while the record waits for a person to check MHRS (:meth:`_mhrs_hold_for_check`)."""
@@ -488,54 +421,12 @@ class MhrsRecordMixin(models.AbstractModel):
 
     def _mhrs_mark_adopted(self, message):
         """The pending operation turned out to be applied at MHRS already: the record is synced."""
-        self.ensure_one()
-        # What MHRS holds is now an outcome of this transaction: a later failure must not undo it.
-        outcome.answered(self.env.cr, message)
-        self._mhrs_write_synced()
-        self._mhrs_outcome_recorded()
-        self._mhrs_followup(self._mhrs_log_note, message)
+        RecordRetry(self).mark_adopted(message)
 
     def _mhrs_retry_one(self):
-        """Deliver the pending operation of this record: adopt it or resend it.
-
-        Returns True when delivered (or refused after an adoption: recorded, with a to-do for the
-        managers), False when it is kept for a later retry (the back-off and the retry count are updated
-        by ``_mhrs_keep_for_retry``). A business rejection before MHRS did anything raises UserError.
-        """
-        self.ensure_one()
-        operation = self.mhrs_pending_operation
-        if not operation or self.mhrs_sync_state != "to_retry":
-            return True
-        with outcome.scope(self.env.cr):
-            try:
-                if self._mhrs_adopt_existing(operation):
-                    self._mhrs_notify_refused_after_outcome(operation)
-                    return True
-            except errors.MhrsError as exc:
-                kind = self._mhrs_failure_kind(exc)
-                if kind == "retry":
-                    self._mhrs_keep_for_retry(operation, user_message(self.env, exc))
-                    return False
-                if kind == "refused":
-                    raise UserError(self._mhrs_business_message(exc)) from exc
-                raise
-            result = self._mhrs_run(operation)
-            if result is False:
-                self._mhrs_notify_refused_after_outcome(operation)
-            return self.mhrs_sync_state != "to_retry"
-
-    def _mhrs_notify_refused_after_outcome(self, operation):
-        """A retry that MHRS partly did and then refused: nobody pressed a button, tell the managers.
-        A record held for a check at MHRS has its own to-do (:meth:`_mhrs_hold_for_check`)."""
-        if self.mhrs_sync_state == "error" and not self.mhrs_maybe_applied:
-            self._mhrs_followup(
-                self._mhrs_notify_managers,
-                self.env._(
-                    "MHRS refused the resent operation %(op)s",
-                    op=dict(operation_selection()).get(operation, operation),
-                ),
-                self.mhrs_last_error,
-            )
+        """Deliver the pending operation: adopt it or resend it (engines/record_retry.py). True when
+        delivered, False when kept for a later retry."""
+        return RecordRetry(self).retry_one()
 
     def _mhrs_retry_pending(self):
         """Resend the pending operation of each record, adopting what MHRS already holds."""
@@ -543,26 +434,8 @@ class MhrsRecordMixin(models.AbstractModel):
             record._mhrs_retry_one()
 
     def _mhrs_retry_rejected(self, operation, message):
-        """MHRS refused a resent operation (or a local rule now forbids it): never retried again; the
-        record shows the error and the MHRS managers get an activity."""
-        self.ensure_one()
-        self.write(
-            {
-                "mhrs_sync_state": "error",
-                "mhrs_last_error": message,
-                "mhrs_pending_operation": False,
-                "mhrs_next_retry": False,
-            }
-        )
-        self._mhrs_outcome_recorded()
-        self._mhrs_followup(
-            self._mhrs_notify_managers,
-            self.env._(
-                "MHRS refused the resent operation %(op)s",
-                op=dict(operation_selection()).get(operation, operation),
-            ),
-            message,
-        )
+        """MHRS refused a resent operation: never retried again, the managers get a to-do."""
+        RecordRetry(self).rejected(operation, message)
 
     def _mhrs_notify_managers(self, summary, note):
         """A to-do activity for an MHRS manager of the record's company (once per open summary)."""

@@ -5,6 +5,7 @@ from odoo import api, fields, models
 
 from ..engines.company_jobs import CompanyJobRunner
 from ..tools import can_commit
+from ..tools.operation_labels import operation_selection
 from ..wire import OPERATIONS
 
 _logger = logging.getLogger(__name__)
@@ -30,13 +31,6 @@ def truncate_xml(text, max_bytes):
         return text
     head = data[:max_bytes].decode("utf-8", errors="ignore")
     return f"{head}\n[… truncated, {len(data)} bytes in total]"
-
-
-def operation_selection(_model=None):
-    """The MHRS operations, labelled as the directive's table names them (row, Turkish name); the
-    supporting operations the real service needs by their Turkish name; the REST login."""
-    labels = [(key, f"{op.row}. {op.name_tr}" if op.row else op.name_tr) for key, op in OPERATIONS.items()]
-    return [*labels, ("login", "Oturum Açma (login)")]
 
 
 def call_values(call, overrides=None):
