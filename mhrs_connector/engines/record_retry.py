@@ -135,9 +135,9 @@ class RecordRetry:
                 if kind == "refused":
                     raise UserError(record._mhrs_business_message(exc)) from exc
                 raise
-            result = record._mhrs_run(operation)
-            if result is False:
-                self.notify_refused_after_outcome(operation)
+            record._mhrs_run(operation)
+            # Done in part then refused (a step, or the drafts' finalisation): nobody pressed a button.
+            self.notify_refused_after_outcome(operation)
             return record.mhrs_sync_state != "to_retry"
 
     def notify_refused_after_outcome(self, operation):

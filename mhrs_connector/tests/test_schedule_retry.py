@@ -35,6 +35,27 @@ class TestScheduleRetry(ScheduleCase):
         self.assertEqual((schedule.state, schedule.mhrs_sync_state), ("registered", "synced"))
         self.assertEqual(len(self._sim_schedules()), 15)
 
+    def test_retried_drafts_whose_finalisation_is_refused_reach_the_managers(self):
+        """The drafts could not be sent (MHRS down): the retry job sends them, then MHRS refuses their
+        finalisation. The drafts stay recorded, the schedule shows the refusal, and since nobody pressed
+        a button, the MHRS managers get a to-do saying so."""
+        schedule = self._schedule()
+        self.sim.fault("draft_add", "http500", self.mhrs_interface, count=1)
+        schedule.action_mhrs_register()
+        self.assertEqual(
+            (schedule.mhrs_sync_state, schedule.mhrs_pending_operation), ("to_retry", "draft_add")
+        )
+        self.sim.fault(REGISTER, "refuse", self.mhrs_interface, count=1, code="CTV-009")
+        schedule.mhrs_next_retry = fields.Datetime.now() - timedelta(seconds=1)
+        self.env["res.company"]._mhrs_cron_retry()
+        self.assertEqual((schedule.state, schedule.mhrs_sync_state), ("mhrs_draft", "error"))
+        self.assertTrue(all(schedule.line_ids.mapped("mhrs_draft_id")))
+        self.assertIn("CTV-009", schedule.mhrs_last_error)
+        activity = schedule.activity_ids
+        self.assertEqual(len(activity), 1)
+        self.assertTrue(activity.user_id.has_group("mhrs_connector.group_mhrs_manager"))
+        self.assertIn("CTV-009", activity.note)
+
     def test_lost_cancel_answer_is_adopted_on_retry(self):
         """MHRS deleted the blocks, its answer was lost: the resent delete is refused (CTV-002, not
         found), which is what was asked: the cancellation is adopted, not shown as an error."""
