@@ -95,11 +95,15 @@ def bootstrap_company(env, company, report):
         [
             ("company_id", "=", company.id),
             ("state", "=", "draft"),
-            ("date_from", ">", today),
+            ("date_to", ">", today),
             ("clinic_id.state", "=", "registered"),
         ]
     )
     for schedule in schedules:
+        if schedule.date_from <= today and not schedule.line_ids:
+            # The demo data dates its schedules from tomorrow in UTC, which is already today in
+            # Istanbul between 21:00 and midnight UTC: they start tomorrow, hospital time.
+            schedule.date_from = today + timedelta(days=1)
         if not schedule.line_ids and schedule.template_id:
             schedule.action_generate_lines()
         send(env, schedule, "action_mhrs_register", report)
