@@ -79,24 +79,8 @@ class RecordRetry:
         it blindly could do it twice (or be refused as a duplicate). The record stops retrying, shows
         ``message`` (what to check at MHRS and what to do) and the MHRS managers get a to-do. True (the
         retry has nothing to send)."""
-        record = self.record
-        record.ensure_one()
-        record.write(
-            {
-                "mhrs_sync_state": "error",
-                "mhrs_last_error": message,
-                "mhrs_pending_operation": False,
-                "mhrs_next_retry": False,
-                "mhrs_maybe_applied": True,
-            }
-        )
-        record._mhrs_outcome_recorded()
-        record._mhrs_followup(record._mhrs_log_note, message)
-        record._mhrs_followup(
-            record._mhrs_notify_managers,
-            self.env._("Check at MHRS: %(op)s may have been done", op=operation_label(operation)),
-            message,
-        )
+        summary = self.env._("Check at MHRS: %(op)s may have been done", op=operation_label(operation))
+        self.stop(message, summary, log=True, mhrs_maybe_applied=True)
         return True
 
     def mark_adopted(self, message):
@@ -146,14 +130,20 @@ class RecordRetry:
         record = self.record
         if record.mhrs_sync_state == "error" and not record.mhrs_maybe_applied:
             record._mhrs_followup(
-                record._mhrs_notify_managers,
-                self.env._("MHRS refused the resent operation %(op)s", op=operation_label(operation)),
-                record.mhrs_last_error,
+                record._mhrs_notify_managers, self.refused_summary(operation), record.mhrs_last_error
             )
 
     def rejected(self, operation, message):
         """MHRS refused a resent operation (or a local rule now forbids it): never retried again; the
         record shows the error and the MHRS managers get an activity."""
+        self.stop(message, self.refused_summary(operation))
+
+    def refused_summary(self, operation):
+        return self.env._("MHRS refused the resent operation %(op)s", op=operation_label(operation))
+
+    def stop(self, message, summary, log=False, **vals):
+        """The record stops retrying and shows ``message`` (with a chatter line when ``log``); the MHRS
+        managers get the to-do ``summary``. ``vals``: what else the record says of it."""
         record = self.record
         record.ensure_one()
         record.write(
@@ -162,11 +152,10 @@ class RecordRetry:
                 "mhrs_last_error": message,
                 "mhrs_pending_operation": False,
                 "mhrs_next_retry": False,
+                **vals,
             }
         )
         record._mhrs_outcome_recorded()
-        record._mhrs_followup(
-            record._mhrs_notify_managers,
-            self.env._("MHRS refused the resent operation %(op)s", op=operation_label(operation)),
-            message,
-        )
+        if log:
+            record._mhrs_followup(record._mhrs_log_note, message)
+        record._mhrs_followup(record._mhrs_notify_managers, summary, message)

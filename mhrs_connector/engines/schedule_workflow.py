@@ -447,12 +447,24 @@ class ScheduleWorkflow:
         plan = self.update_plan()
         steps = []
         if plan["cancel"]:
-            steps.append(self.step_cancel(plan["cancel"]))
+            steps.append(
+                self.step_delete(
+                    plan["cancel"],
+                    self.env._("Blocks outside the new period cancelled on MHRS."),
+                    {"state": "cancelled"},
+                )
+            )
         if plan["update"] and schedule.company_id.mhrs_interface == "g2":
             # G2 has no known plan change (KurumKesinCetvelGuncelleme is a type ATLAS never calls, and a
             # final block is not edited in place): the changed blocks are deleted, then sent again as
             # drafts and finalised, each keeping its Odoo block (and appointments) with the new id.
-            steps.append(self.step_replace(plan["update"]))
+            steps.append(
+                self.step_delete(
+                    plan["update"],
+                    self.env._("Changed blocks deleted on MHRS, to be added again."),
+                    {"state": "draft", "mhrs_schedule_id": False, "mhrs_error": False},
+                )
+            )
         else:
             steps += [self.step_update(line) for line in plan["update"]]
         if plan["register"] or (plan["update"] and schedule.company_id.mhrs_interface == "g2"):
@@ -466,26 +478,14 @@ class ScheduleWorkflow:
                 return result
         return result
 
-    def step_cancel(self, lines):
+    def step_delete(self, lines, message, vals):
+        """Delete the final ``lines`` at MHRS; once done, they take ``vals``."""
+
         def step():
             return self.schedule._mhrs_execute(
                 "schedule_cancel",
-                self.env._("Blocks outside the new period cancelled on MHRS."),
-                applier=lambda result: lines.write({"state": "cancelled", "mhrs_changed": False}),
-                final_ids=[int(line.mhrs_schedule_id) for line in lines],
-                **self.place(lines),
-            )
-
-        return step
-
-    def step_replace(self, lines):
-        def step():
-            return self.schedule._mhrs_execute(
-                "schedule_cancel",
-                self.env._("Changed blocks deleted on MHRS, to be added again."),
-                applier=lambda result: lines.write(
-                    {"state": "draft", "mhrs_schedule_id": False, "mhrs_changed": False, "mhrs_error": False}
-                ),
+                message,
+                applier=lambda result: lines.write({"mhrs_changed": False, **vals}),
                 final_ids=[int(line.mhrs_schedule_id) for line in lines],
                 **self.place(lines),
             )

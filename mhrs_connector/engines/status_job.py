@@ -229,19 +229,12 @@ class StatusJob:
         )
         if not due and not report:
             return runs
-        run = (
-            self.env["mhrs.sync.run"]
-            .sudo()
-            .create(
-                {
-                    "company_id": company.id,
-                    "kind": "status",
-                    "window_start": day_start,
-                    "window_end": day_end,
-                    "covered_date": today if report else False,
-                    "status_final_pass": report,
-                }
-            )
+        run = self.new_run(
+            company,
+            window_start=day_start,
+            window_end=day_end,
+            covered_date=today if report else False,
+            status_final_pass=report,
         )
         began = time.monotonic()
         counts, failures, batch_errors, batch_count = self.send_batches(due, company, now)
@@ -355,23 +348,16 @@ class StatusJob:
             quiet_write(undecided, {"state": "no_show"})
         quiet_write(stale, {"mhrs_status_error": message})
         stale._message_log_batch(bodies=dict.fromkeys(stale.ids, message))
-        run = (
-            self.env["mhrs.sync.run"]
-            .sudo()
-            .create(
-                {
-                    "company_id": company.id,
-                    "kind": "status",
-                    "state": "failed",
-                    "window_start": min(stale.mapped("date_start")),
-                    "window_end": day_start,
-                    "ended_at": fields.Datetime.now(),
-                    "status_failed_count": len(stale),
-                    "error_count": len(stale),
-                    "error_text": "\n".join([message, *self.report_lines(stale)]),
-                    "status_unsent_ids": [(6, 0, stale.ids)],
-                }
-            )
+        run = self.new_run(
+            company,
+            state="failed",
+            window_start=min(stale.mapped("date_start")),
+            window_end=day_start,
+            ended_at=fields.Datetime.now(),
+            status_failed_count=len(stale),
+            error_count=len(stale),
+            error_text="\n".join([message, *self.report_lines(stale)]),
+            status_unsent_ids=[(6, 0, stale.ids)],
         )
         self.model._mhrs_followup(
             run._mhrs_status_notify_managers,
@@ -380,6 +366,10 @@ class StatusJob:
             ),
         )
         return run
+
+    def new_run(self, company, **vals):
+        """A status run of ``company`` (runs are written by the jobs, whoever's user runs them)."""
+        return self.env["mhrs.sync.run"].sudo().create({"company_id": company.id, "kind": "status", **vals})
 
     def report_lines(self, appointments):
         """One line per appointment for a status report: HRN, local time, patient, state, error."""

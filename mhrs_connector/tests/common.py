@@ -140,6 +140,11 @@ class MhrsTestMixin:
             finally:
                 self.sim.post("clock", {"release": True})
 
+    def assertStickyWarning(self, action, text):
+        """The button answered with a sticky warning (what MHRS did, then what went wrong) naming ``text``."""
+        self.assertEqual((action["params"]["type"], action["params"]["sticky"]), ("warning", True))
+        self.assertIn(text, action["params"]["message"])
+
     def assertRaisesKeepingLogs(self, exc_class, func, *args, **kwargs):
         """Like assertRaises, without Odoo's savepoint: MHRS logs and chatter written through a
         separate cursor must stay visible, as they do in production after the action rolls back."""

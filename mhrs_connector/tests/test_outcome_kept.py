@@ -34,8 +34,7 @@ class TestOutcomeKept(ClinicCase):
         self._refuse(CLINIC_REGISTER, "KLN-003")
         action = clinic.action_mhrs_register()
         # No error rolls back the branch MHRS registered: a warning says what MHRS did and refused.
-        self.assertEqual((action["params"]["type"], action["params"]["sticky"]), ("warning", True))
-        self.assertIn("Kurum Klinik Ekleme", action["params"]["message"])
+        self.assertStickyWarning(action, "Kurum Klinik Ekleme")
         self.assertIn("KLN-003", action["params"]["message"])
         self.assertIn(self.branch, self.company.mhrs_registered_branch_ids)
         self.assertEqual((clinic.state, clinic.mhrs_sync_state), ("draft", "error"))
@@ -88,8 +87,7 @@ class TestOutcomeKept(ClinicCase):
             self.assertLogs(NET_LOGGER, "WARNING"),
         ):
             action = clinic.action_mhrs_register()
-        self.assertEqual((action["params"]["type"], action["params"]["sticky"]), ("warning", True))
-        self.assertIn("notification is broken", action["params"]["message"])
+        self.assertStickyWarning(action, "notification is broken")
         self.assertIn("Poliklinik Kayıt", action["params"]["message"])
         clinic.invalidate_recordset()
         self.assertEqual((clinic.state, clinic.mhrs_sync_state), ("registered", "synced"))
@@ -151,8 +149,7 @@ class TestAppointmentOutcomeKept(AppointmentCase):
             self.assertLogs(NET_LOGGER, "WARNING"),
         ):
             action = wizard.action_confirm()
-        self.assertEqual((action["params"]["type"], action["params"]["sticky"]), ("warning", True))
-        self.assertIn("notification is broken", action["params"]["message"])
+        self.assertStickyWarning(action, "notification is broken")
         appointment.invalidate_recordset()
         self.assertEqual((appointment.state, appointment.mhrs_sync_state), ("cancelled", "synced"))
         self.assertEqual(self._sim_appointments()[appointment.mhrs_hrn]["record_status"], 2)

@@ -128,8 +128,7 @@ class TestSchedulePlan(ScheduleCase):
         )
         with rows_broken, self.assertLogs("odoo.addons.mhrs_connector.tools.outcome", "WARNING"):
             action = wizard.action_plan()
-        self.assertEqual((action["params"]["type"], action["params"]["sticky"]), ("warning", True))
-        self.assertIn("rows are broken", action["params"]["message"])
+        self.assertStickyWarning(action, "rows are broken")
         schedules = self.env["mhrs.schedule"].search([("physician_id", "in", self.physicians[:2].ids)])
         self.assertEqual(len(schedules), 2)
         self.assertEqual(set(schedules.mapped("state")), {"registered"})

@@ -353,8 +353,7 @@ class TestPrerequisites(ScheduleCase):
         self.company.sudo().mhrs_registered_branch_ids = [(3, branch.id)]
         self.sim.fault("physician_link", "refuse", self.mhrs_interface, count=1, code="HKM-001")
         action = self.physician.action_mhrs_link()
-        self.assertEqual((action["params"]["type"], action["params"]["sticky"]), ("warning", True))
-        self.assertIn("HKM-001", action["params"]["message"])
+        self.assertStickyWarning(action, "HKM-001")
         self.assertIn(branch, self.company.sudo().mhrs_registered_branch_ids)
         self.assertFalse(self.physician.mhrs_linked_branch_ids)
         branch_calls = self.sim.wire_calls("branch_register", self.mhrs_interface)
@@ -470,13 +469,19 @@ class TestActionCodesG2(TestActionCodes):
 
 
 class TestChangedDrafts(ScheduleCase):
-    def test_a_draft_changed_here_is_sent_again_before_finalisation(self):
+    def _changed_draft(self):
+        """A schedule sent as drafts (one block), its block changed here since: (schedule, block, the
+        draft id MHRS holds for the old values)."""
         self.company.mhrs_finalise_on_register = False
         schedule = self._schedule(template=self.template_morning, date_to=self.monday)
         schedule.action_mhrs_register()
         block = schedule.line_ids
         old_draft = block.mhrs_draft_id
         block.slot_minutes = 30
+        return schedule, block, old_draft
+
+    def test_a_draft_changed_here_is_sent_again_before_finalisation(self):
+        schedule, block, old_draft = self._changed_draft()
         self.assertTrue(block.mhrs_changed)
         schedule.action_mhrs_finalise()
         self.assertEqual(self.sim.wire_calls("draft_delete", self.mhrs_interface), 1)
@@ -487,16 +492,10 @@ class TestChangedDrafts(ScheduleCase):
         self.assertNotIn(old_draft, {str(d) for d in self.sim.get("state").get("drafts", {})})
 
     def test_changed_draft_sent_again_stays_recorded_when_finalisation_is_refused(self):
-        self.company.mhrs_finalise_on_register = False
-        schedule = self._schedule(template=self.template_morning, date_to=self.monday)
-        schedule.action_mhrs_register()
-        block = schedule.line_ids
-        old_draft = block.mhrs_draft_id
-        block.slot_minutes = 30
+        schedule, block, old_draft = self._changed_draft()
         self.sim.fault("draft_finalise", "refuse", self.mhrs_interface, count=1, code="CTV-009")
         action = schedule.action_mhrs_finalise()
-        self.assertEqual((action["params"]["type"], action["params"]["sticky"]), ("warning", True))
-        self.assertIn("CTV-009", action["params"]["message"])
+        self.assertStickyWarning(action, "CTV-009")
         # The new draft MHRS holds is the block's, not the deleted one.
         self.assertEqual((block.state, block.mhrs_changed), ("mhrs_draft", False))
         self.assertNotEqual(block.mhrs_draft_id, old_draft)
@@ -511,12 +510,7 @@ class TestChangedDrafts(ScheduleCase):
         """The finalisation-ahead job sends a changed draft again, then MHRS refuses the finalisation:
         the new draft MHRS holds stays the block's (not rolled back with the job's schedule) and the
         refusal is shown on the schedule."""
-        self.company.mhrs_finalise_on_register = False
-        schedule = self._schedule(template=self.template_morning, date_to=self.monday)
-        schedule.action_mhrs_register()
-        block = schedule.line_ids
-        old_draft = block.mhrs_draft_id
-        block.slot_minutes = 30
+        schedule, block, old_draft = self._changed_draft()
         Schedule = self.env["mhrs.schedule"]
         self.company.mhrs_finalise_days_ahead = (self.monday - local_today(self.company)).days + 1
         self.sim.fault("draft_finalise", "refuse", self.mhrs_interface, count=1, code="CTV-009")

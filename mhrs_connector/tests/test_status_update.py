@@ -347,8 +347,7 @@ class TestStatusUpdate(AppointmentCase):
             self.assertLogs("odoo.addons.mhrs_connector.tools.outcome", "WARNING"),
         ):
             action = appointment.action_mhrs_send_status()
-        self.assertEqual((action["params"]["type"], action["params"]["sticky"]), ("warning", True))
-        self.assertIn("notification is broken", action["params"]["message"])
+        self.assertStickyWarning(action, "notification is broken")
         appointment.invalidate_recordset()
         self.assertEqual(appointment.mhrs_status, "sent")
         self.assertEqual(self.remote(appointment)["status"], 1)

@@ -7,7 +7,7 @@ from odoo.exceptions import UserError
 from ..engines.schedule_checks import ScheduleChecks
 from ..engines.schedule_workflow import ScheduleWorkflow
 from ..tools.dates import WEEKDAY_FIELDS, company_tz, local_today, weekdays_of
-from ..tools.outcome import item_done, mhrs_entry_point, scope
+from ..tools.outcome import item_done, mhrs_entry_point
 
 
 class MhrsSchedulePlanWizard(models.TransientModel):
@@ -234,9 +234,9 @@ class MhrsSchedulePlanWizard(models.TransientModel):
     def _register_schedule(self, schedule):
         """Register one planned schedule; a refusal rolls back its call only, not the plan."""
         try:
-            # Each schedule is an entry point of its own: what MHRS did for it (a branch registered) is
-            # recorded with the refusal of its next step instead of rolled back.
-            with self.env.cr.savepoint(), scope(self.env.cr):
+            # Plan is the entry point (its outcome scope): what MHRS did for this schedule (a branch
+            # registered) is recorded with the refusal of its next step instead of rolled back.
+            with self.env.cr.savepoint():
                 sent, result = ScheduleWorkflow(schedule).register()
         except UserError as exc:
             return "failed", exc.args[0]
